@@ -1,0 +1,94 @@
+"""A scapy Packet that knows its spec rules and survives short input."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from scapy.packet import Packet, Raw
+
+from .rules import RuleContext, SpecRule
+
+
+class Violation(NamedTuple):
+    rule: str
+    severity: str
+    message: str
+
+
+def fixed_size(field) -> int | None:
+    """Wire size of a fixed-size scapy field, or None if it varies."""
+    sz = getattr(field, "sz", None)
+    return sz if isinstance(sz, int) and sz > 0 else None
+
+
+class SpecPacket(Packet):
+    """Base of layers that declare ``spec_rules``.
+
+    Dissection never raises on a short buffer: it stops before the first
+    fixed-size field that does not fit and keeps the rest as Raw, so a
+    truncated message still shows every field it has.
+    """
+
+    __slots__ = ["truncated", "request"]
+    spec_rules: tuple[SpecRule, ...] = ()
+
+    def __init__(self, *args, request: "Packet | None" = None, **kwargs):
+        self.truncated = False
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def do_dissect(self, s):
+        if all(fixed_size(f) for f in self.fields_desc[:-1]) and len(s) >= sum(
+            fixed_size(f) or 0 for f in self.fields_desc
+        ):
+            return super().do_dissect(s)
+        raw = s
+        for f in self.fields_desc:
+            size = fixed_size(f)
+            if self.truncated or (size is not None and len(s) < size):
+                # Shown as None: absent, not a default value.
+                self.truncated = True
+                self.fields[f.name] = None
+                continue
+            s, self.fields[f.name] = f.getfield(self, s)
+        self.raw_packet_cache = raw[: len(raw) - len(s)]
+        self.explicit = 1
+        return s
+
+    def guess_payload_class(self, payload):
+        return Raw
+
+    # --- spec checks
+
+    def present_values(self) -> dict[str, int]:
+        """Integer values of the fields this message really carries."""
+        out = {}
+        for f in self.fields_desc:
+            v = self.getfieldval(f.name)
+            if isinstance(v, int):
+                out[f.name] = v
+        return out
+
+    def buffer_length(self) -> int:
+        return len(self.original) if self.original else len(bytes(self))
+
+    def violations(self, request: "Packet | None" = None) -> list[Violation]:
+        """The spec rules this message breaks; empty when it conforms."""
+        req = request if request is not None else self.request
+        ctx = RuleContext(
+            fields=self.present_values(),
+            length=self.buffer_length(),
+            request=req.present_values() if isinstance(req, SpecPacket) else None,
+        )
+        return [
+            Violation(r.id, r.severity, r.message)
+            for r in self.spec_rules
+            if r.violated(ctx)
+        ]
+
+    @classmethod
+    def rule(cls, rule_id: str) -> SpecRule:
+        for r in cls.spec_rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(f"{cls.__name__} has no rule {rule_id!r}")
