@@ -74,6 +74,7 @@ CLIENT_MAC, SERVER_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
 CONTEXT_UUID = bytes.fromhex("5c7a0c1e6b2d4f4f8a3e1d2c3b4a5968")
 SMB2_IPC_TREE_ID = 1
 SMB2_SESSION_ID = 0x0000100000000001
+_PIPE_TIMES = {k: EPOCH for k in ("CreationTime", "LastAccessTime", "LastWriteTime", "ChangeTime")}
 PIPE_FILE_ID = SMB2_FILEID(Persistent=0x0000000000000001, Volatile=0x00000000FFFF0001)
 
 
@@ -411,7 +412,8 @@ def _smb2_conversation(calls: list[_Call], opts: Options) -> list[Packet]:
         exchange(
             SMB2_Create_Request(Name="tapsrv", DesiredAccess=0x0012019F, ShareAccess=0x3,
                                 CreateDisposition=1, CreateOptions=0x400040, ImpersonationLevel=2),
-            SMB2_Create_Response(FileId=PIPE_FILE_ID, CreateAction=1),
+            # Fixed times: scapy would stamp the build time into the file.
+            SMB2_Create_Response(FileId=PIPE_FILE_ID, CreateAction=1, **_PIPE_TIMES),
         )
         pipe_write_read(bind_pdu(1), bind_ack_pdu(1, 0))
     for call_id, call in enumerate(calls, start=2):
@@ -433,7 +435,7 @@ def write_pcap(path: str, frames: list[Packet], pcapng: bool | None = None) -> N
     """Write frames to ``path`` (pcapng if it ends with .pcapng), deterministically."""
     if pcapng is None:
         pcapng = path.endswith(".pcapng")
-    writer = (PcapNgWriter if pcapng else PcapWriter)(path, linktype=1, sync=False)
+    writer = PcapNgWriter(path) if pcapng else PcapWriter(path, linktype=1, sync=False)
     try:
         for f in frames:
             writer.write(f)

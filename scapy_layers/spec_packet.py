@@ -36,6 +36,10 @@ class SpecPacket(Packet):
         self.truncated = False
         self.request = request
         super().__init__(*args, **kwargs)
+        if args and isinstance(args[0], (bytes, bytearray)) and not args[0]:
+            # scapy takes b"" as "no packet" and keeps defaults; an empty
+            # buffer is a message with nothing in it.
+            self.do_dissect(b"")
 
     def do_dissect(self, s):
         if all(fixed_size(f) for f in self.fields_desc[:-1]) and len(s) >= sum(
@@ -43,6 +47,7 @@ class SpecPacket(Packet):
         ):
             return super().do_dissect(s)
         raw = s
+        self.raw_packet_cache_fields = {}
         for f in self.fields_desc:
             size = fixed_size(f)
             if self.truncated or (size is not None and len(s) < size):
@@ -70,7 +75,11 @@ class SpecPacket(Packet):
         return out
 
     def buffer_length(self) -> int:
-        return len(self.original) if self.original else len(bytes(self))
+        # scapy leaves original b"" on built packets; a dissected empty
+        # buffer is truncated.
+        if self.original or self.truncated:
+            return len(self.original or b"")
+        return len(bytes(self))
 
     def violations(self, request: "Packet | None" = None) -> list[Violation]:
         """The spec rules this message breaks; empty when it conforms."""

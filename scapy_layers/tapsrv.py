@@ -57,6 +57,7 @@ class TapsrvStub(NDRPacket):
             pass
         self.truncated = True
         self.fields = {}
+        self.raw_packet_cache_fields = {}
         for f in self.fields_desc:
             if not s:
                 self.fields[f.name] = None

@@ -1,0 +1,1 @@
+"""dissectgen: scapy layer classes -> model -> Wireshark Lua dissector."""

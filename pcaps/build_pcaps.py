@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Regenerate every sample capture in this folder, byte for byte.
+
+    python pcaps/build_pcaps.py [OUTDIR]
+
+Everything is fixed: addresses, ports, TCP sequence numbers, timestamps and
+field values, so the output is identical on every run and every machine
+(tests/test_pcaps.py checks that against the committed files).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+from scapy.packet import Packet
+
+from scapy_layers.craft import (
+    Exchange,
+    Options,
+    TcpFlow,
+    bind_ack_pdu,
+    bind_pdu,
+    client_request_stub,
+    client_response_stub,
+    reply_for,
+    request_pdus,
+    response_pdus,
+    tapsrv_conversation,
+    write_pcap,
+)
+from scapy_layers.mstrp import (
+    LINEAGENTSESSIONSTATE,
+    SET_AGENT_SESSION_STATE_ERRORS,
+    SetAgentSessionState,
+    TAPI32_MSG,
+)
+from scapy_layers.tapsrv import OPNUM_CLIENT_REQUEST
+
+LINE = 0x00010001
+SESSION = 0x00020002
+NOTREADY, READY, BUSYONCALL = 0x1, 0x2, 0x4
+LINEERR_INVALAGENTSTATE = 0x8000005A
+LINEERR_INVALPARAM = 0x80000032
+LINEERR_NODRIVER = 0x80000043  # a real LINEERR, not documented for Req_Func 155
+
+
+def request(**fields) -> SetAgentSessionState:
+    values = dict(hLine=LINE, hAgentSession=SESSION, dwAgentSessionState=READY)
+    values.update(fields)
+    return SetAgentSessionState(**values)
+
+
+def answered(req: Packet, ack: int) -> Exchange:
+    return Exchange(req, reply_for(req, ack))
+
+
+def _typical() -> list[Exchange]:
+    return [
+        answered(request(dwRequestID=1, dwAgentSessionState=READY, dwNextAgentSessionState=NOTREADY), 1),
+        answered(request(dwRequestID=0, dwAgentSessionState=BUSYONCALL), 0x100),
+        answered(request(dwRequestID=3, hLine=0x00010002, dwAgentSessionState=0,
+                         dwNextAgentSessionState=READY), 3),
+    ]
+
+
+def _short_stub() -> list[Packet]:
+    """A ClientRequest whose PDU ends 30 bytes into the TAPI buffer."""
+    opts = Options()
+    flow = TcpFlow(opts)
+    flow.handshake()
+    flow.send(True, bind_pdu(1))
+    flow.send(False, bind_ack_pdu(1, opts.server[1]))
+    buf = bytes(request(dwRequestID=9))
+    stub = client_request_stub(buf)[: 20 + 12 + 30]
+    flow.send(True, request_pdus(2, OPNUM_CLIENT_REQUEST, stub)[0])
+    reply = reply_for(buf, LINEERR_INVALPARAM)
+    flow.send(False, response_pdus(2, client_response_stub(bytes(reply)))[0])
+    flow.close()
+    return flow.frames
+
+
+def _other_requests() -> list[Exchange]:
+    close_line = TAPI32_MSG(Req_Func=9, Param1=LINE)  # Close (2.2.4.1.3.9), not modelled yet
+    undocumented = TAPI32_MSG(Req_Func=999)
+    return [
+        answered(close_line, 0),
+        answered(undocumented, 0x80000049),  # LINEERR_OPERATIONUNAVAIL
+    ]
+
+
+# name -> frames builder. Names say what each capture was built to show.
+SAMPLES: dict[str, Callable[[], list[Packet]]] = {
+    "tcp_conversation.pcap": lambda: tapsrv_conversation(_typical()),
+    "tcp_conversation.pcapng": lambda: tapsrv_conversation(_typical()),
+    "smb2_pipe_transceive.pcap": lambda: tapsrv_conversation(_typical(), transport="smb2"),
+    "smb2_pipe_write_read.pcap": lambda: tapsrv_conversation(
+        _typical(), transport="smb2", smb2_mode="write_read"
+    ),
+    "fragmented_stub.pcap": lambda: tapsrv_conversation(_typical(), max_frag_body=32),
+    "tcp_segmented_pdu.pcap": lambda: tapsrv_conversation(_typical(), segment_size=40),
+    "two_pdus_one_segment.pcap": lambda: tapsrv_conversation(_typical(), pipeline=True),
+    "no_bind.pcap": lambda: tapsrv_conversation(_typical(), start_after_bind=True),
+    "all_session_states.pcap": lambda: tapsrv_conversation(
+        [
+            answered(request(dwRequestID=i, dwAgentSessionState=state), i)
+            for i, state in enumerate(sorted(LINEAGENTSESSIONSTATE), start=1)
+        ]
+    ),
+    "all_documented_errors.pcap": lambda: tapsrv_conversation(
+        [answered(request(dwRequestID=i), err) for i, err in enumerate(SET_AGENT_SESSION_STATE_ERRORS, start=1)]
+    ),
+    "other_req_funcs.pcap": lambda: tapsrv_conversation(_other_requests()),
+    "malformed_truncated_buffer.pcap": lambda: tapsrv_conversation(
+        [answered(bytes(request(dwRequestID=5))[:40], LINEERR_INVALPARAM)]
+    ),
+    "malformed_short_stub.pcap": _short_stub,
+    "malformed_reserved1.pcap": lambda: tapsrv_conversation(
+        [answered(request(dwRequestID=6, Reserved1=0xDEADBEEF), 6)]
+    ),
+    "malformed_both_states_zero.pcap": lambda: tapsrv_conversation(
+        [answered(request(dwRequestID=7, dwAgentSessionState=0, dwNextAgentSessionState=0),
+                  LINEERR_INVALAGENTSTATE)]
+    ),
+    "malformed_multi_bit_state.pcap": lambda: tapsrv_conversation(
+        [answered(request(dwRequestID=8, dwAgentSessionState=READY | BUSYONCALL), LINEERR_INVALAGENTSTATE)]
+    ),
+    "malformed_unknown_state.pcap": lambda: tapsrv_conversation(
+        [answered(request(dwRequestID=10, dwNextAgentSessionState=0x40), LINEERR_INVALAGENTSTATE)]
+    ),
+    "malformed_request_id_high.pcap": lambda: tapsrv_conversation(
+        [answered(request(dwRequestID=0x80000000), LINEERR_INVALPARAM)]
+    ),
+    "malformed_undocumented_lineerr.pcap": lambda: tapsrv_conversation(
+        [answered(request(dwRequestID=11), LINEERR_NODRIVER)]
+    ),
+}
+
+
+def build_all(outdir: str) -> list[str]:
+    os.makedirs(outdir, exist_ok=True)
+    written = []
+    for name, build in SAMPLES.items():
+        path = os.path.join(outdir, name)
+        write_pcap(path, build())
+        written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    outdir = argv[1] if len(argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+    for path in build_all(outdir):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
