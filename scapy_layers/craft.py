@@ -327,18 +327,18 @@ def _tcp_conversation(calls: list[_Call], opts: Options) -> list[Packet]:
     for call_id, call in enumerate(calls, start=2):
         if call.setup and skip_setup:
             continue
-        req = b"".join(request_pdus(call_id, call.opnum, call.request_stub, opts.max_frag_body))
-        rsp = b"" if call.response_stub is None else b"".join(
-            response_pdus(call_id, call.response_stub, opts.max_frag_body)
-        )
+        req = request_pdus(call_id, call.opnum, call.request_stub, opts.max_frag_body)
+        rsp = [] if call.response_stub is None else response_pdus(call_id, call.response_stub, opts.max_frag_body)
         if opts.pipeline and call.opnum == OPNUM_CLIENT_REQUEST:
-            pending_requests.append(req)
-            pending_replies.append(rsp)
+            pending_requests.append(b"".join(req))
+            pending_replies.append(b"".join(rsp))
             continue
         _flush_pipeline(flow, pending_requests, pending_replies)
-        flow.send(True, req)
-        if rsp:
-            flow.send(False, rsp)
+        # each fragment in its own segment(s), as real stacks send them
+        for pdu in req:
+            flow.send(True, pdu)
+        for pdu in rsp:
+            flow.send(False, pdu)
     _flush_pipeline(flow, pending_requests, pending_replies)
     flow.close()
     return flow.frames

@@ -107,6 +107,13 @@ class ClientRequest_Request(TapsrvStub):
     ]
 
 
+    def tapi(self):
+        """pBuffer dissected as a TAPI request (dispatched on Req_Func)."""
+        from .mstrp import TAPI
+
+        return TAPI.dissect_request(buffer_bytes(self.pBuffer))
+
+
 class ClientRequest_Response(TapsrvStub):
     """MS-TRP 3.1.4.2: ClientRequest, opnum 1 (out); the method is void."""
 
@@ -118,6 +125,23 @@ class ClientRequest_Response(TapsrvStub):
         ),
         NDRSignedIntField("plUsedSize", None, size_of="pBuffer"),
     ]
+
+
+    def tapi(self, request=None):
+        """pBuffer dissected as the reply to ``request``.
+
+        ``request`` may be the ClientRequest_Request or its TAPI message; by
+        default the one scapy's DceRpcSession attached (``request_packet``,
+        which it leaves undissected), else a generic TAPI32_ACK.
+        """
+        from .mstrp import TAPI
+
+        request = request if request is not None else self.request_packet
+        if request is not None and not isinstance(request, ClientRequest_Request) and not hasattr(request, "spec_rules"):
+            request = ClientRequest_Request(bytes(request), ndr64=self.ndr64, ndrendian=self.ndrendian)
+        if isinstance(request, ClientRequest_Request):
+            request = request.tapi()
+        return TAPI.dissect_reply(buffer_bytes(self.pBuffer), request)
 
 
 class ClientDetach_Request(TapsrvStub):

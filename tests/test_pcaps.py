@@ -26,7 +26,7 @@ TYPICAL_CAPTURES = {
     "tcp_conversation.pcapng": ([8, 9, 10, 11, 12, 13], None),
     "smb2_pipe_transceive.pcap": ([14, 15, 16, 17, 18, 19], None),
     "smb2_pipe_write_read.pcap": ([16, 19, 20, 23, 24, 27], None),
-    "fragmented_stub.pcap": ([8, 9, 10, 11, 12, 13], None),
+    "fragmented_stub.pcap": ([13, 16, 20, 23, 27, 30], None),
     "tcp_segmented_pdu.pcap": None,  # frames asserted separately
     "two_pdus_one_segment.pcap": ([8, 8, 8, 9, 9, 9], None),
     "no_bind.pcap": ([1, 2, 3, 4, 5, 6], "tapsrv"),

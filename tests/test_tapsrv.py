@@ -57,3 +57,18 @@ def test_client_attach_strings():
     back = ClientAttach_Request(raw, ndr64=False)
     assert back.lProcessID == 7
     assert back.valueof("pszDomainUser") == b"D\\u" and back.valueof("pszMachine") == b"M"
+
+
+def test_stubs_dissect_their_tapi_buffer():
+    from scapy_layers.mstrp import SetAgentSessionStateReply, TAPI32_ACK
+
+    req_stub = ClientRequest_Request(client_request_stub(bytes(SetAgentSessionState(dwRequestID=4))), ndr64=False)
+    assert type(req_stub.tapi()) is SetAgentSessionState
+    rep_stub = ClientRequest_Response(client_response_stub(bytes(SetAgentSessionStateReply(Ack_ReturnValue=4))),
+                                      ndr64=False)
+    assert type(rep_stub.tapi(req_stub)) is SetAgentSessionStateReply
+    assert type(rep_stub.tapi(req_stub.tapi())) is SetAgentSessionStateReply
+    assert type(rep_stub.tapi()) is TAPI32_ACK
+    # as scapy's DceRpcSession leaves it: the raw request stub
+    rep_stub.request_packet = bytes(req_stub)
+    assert type(rep_stub.tapi()) is SetAgentSessionStateReply
