@@ -46,7 +46,9 @@ from .rules import (
     request,
     single_bit,
 )
+from .protocol import Carrier, ProtocolInfo
 from .spec_packet import SpecPacket
+from .tapsrv import ClientRequest_Request, ClientRequest_Response
 
 __all__ = [
     "ACK_RETURN_VALUES",
@@ -161,7 +163,7 @@ class TAPI32_MSG(SpecPacket):
             spec="MS-TRP 3.1.4.1.2",
         ),
     )
-    summary_fields = ("Req_Func",)
+    summary_template = "TAPI {Req_Func}"
 
     @classmethod
     def dispatch_hook(cls, _pkt=None, *args, **kargs):
@@ -185,7 +187,7 @@ class TAPI32_ACK(SpecPacket):
         StrField("VarData", b""),
     ]
     spec_rules = (BUFFER_LENGTH,)
-    summary_fields = ("Ack_ReturnValue",)
+    summary_template = "reply {Ack_ReturnValue}"
 
 
 class SetAgentSessionState(SpecPacket):
@@ -233,7 +235,7 @@ class SetAgentSessionState(SpecPacket):
         *_state_rules("dwAgentSessionState", "state"),
         *_state_rules("dwNextAgentSessionState", "next_state"),
     )
-    summary_fields = ("hLine", "dwAgentSessionState", "dwNextAgentSessionState")
+    summary_template = "SetAgentSessionState hLine={hLine} {dwAgentSessionState:short} -> {dwNextAgentSessionState:short}"
 
 
 class SetAgentSessionStateReply(SpecPacket):
@@ -273,7 +275,7 @@ class SetAgentSessionStateReply(SpecPacket):
             spec="MS-TRP 2.2.4.1.3.60 (dwRequestID)",
         ),
     )
-    summary_fields = ("Ack_ReturnValue",)
+    summary_template = "reply {Ack_ReturnValue}"
 
 
 TAPI = Dispatch(
@@ -285,3 +287,13 @@ TAPI = Dispatch(
 )
 
 TAPI.register(155, SetAgentSessionState, reply=SetAgentSessionStateReply)
+
+PROTOCOL = ProtocolInfo(
+    abbrev="mstrp",
+    title="MS-TRP (Telephony Remote Protocol)",
+    dispatch=TAPI,
+    carriers=(
+        Carrier(ClientRequest_Request, "pBuffer", TAPI, "request"),
+        Carrier(ClientRequest_Response, "pBuffer", TAPI, "reply"),
+    ),
+)

@@ -118,7 +118,9 @@ class AllOf(Expr):
     terms: tuple[Expr, ...]
 
     def evaluate(self, ctx):
-        return all(t.evaluate(ctx) for t in self.terms)
+        # No short-circuit: every operand must be readable (see AnyOf).
+        values = [t.evaluate(ctx) for t in self.terms]
+        return all(values)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,14 @@ class SpecPacket(Packet):
     def guess_payload_class(self, payload):
         return Raw
 
+    def mysummary(self):
+        template = getattr(self, "summary_template", None)
+        if template is None:
+            return super().mysummary()
+        from .summary import render
+
+        return render(self, template)
+
     # --- spec checks
 
     def present_values(self) -> dict[str, int]:

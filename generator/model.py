@@ -1,0 +1,254 @@
+"""The typed model between the scapy frontend and the Lua templates.
+
+Everything a template needs is here, already decided: identifiers, filter
+names, sizes, masks, value tables and expressions. Nothing scapy-specific
+crosses this line, and templates make no decisions of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# --- expressions (rule conditions, length / count / condition lambdas)
+
+
+@dataclass(frozen=True)
+class Expr:
+    pass
+
+
+@dataclass(frozen=True)
+class Value(Expr):
+    """A field of the message being dissected (a Lua local)."""
+
+    field: str  # the Field.ident it reads
+
+
+@dataclass(frozen=True)
+class RequestValue(Expr):
+    """A field of the matched request (replies only)."""
+
+    field: str  # the request's Field.name
+    slot: str  # Lua identifier of the per-call state table holding it
+
+
+@dataclass(frozen=True)
+class MessageLength(Expr):
+    pass
+
+
+@dataclass(frozen=True)
+class Const(Expr):
+    value: int
+
+
+@dataclass(frozen=True)
+class Compare(Expr):
+    op: str  # Lua operator: == ~= < <= > >=
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Arith(Expr):
+    op: str  # + - *
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class InSet(Expr):
+    operand: Expr
+    table: str  # ident of a ValueSet
+
+
+@dataclass(frozen=True)
+class SingleBit(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class AllOf(Expr):
+    terms: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf(Expr):
+    terms: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Not(Expr):
+    term: Expr
+
+
+# --- tables
+
+
+@dataclass(frozen=True)
+class EnumTable:
+    ident: str
+    entries: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class ValueSet:
+    ident: str
+    values: tuple[int, ...]
+
+
+# --- fields and messages
+
+INT_FTYPES = {(1, False): "uint8", (2, False): "uint16", (3, False): "uint24", (4, False): "uint32",
+              (8, False): "uint64", (1, True): "int8", (2, True): "int16", (3, True): "int24",
+              (4, True): "int32", (8, True): "int64"}
+
+
+@dataclass(frozen=True)
+class Flag:
+    ident: str
+    abbrev: str
+    label: str
+    mask: int
+
+
+@dataclass
+class Field:
+    """One scapy field as the Lua dissects it.
+
+    kind:
+      int        integer of ``size`` bytes (``mask``/``shift`` for bit fields,
+                 ``group_end`` False while more bit fields share the bytes)
+      bytes      ``size`` bytes, or ``length`` bytes, or the rest (``rest``)
+      stringz    NUL-terminated bytes
+      packet     a sub-message (``sub``), ``length`` bytes or its own size
+      packet_list  sub-messages: ``count`` of them, or ``length`` bytes, or the rest
+      int_list   ``count`` integers shaped like ``element``
+      ndr_conf_var  NDR conformant varying byte array (max_count, offset,
+                 actual_count, bytes) whose bytes may carry a dispatched payload
+    """
+
+    name: str  # scapy field name, as in the spec
+    ident: str  # Lua-safe, unique within the message
+    abbrev: str  # display filter name
+    label: str
+    kind: str
+    ftype: str = "bytes"  # ProtoField constructor
+    base: str = "NONE"  # base.DEC / base.HEX / base.NONE
+    size: int | None = None
+    little_endian: bool = False
+    signed: bool = False
+    enum: EnumTable | None = None
+    mask: int | None = None
+    shift: int = 0
+    group_start: bool = True  # first field of a bit run (reads its bytes)
+    group_end: bool = True  # last field of a bit run (advances past them)
+    bit_offset: int = 0  # bit run: position of the field's first bit from the run's MSB
+    bit_width: int = 0
+    flags: tuple[Flag, ...] = ()
+    length: Expr | None = None
+    count: Expr | None = None
+    rest: bool = False
+    condition: Expr | None = None
+    align_before: int | None = None  # NDR: align the offset (from the stub start)
+    pad_to: int | None = None  # PadField: pad after the field to this alignment
+    sub: str | None = None  # Message.ident of a sub-message
+    element: Field | None = None
+    payload: str | None = None  # Dispatch role carried in ndr_conf_var bytes: "request"|"reply"
+    parts: tuple[Field, ...] = ()  # ndr_conf_var header fields (max_count, offset, actual_count)
+    referenced: bool = False  # a later expression reads this field's value
+
+
+@dataclass(frozen=True)
+class Rule:
+    ident: str
+    rule_id: str  # the scapy rule id, as violations() reports it
+    abbrev: str  # expert filter name
+    message: str
+    group: str  # expert.group.X
+    severity: str  # expert.severity.X
+    field: str | None  # Field.ident the expert goes on; None: the message item
+    when: Expr | None
+    must: Expr
+
+
+@dataclass(frozen=True)
+class SummaryPart:
+    text: str | None = None  # literal text, or
+    field: str | None = None  # Field.ident
+    style: str = "dec"  # name | hex | dec
+    table: str | None = None  # EnumTable.ident for "name"
+
+
+@dataclass
+class Message:
+    ident: str  # Lua identifier suffix
+    name: str  # scapy class name
+    label: str  # tree label
+    abbrev: str  # filter name of the message item
+    fields: list[Field]
+    rules: list[Rule] = field(default_factory=list)
+    summary: tuple[SummaryPart, ...] = ()
+    fixed_size: int | None = None
+    selector: int | None = None  # Dispatch value, when dispatched
+    role: str | None = None  # "request" | "reply" | None
+    request_slots: tuple[str, ...] = ()  # request fields replies need (rules)
+    sub_only: bool = False  # only ever a sub-message of another
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    name: str
+    selector: str  # request field name holding the selector
+    selector_ident: str
+    selector_offset: int  # byte offset of the selector in every request
+    selector_size: int
+    selector_le: bool
+    min_length: int
+    table_abbrev: str  # DissectorTable name for requests
+    reply_table_abbrev: str
+    generic_request: str  # Message.ident
+    generic_reply: str
+    requests: tuple[tuple[int, str], ...]  # selector -> Message.ident
+    replies: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class DceRpcCarrier:
+    """A DCE/RPC interface whose stubs carry our messages."""
+
+    uuid: str
+    version: int
+    builtin_proto: str | None  # Wireshark's own dissector for it, if any
+    opnum: int
+    request: str  # Message.ident of the request stub
+    response: str  # Message.ident of the response stub
+    ports_pref: str  # pref name for "unbound DCE/RPC on these TCP ports is this interface"
+
+
+@dataclass(frozen=True)
+class PortBinding:
+    table: str  # "udp.port" | "tcp.port"
+    port: int
+    message: str  # Message.ident dissected there (dispatching when generic)
+
+
+@dataclass
+class Protocol:
+    abbrev: str
+    title: str
+    source: str  # what it was generated from (module[:classes])
+    messages: list[Message]
+    enums: list[EnumTable]
+    sets: list[ValueSet]
+    dispatch: Dispatch | None = None
+    dce: DceRpcCarrier | None = None
+    ports: list[PortBinding] = field(default_factory=list)
+    raw_entry: str | None = None  # Message.ident a raw buffer starts with
+    request_slots: tuple[str, ...] = ()  # request field names kept per call
+
+    def message(self, ident: str) -> Message:
+        for m in self.messages:
+            if m.ident == ident:
+                return m
+        raise KeyError(ident)
