@@ -1,13 +1,19 @@
-"""The ``dissectgen`` command line."""
+"""dissectgen: one scapy layer definition, a Wireshark Lua dissector, and proof they agree."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from scapy.error import Scapy_Exception
 
+from .frontend import GeneratorError
+from .tshark import TsharkError
+
 EXIT_OK, EXIT_DISAGREE, EXIT_USAGE = 0, 1, 2
+DEFAULT_LAYERS = "scapy_layers.mstrp"
+PERSONAL_PLUGINS = "~/.local/lib/wireshark/plugins"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,6 +29,23 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("pcap", help="pcap or pcapng file")
     s.add_argument("--json", action="store_true", help="one JSON object per message and line")
     s.add_argument("--decode-as", choices=["tapsrv"], help="take unbound DCE/RPC calls as this interface")
+
+    g = sub.add_parser("lua", help="generate the Wireshark Lua dissector of scapy layers")
+    g.add_argument("layers", nargs="?", default=DEFAULT_LAYERS,
+                   help=f"MODULE[:Class,...]; MODULE is dotted or a .py path (default: {DEFAULT_LAYERS})")
+    g.add_argument("-o", "--output", help="the .lua file to write (default: ./<protocol>.lua)")
+
+    i = sub.add_parser("install", help="generate into Wireshark's personal Lua plugin folder")
+    i.add_argument("layers", nargs="?", default=DEFAULT_LAYERS, help="MODULE[:Class,...]")
+    i.add_argument("--plugins-dir", default=PERSONAL_PLUGINS,
+                   help=f"plugin folder (default: {PERSONAL_PLUGINS})")
+
+    c = sub.add_parser("check", help="check that scapy and the generated Lua agree on captures")
+    c.add_argument("pcaps", nargs="+", metavar="PCAP")
+    c.add_argument("--layers", default=DEFAULT_LAYERS, help="dotted module or .py path of scapy layers")
+    c.add_argument("--json", action="store_true", help="one JSON object per capture")
+    c.add_argument("--decode-as", choices=["tapsrv"], help="take unbound DCE/RPC calls as this interface")
+    c.add_argument("--tshark", help="tshark to run (a path or a wrapper command); default: tshark on PATH")
     return p
 
 
@@ -32,7 +55,48 @@ def _cmd_show(args) -> int:
     return show(args.pcap, sys.stdout, as_json=args.json, decode_as=args.decode_as)
 
 
-COMMANDS = {"show": _cmd_show}
+def _generate(layers: str, path: str) -> str:
+    from .frontend import load
+    from .render import render, write_atomically
+
+    proto = load(layers)
+    write_atomically(path, render(proto))
+    return path
+
+
+def _cmd_lua(args) -> int:
+    from .frontend import load
+
+    path = args.output or f"{load(args.layers).abbrev}.lua"
+    print(_generate(args.layers, path))
+    return EXIT_OK
+
+
+def _cmd_install(args) -> int:
+    from .frontend import load
+
+    folder = os.path.expanduser(args.plugins_dir)
+    path = _generate(args.layers, os.path.join(folder, f"{load(args.layers).abbrev}.lua"))
+    print(f"installed {path}; restart Wireshark (or Analyze > Reload Lua Plugins)")
+    return EXIT_OK
+
+
+def _cmd_check(args) -> int:
+    from .check import Checker, report_json, report_text
+    from .tshark import Tshark
+
+    checker = Checker(args.layers, tshark=Tshark.find(args.tshark), decode_as=args.decode_as)
+    results = []
+    for pcap in args.pcaps:
+        if not os.path.isfile(pcap):
+            raise FileNotFoundError(f"no such file: {pcap}")
+        results.append(checker.check(pcap))
+    for r in results:
+        print(report_json(r) if args.json else report_text(r))
+    return EXIT_OK if all(r.ok for r in results) else EXIT_DISAGREE
+
+
+COMMANDS = {"show": _cmd_show, "lua": _cmd_lua, "install": _cmd_install, "check": _cmd_check}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except BrokenPipeError:
         return EXIT_OK
+    except GeneratorError as exc:
+        print(f"dissectgen {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except TsharkError as exc:
+        print(f"dissectgen {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (OSError, Scapy_Exception, EOFError) as exc:
         print(f"dissectgen {args.command}: cannot read input: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -492,6 +492,11 @@ def _has_source(cls) -> bool:
 
 def load(spec: str) -> M.Protocol:
     """``module`` or ``module:Class,Class`` (module may be a .py path) -> model."""
+    return build(spec)[0]
+
+
+def build(spec: str) -> tuple[M.Protocol, dict[str, type]]:
+    """The model, and the scapy class behind each Message.ident (for the check)."""
     module_spec, _, class_list = spec.partition(":") if not re.match(r"^[A-Za-z]:\\", spec) else (spec, "", "")
     module = load_module(module_spec)
     info: ProtocolInfo | None = getattr(module, "PROTOCOL", None)
@@ -572,7 +577,7 @@ def load(spec: str) -> M.Protocol:
     proto.messages = [b.messages[c] for c in b.order]
     proto.enums = sorted(b.enums.values(), key=lambda t: t.ident)
     proto.sets = list(b.sets.values())
-    return proto
+    return proto, {msg.ident: cls for cls, msg in b.messages.items()}
 
 
 def _dce_carrier(b: _ProtocolBuilder, info: ProtocolInfo) -> M.DceRpcCarrier:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import struct
 from typing import NamedTuple
 
+from scapy.fields import (
+    BitField, ConditionalField, FieldListField, PacketField, PacketListField, StrField, StrFixedLenField,
+)
 from scapy.packet import Packet, Raw
 
 from .rules import RuleContext, SpecRule
@@ -15,10 +20,21 @@ class Violation(NamedTuple):
     message: str
 
 
+_INT_FMT = re.compile(r"^[<>!=@]?[bBhHiIlLqQ]$")
+
+
 def fixed_size(field) -> int | None:
-    """Wire size of a fixed-size scapy field, or None if it varies."""
-    sz = getattr(field, "sz", None)
-    return sz if isinstance(sz, int) and sz > 0 else None
+    """Wire size of a fixed-size integer or fixed-length bytes field, else None.
+
+    Not ``field.sz``: every scapy Field has one, variable-length ones too.
+    """
+    if isinstance(field, StrFixedLenField) and field.length_from is not None:
+        n = field.length_from(None)
+        return n if isinstance(n, int) else None
+    if isinstance(field, (StrField, PacketField, PacketListField, FieldListField, ConditionalField, BitField)):
+        return None
+    fmt = getattr(field, "fmt", None)
+    return struct.calcsize(fmt) if isinstance(fmt, str) and _INT_FMT.match(fmt) else None
 
 
 class SpecPacket(Packet):
