@@ -13,6 +13,9 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
+from scapy.packet import NoPayload
+from scapy.utils import PcapReader
+
 from scapy_layers.capture import TapiRecord, read_tapi
 
 from . import model as M
@@ -59,6 +62,15 @@ class PcapResult:
         return not self.disagreements and self.messages > 0
 
 
+@dataclass
+class _Found:
+    """A message scapy found by itself in a frame (layers bound to ports)."""
+
+    frame: int
+    packet: object
+    stub: object
+
+
 def _add(fields: dict, name: str, entry: tuple) -> None:
     key, n = name, 2
     while key in fields:
@@ -86,13 +98,14 @@ class Checker:
 
     # --- scapy side
 
-    def scapy_side(self, rec: TapiRecord) -> Side:
+    def scapy_side(self, rec: "TapiRecord | _Found") -> Side:
         pkt = rec.packet
         msg = self.proto.message(type(pkt).__name__)
         fields: dict[str, tuple] = {}
         for item in message_items(self.proto, self.classes, pkt):
             _add(fields, item.name, (item.value, item.offset, item.size))
-        experts = {(f"{msg.abbrev}.rule.{v.rule}", self._rule_item(msg, v.rule)) for v in pkt.violations()}
+        violations = pkt.violations() if hasattr(pkt, "violations") else []
+        experts = {(f"{msg.abbrev}.rule.{v.rule}", self._rule_item(msg, v.rule)) for v in violations}
         if getattr(pkt, "truncated", False):
             experts.add((f"{msg.abbrev}.truncated", msg.abbrev))
         if getattr(rec.stub, "truncated", False):
@@ -146,15 +159,29 @@ class Checker:
 
     # --- comparison
 
+    def scapy_sides(self, pcap: str) -> list[Side]:
+        if self.proto.dce is not None:
+            return [self.scapy_side(r) for r in read_tapi(pcap, decode_as=self.decode_as)]
+        # Layers bound to ports with bind_layers: scapy's own dissection finds them.
+        tops = {cls for ident, cls in self.classes.items() if ident in self.dispatched}
+        out = []
+        for number, frame in enumerate(PcapReader(pcap), start=1):
+            layer = frame
+            while layer is not None and not isinstance(layer, NoPayload):
+                if type(layer) in tops:
+                    out.append(self.scapy_side(_Found(number, layer, None)))
+                    break
+                layer = layer.payload
+        return out
+
     def check(self, pcap: str) -> PcapResult:
         result = PcapResult(pcap)
-        records = read_tapi(pcap, decode_as=self.decode_as)
+        scapy = self.scapy_sides(pcap)
         prefs = {}
         if self.decode_as and self.proto.dce:
             prefs[f"{self.proto.abbrev}.{self.proto.dce.ports_pref}"] = "1-65535"
         pdml = self.tshark.run(pcap, self.lua, ["-2", "-R", "frame", "-T", "pdml"], prefs)
         lua = [s for s in (self.lua_side(p) for p in proto_items(pdml, self.proto.abbrev)) if s is not None]
-        scapy = [self.scapy_side(r) for r in records]
         result.frames = len({s.frame for s in scapy} | {s.frame for s in lua})
         by_frame: dict[int, tuple[list[Side], list[Side]]] = {}
         for s in scapy:

@@ -214,13 +214,13 @@ class _ProtocolBuilder:
         if not _scapy_wire(fld):
             raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
                                  f"so the generator cannot know its wire format; use a plain scapy field")
-        # bit fields first: BitEnumField is also an EnumField
-        if isinstance(fld, sf.BitField):
+        # FlagsField and BitEnumField are bit fields too: flags first, then bits
+        if isinstance(fld, sf.FlagsField) and not group:
+            return self.flags_field(cls, msg, fld, base)
+        if isinstance(fld, sf._BitField) and not isinstance(fld, sf.FlagsField):
             return self.bit_field(cls, msg, fld, base, group)
         if group:
             raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
-        if isinstance(fld, sf.FlagsField):
-            return self.flags_field(cls, msg, fld, base)
         if isinstance(fld, sf.ThreeBytesField):
             return self.int_field(cls, msg, fld, base, size=3, little=isinstance(fld, sf.LEThreeBytesField))
         if isinstance(fld, sf.PacketListField):
@@ -311,22 +311,22 @@ class _ProtocolBuilder:
 
     def flags_field(self, cls, msg, fld, base) -> M.Field:
         where = _where(cls, fld)
-        if fld.size % 8 or fld.size < 0 and (-fld.size) % 8:
-            raise GeneratorError(f"{where}: a FlagsField must fill whole bytes here")
-        size = abs(fld.size) // 8
-        little = fld.size < 0
+        if fld.size % 8:
+            raise GeneratorError(f"{where}: a FlagsField must fill whole bytes ({fld.size} bits); "
+                                 f"put it in a bit run or give it 8, 16, 24, 32 or 64 bits")
+        size = fld.size // 8
         names = fld.names
-        if isinstance(names, dict):
-            items = sorted(names.items())
-        else:
-            items = [(1 << i, n) for i, n in enumerate(names)]
+        items = sorted(names.items()) if isinstance(names, dict) else list(enumerate(names))
         flags = []
-        for mask, name in items:
+        for key, name in items:
+            mask = int(key) if isinstance(names, dict) else 1 << key
+            if not isinstance(names, dict) and name == f"bit_{key}":
+                continue  # scapy's placeholder for a bit the layer did not name
             flags.append(M.Flag(ident=lua_ident(f"{fld.name}_{name}"),
                                 abbrev=self.claim_abbrev(f"{base['abbrev']}.{filter_part(str(name))}", where),
-                                label=str(name), mask=int(mask)))
+                                label=str(name), mask=mask))
         return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="HEX", size=size,
-                       little_endian=little, flags=tuple(flags))
+                       little_endian=bool(getattr(fld, "rev", False)), flags=tuple(flags))
 
     def packet_list(self, cls, msg, fld, base, known) -> M.Field:
         sub = self.message(fld.cls, sub_only=True)

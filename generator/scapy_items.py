@@ -67,8 +67,10 @@ class _Walker:
                 for flag in mf.flags:
                     items.append(ScapyItem(flag.abbrev, int(bool(int(val) & flag.mask)), base + offset, size))
             elif mf.kind in ("bytes", "stringz"):
-                if end > start:
-                    items.append(ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start))
+                # the value's own bytes: not PadField's padding; a C string with its NUL
+                n = len(val) + (1 if mf.kind == "stringz" else 0)
+                if n > 0:
+                    items.append(ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n))
             elif mf.kind == "packet":
                 sub = self.proto.message(mf.sub)
                 items.append(ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start))

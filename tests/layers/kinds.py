@@ -1,0 +1,116 @@
+"""Test layers: one class per group of field kinds the generator translates.
+
+Each is bound to its own UDP port, so scapy finds it in a capture by itself
+and the generated Lua registers it on that port.
+"""
+
+from scapy.fields import (
+    BitEnumField, BitField, ByteEnumField, ByteField, ConditionalField, FieldLenField, FieldListField,
+    FlagsField, IntEnumField, IntField, LEIntEnumField, LEIntField, LELongField, LEShortEnumField,
+    LEShortField, LESignedIntField, LESignedLongField, LESignedShortField, LongField, PacketField,
+    PacketListField, PadField, ShortEnumField, ShortField, SignedByteField, SignedIntField, SignedShortField,
+    StrField, StrFixedLenField, StrLenField, StrNullField, XBitField, XByteEnumField, XByteField, XIntField,
+    XLEIntEnumField, XLEIntField, XLELongField, XLEShortField, XLongField, XShortEnumField, XShortField,
+    XStrFixedLenField,
+)
+from scapy.layers.inet import UDP
+from scapy.packet import Packet, bind_layers
+
+COLORS = {0: "black", 1: "red", 2: "green", 0xFF: "white"}
+BIG = {1: "one", 0x1000: "four-k", 0x80000000: "high bit"}
+
+
+class IntKinds(Packet):
+    name = "Integer kinds"
+    fields_desc = [
+        ByteField("u8", 0), XByteField("x8", 0), SignedByteField("s8", 0),
+        ShortField("u16", 0), XShortField("x16", 0), SignedShortField("s16", 0),
+        LEShortField("le16", 0), XLEShortField("xle16", 0), LESignedShortField("sle16", 0),
+        IntField("u32", 0), XIntField("x32", 0), SignedIntField("s32", 0),
+        LEIntField("le32", 0), XLEIntField("xle32", 0), LESignedIntField("sle32", 0),
+        LongField("u64", 0), XLongField("x64", 0), LELongField("le64", 0), XLELongField("xle64", 0),
+        LESignedLongField("sle64", 0),
+    ]
+
+
+class EnumKinds(Packet):
+    name = "Enum kinds"
+    fields_desc = [
+        ByteEnumField("color", 0, COLORS), XByteEnumField("xcolor", 0, COLORS),
+        ShortEnumField("s_big", 0, {1: "one", 2: "two"}), XShortEnumField("xs_big", 0, {1: "one"}),
+        LEShortEnumField("le_s", 0, {1: "one", 0x102: "x102"}),
+        IntEnumField("i_big", 0, BIG), LEIntEnumField("le_i", 0, BIG), XLEIntEnumField("xle_i", 0, BIG),
+    ]
+
+
+class FlagKinds(Packet):
+    name = "Flags kinds"
+    fields_desc = [
+        FlagsField("f8", 0, 8, ["a", "b", "c", "d", "e", "f", "g", "h"]),
+        FlagsField("f16", 0, 16, {0x0001: "low", 0x0100: "mid", 0x8000: "top"}),
+        FlagsField("fle32", 0, -32, {0x1: "first", 0x80000000: "last"}),
+    ]
+
+
+class BitKinds(Packet):
+    name = "Bit kinds"
+    fields_desc = [
+        BitField("version", 0, 3), BitEnumField("kind", 0, 5, {1: "hello", 31: "bye"}),
+        BitField("nib", 0, 4), XBitField("twelve", 0, 12),
+        BitField("flag", 0, 1), BitField("rest23", 0, 23),
+        ByteField("after", 0),
+    ]
+
+
+class StrKinds(Packet):
+    name = "String kinds"
+    fields_desc = [
+        StrFixedLenField("fixed", b"", length=4),
+        XStrFixedLenField("xfixed", b"", length=3),
+        FieldLenField("len", None, length_of="data", fmt="B"),
+        StrLenField("data", b"", length_from=lambda pkt: pkt.len),
+        FieldLenField("len2", None, length_of="data2", fmt="!H", adjust=lambda pkt, x: x + 2),
+        StrLenField("data2", b"", length_from=lambda pkt: pkt.len2 - 2),
+        StrNullField("cstr", b""),
+        StrField("rest", b""),
+    ]
+
+
+class Item(Packet):
+    name = "Item"
+    fields_desc = [ByteField("tag", 0), ShortField("value", 0)]
+
+    def extract_padding(self, s):
+        return b"", s
+
+
+class Sub(Packet):
+    name = "Sub"
+    fields_desc = [IntField("a", 0), ByteEnumField("color", 0, COLORS)]
+
+    def extract_padding(self, s):
+        return b"", s
+
+
+class NestKinds(Packet):
+    name = "Nested kinds"
+    fields_desc = [
+        PacketField("sub", Sub(), Sub),
+        FieldLenField("count", None, count_of="items", fmt="B"),
+        PacketListField("items", [], Item, count_from=lambda pkt: pkt.count),
+        FieldLenField("ilen", None, length_of="items2", fmt="B"),
+        PacketListField("items2", [], Item, length_from=lambda pkt: pkt.ilen),
+        FieldLenField("n", None, count_of="words", fmt="B"),
+        FieldListField("words", [], ShortField("", 0), count_from=lambda pkt: pkt.n),
+        ByteField("kind", 0),
+        ConditionalField(IntField("only_if_one", 0), lambda pkt: pkt.kind == 1),
+        ConditionalField(ShortField("big_kind", 0), lambda pkt: pkt.kind >= 100),
+        PadField(StrLenField("padded", b"", length_from=lambda pkt: 3), 4),
+        StrField("tail", b""),
+    ]
+
+
+PORTS = {IntKinds: 40001, EnumKinds: 40002, FlagKinds: 40003, BitKinds: 40004, StrKinds: 40005,
+         NestKinds: 40006}
+for _cls, _port in PORTS.items():
+    bind_layers(UDP, _cls, dport=_port)
