@@ -148,7 +148,7 @@ class Checker:
 
         def add(m: M.Message):
             for f in m.fields:
-                out[f.abbrev if f.kind != "int_list" else f.abbrev + ".item"] = f.kind
+                out[f.abbrev] = f.kind
                 for flag in f.flags:
                     out[flag.abbrev] = "flag"
                 if f.sub:

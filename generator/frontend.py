@@ -349,7 +349,7 @@ class _ProtocolBuilder:
         element = self.int_field(cls, msg, inner, dict(name=fld.name, ident=lua_ident(fld.name),
                                                        abbrev=base["abbrev"], label=fld.name))
         return M.Field(**base, kind="int_list", count=count, element=element, ftype=element.ftype,
-                       base=element.base, size=None)
+                       base=element.base, enum=element.enum, size=None)
 
     def ndr_conf_var(self, cls, msg, fld, base) -> M.Field:
         parts = tuple(
@@ -577,7 +577,20 @@ def build(spec: str) -> tuple[M.Protocol, dict[str, type]]:
     proto.messages = [b.messages[c] for c in b.order]
     proto.enums = sorted(b.enums.values(), key=lambda t: t.ident)
     proto.sets = list(b.sets.values())
+    proto.summary_styles = tuple(sorted({p.style for m in proto.messages for p in m.summary if p.field}))
+    proto.uses_single_bit = any(
+        _mentions(e, M.SingleBit) for m in proto.messages for r in m.rules for e in (r.when, r.must)
+    )
     return proto, {msg.ident: cls for cls, msg in b.messages.items()}
+
+
+def _mentions(e, kind) -> bool:
+    if e is None:
+        return False
+    if isinstance(e, kind):
+        return True
+    children = [getattr(e, a, None) for a in ("left", "right", "operand", "term")] + list(getattr(e, "terms", ()))
+    return any(_mentions(c, kind) for c in children)
 
 
 def _dce_carrier(b: _ProtocolBuilder, info: ProtocolInfo) -> M.DceRpcCarrier:

@@ -246,6 +246,8 @@ class Protocol:
     ports: list[PortBinding] = field(default_factory=list)
     raw_entry: str | None = None  # Message.ident a raw buffer starts with
     request_slots: tuple[str, ...] = ()  # request field names kept per call
+    summary_styles: tuple[str, ...] = ()  # summary helpers the messages use: name, hex, dec
+    uses_single_bit: bool = False
 
     def message(self, ident: str) -> Message:
         for m in self.messages:

@@ -90,7 +90,7 @@ class _Walker:
             elif mf.kind == "int_list":
                 size = mf.element.size
                 for i, v in enumerate(val):
-                    items.append(ScapyItem(mf.abbrev + ".item", int(v), base + start + i * size, size))
+                    items.append(ScapyItem(mf.abbrev, int(v), base + start + i * size, size))
             else:
                 raise ValueError(f"{cls.__name__}.{fld.name}: kind {mf.kind} is not compared")
         return items, len(buf) - _remaining(s), True
