@@ -277,8 +277,10 @@ class _ProtocolBuilder:
                 raise GeneratorError(f"{where}: enum names come from a function; give a dict of value -> name")
             enum = self.enum_table(fld.i2s, f"{msg.name}_{fld.name}")
         hexa = isinstance(fld, _HEX_CLASSES)
+        unknown = getattr(fld, "unknown_label", None) if enum else None
         return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, signed)], base="HEX" if hexa else "DEC",
-                       size=size, little_endian=bool(little), signed=signed, enum=enum)
+                       size=size, little_endian=bool(little), signed=signed, enum=enum,
+                       unknown_label=str(unknown) if unknown else None, referenced=bool(unknown))
 
     def bit_field(self, cls, msg, fld, base, group) -> M.Field:
         """One field of a run of BitFields; the run's masks are set when it fills whole bytes."""

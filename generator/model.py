@@ -139,6 +139,7 @@ class Field:
     little_endian: bool = False
     signed: bool = False
     enum: EnumTable | None = None
+    unknown_label: str | None = None  # shown after values the enum does not name
     mask: int | None = None
     shift: int = 0
     group_start: bool = True  # first field of a bit run (reads its bytes)

@@ -94,6 +94,21 @@ SET_AGENT_SESSION_STATE_ERRORS = {
 AGENT_SESSION_STATE_OR_UNCHANGED = {0: "unchanged", **LINEAGENTSESSIONSTATE}
 
 
+class AckReturnValueField(LEIntEnumField):
+    """Ack_ReturnValue: a TAPI32_MSG ack or LINEERR_ code by name, else a request id.
+
+    MS-TRP 2.2.4.1.3.60: "A nonzero request ID value indicates that the
+    request is in progress and will complete asynchronously".
+    """
+
+    unknown_label = "asynchronous request id"
+
+    def i2repr(self, pkt, x):
+        if x is None or x in self.i2s:
+            return super().i2repr(pkt, x)
+        return f"{x} ({self.unknown_label})"
+
+
 def _params():
     return [XLEIntField(f"Param{i}", 0) for i in range(1, MAX_TAPI_FUNC_ARGS + 1)]
 
@@ -181,7 +196,7 @@ class TAPI32_ACK(SpecPacket):
 
     name = "TAPI32_MSG ack"
     fields_desc = [
-        LEIntEnumField("Ack_ReturnValue", 0, ACK_RETURN_VALUES),
+        AckReturnValueField("Ack_ReturnValue", 0, ACK_RETURN_VALUES),
         LEIntField("Reserved1", 0),
         *_params(),
         StrField("VarData", b""),
@@ -247,7 +262,7 @@ class SetAgentSessionStateReply(SpecPacket):
 
     name = "SetAgentSessionState reply"
     fields_desc = [
-        LEIntEnumField("Ack_ReturnValue", 0, ACK_RETURN_VALUES),
+        AckReturnValueField("Ack_ReturnValue", 0, ACK_RETURN_VALUES),
         *SetAgentSessionState.fields_desc[1:],
     ]
     spec_rules = (
