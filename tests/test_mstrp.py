@@ -59,7 +59,7 @@ def test_ack_display_error_names_and_request_ids():
     assert err.sprintf("%Ack_ReturnValue%") == "LINEERR_INVALLINEHANDLE"
     assert TAPI32_ACK(Ack_ReturnValue=0xF101).sprintf("%Ack_ReturnValue%") == "TAPIERR_INVALRPCCONTEXT"
     assert SetAgentSessionStateReply(Ack_ReturnValue=0).sprintf("%Ack_ReturnValue%") == "TAPI_SUCCESS"
-    assert SetAgentSessionStateReply(Ack_ReturnValue=77).sprintf("%Ack_ReturnValue%") == "77"
+    assert SetAgentSessionStateReply(Ack_ReturnValue=77).sprintf("%Ack_ReturnValue%") == "77 (asynchronous request id)"
 
 
 def test_dispatch_by_req_func():
