@@ -80,15 +80,17 @@ def _add(fields: dict, name: str, entry: tuple) -> None:
 
 class Checker:
     def __init__(self, layers: str = "scapy_layers.mstrp", tshark: Tshark | None = None,
-                 decode_as: str | None = None) -> None:
+                 decode_as: str | None = None, lua: str | None = None) -> None:
+        """``lua``: check this Lua file instead of generating one (to test the checker)."""
         self.proto, self.classes = build(layers)
         self.tshark = tshark or Tshark.find()
         self.decode_as = decode_as
         self.by_abbrev = {m.abbrev: m for m in self.proto.messages}
         self.dispatched = self._dispatched()
         self._lua_dir = tempfile.TemporaryDirectory(prefix="dissectgen-check-")
-        self.lua = os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.lua")
-        write_atomically(self.lua, render(self.proto))
+        self.lua = lua or os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.lua")
+        if lua is None:
+            write_atomically(self.lua, render(self.proto))
 
     def _dispatched(self) -> set[str]:
         d = self.proto.dispatch

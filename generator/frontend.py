@@ -454,9 +454,13 @@ class _ProtocolBuilder:
 # --- loading
 
 
+def _is_path(spec: str) -> bool:
+    return spec.endswith(".py") or "/" in spec or spec.startswith(".")
+
+
 def load_module(spec: str):
     """Import a dotted module or a .py file path."""
-    if spec.endswith(".py") or "/" in spec or spec.startswith("."):
+    if _is_path(spec):
         path = Path(spec)
         if not path.is_file():
             raise GeneratorError(f"{spec}: no such file")
@@ -515,7 +519,8 @@ def build(spec: str) -> tuple[M.Protocol, dict[str, type]]:
         classes = _module_classes(module)
     if not classes:
         raise GeneratorError(f"{module_spec}: defines no scapy Packet class")
-    abbrev = info.abbrev if info else filter_part(module.__name__.rsplit(".", 1)[-1])
+    stem = Path(module_spec).stem if _is_path(module_spec) else module.__name__.rsplit(".", 1)[-1]
+    abbrev = info.abbrev if info else filter_part(stem)
     title = info.title if info else (inspect.getdoc(module) or abbrev).splitlines()[0]
     b = _ProtocolBuilder(abbrev, title, spec)
     dispatch = info.dispatch if info else None

@@ -23,3 +23,32 @@ def spec_dir() -> Path:
 @pytest.fixture(scope="session")
 def spec():
     return spec_dir()
+
+
+@pytest.fixture(scope="session")
+def tshark():
+    """The real tshark: a missing one fails the tests, it is never skipped."""
+    from generator.tshark import Tshark
+
+    return Tshark.find()
+
+
+@pytest.fixture(scope="session")
+def mstrp_lua(tmp_path_factory):
+    from generator.frontend import load
+    from generator.render import render, write_atomically
+
+    path = str(tmp_path_factory.mktemp("lua") / "mstrp.lua")
+    write_atomically(path, render(load("scapy_layers.mstrp")))
+    return path
+
+
+@pytest.fixture(scope="session")
+def checker(tshark):
+    from generator.check import Checker
+
+    return Checker("scapy_layers.mstrp", tshark=tshark)
+
+
+def pcap(name: str) -> str:
+    return str(PCAPS / name)

@@ -1,0 +1,179 @@
+"""Frontend: what it reads from scapy classes, and how it refuses what it cannot."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import REPO
+from generator import model as M
+from generator.frontend import GeneratorError, load
+
+
+@pytest.fixture(scope="module")
+def mstrp():
+    return load("scapy_layers.mstrp")
+
+
+def fields(proto, name):
+    return {f.name: f for f in proto.message(name).fields}
+
+
+def test_mstrp_messages_and_filter_names(mstrp):
+    names = [m.name for m in mstrp.messages]
+    for cls in ("TAPI32_MSG", "TAPI32_ACK", "SetAgentSessionState", "SetAgentSessionStateReply",
+                "ClientRequest_Request", "ClientRequest_Response", "NDRContextHandle"):
+        assert cls in names
+    req = fields(mstrp, "SetAgentSessionState")
+    assert list(req) == ["Req_Func", "Reserved1", "dwRequestID", "hLine", "hAgentSession", "dwAgentSessionState",
+                         "dwNextAgentSessionState"] + [f"Reserved{i}" for i in range(2, 10)]
+    assert req["hLine"].abbrev == "mstrp.setagentsessionstate.hline"
+    assert req["hLine"].base == "HEX" and req["hLine"].little_endian and req["hLine"].ftype == "uint32"
+    assert fields(mstrp, "SetAgentSessionStateReply")["Ack_ReturnValue"].abbrev == \
+        "mstrp.setagentsessionstatereply.ack_returnvalue"
+    assert all(f.abbrev == f.abbrev.lower() and f.abbrev.endswith("." + f.name.lower())
+               for m in mstrp.messages for f in m.fields)
+
+
+def test_mstrp_enums(mstrp):
+    req = fields(mstrp, "SetAgentSessionState")
+    assert len(req["Req_Func"].enum.entries) == 132
+    assert dict(req["dwAgentSessionState"].enum.entries)[0] == "unchanged"
+    assert 0 not in dict(req["dwNextAgentSessionState"].enum.entries)
+    ack = fields(mstrp, "SetAgentSessionStateReply")["Ack_ReturnValue"]
+    assert dict(ack.enum.entries)[0x8000005A] == "LINEERR_INVALAGENTSTATE"
+    assert ack.unknown_label == "asynchronous request id"
+
+
+def test_mstrp_rules_dispatch_and_carrier(mstrp):
+    req = mstrp.message("SetAgentSessionState")
+    assert [r.rule_id for r in req.rules] == [
+        "buffer_length", "req_func", "reserved1_zero", "request_id_range", "states_both_zero",
+        "state_single_bit", "state_known", "next_state_single_bit", "next_state_known"]
+    r = next(r for r in req.rules if r.rule_id == "reserved1_zero")
+    assert (r.abbrev, r.group, r.severity, r.field) == (
+        "mstrp.setagentsessionstate.rule.reserved1_zero", "PROTOCOL", "WARN", "Reserved1")
+    echo = next(r for r in mstrp.message("SetAgentSessionStateReply").rules if r.rule_id == "request_id_echo")
+    assert isinstance(echo.must.right, M.RequestValue) and echo.must.right.field == "dwRequestID"
+    d = mstrp.dispatch
+    assert (d.selector, d.selector_offset, d.min_length, d.requests, d.replies) == (
+        "Req_Func", 0, 60, ((155, "SetAgentSessionState"),), ((155, "SetAgentSessionStateReply"),))
+    assert mstrp.request_slots == ("Req_Func", "dwRequestID")
+    c = mstrp.dce
+    assert (c.uuid, c.version, c.opnum, c.builtin_proto) == ("2f5f6520-ca46-1067-b319-00dd010662da", 1, 1, "tapi")
+    stub = fields(mstrp, "ClientRequest_Request")
+    assert [stub[n].kind for n in stub] == ["packet", "ndr_conf_var", "int", "int"]
+    assert stub["pBuffer"].payload == "request" and stub["lNeededSize"].align_before == 4
+
+
+def test_kinds_model():
+    proto = load("layers.kinds")
+    bits = fields(proto, "BitKinds")
+    assert [(bits[n].mask, bits[n].size) for n in ("version", "kind", "nib", "twelve")] == [
+        (0xE0, 1), (0x1F, 1), (0xF000, 2), (0x0FFF, 2)]
+    flags = fields(proto, "FlagKinds")
+    assert flags["fle32"].little_endian and [f.label for f in flags["fle32"].flags] == ["first", "last"]
+    nest = fields(proto, "NestKinds")
+    assert nest["items"].count == M.Value("count") and nest["items2"].length == M.Value("ilen")
+    assert nest["only_if_one"].condition == M.Compare("==", M.Value("kind"), M.Const(1))
+    assert nest["padded"].pad_to == 4 and nest["tail"].rest
+    strs = fields(proto, "StrKinds")
+    assert strs["data2"].length == M.Arith("-", M.Value("len2"), M.Const(2))
+    assert {(p.table, p.port) for p in proto.ports} >= {("udp.port", 40001), ("udp.port", 40006)}
+
+
+def _layer_module(tmp_path, body: str) -> str:
+    path = tmp_path / "userlayer.py"
+    path.write_text("from scapy.fields import *\nfrom scapy.packet import Packet\n" + textwrap.dedent(body))
+    return str(path)
+
+
+@pytest.mark.parametrize("body,needle", [
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("n", 0), StrLenField("data", b"", length_from=lambda pkt: pkt.n if pkt.n else 1)]
+     """, "Bad.data: cannot translate length_from"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("n", 0), StrLenField("data", b"", length_from=lambda pkt: pkt.n & 0x0F)]
+     """, "Bad.data: cannot translate length_from (bit operations"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("n", 0), StrLenField("data", b"", length_from=lambda pkt: pkt.underlayer.len)]
+     """, "Bad.data: cannot translate length_from"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [StrLenField("data", b"", length_from=lambda pkt: pkt.later), ByteField("later", 0)]
+     """, "pkt.later is not a field before data"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [IPField("addr", "0.0.0.0")]
+     """, "Bad.addr: IPField is not supported"),
+    ("""
+     class Odd(ByteField):
+         def getfield(self, pkt, s):
+             return s[1:], s[0] ^ 0xFF
+     class Bad(Packet):
+         fields_desc = [Odd("x", 0)]
+     """, "Bad.x: Odd overrides how scapy reads or writes it"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [StrField("all", b""), ByteField("after", 0)]
+     """, "Bad.all: a StrField takes all remaining bytes"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [BitField("a", 0, 3), ByteField("b", 0)]
+     """, "Bad.b: follows bit fields that end mid-byte"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [BitField("a", 0, 3)]
+     """, "Bad.a: bit fields end mid-byte"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("aB", 0), ByteField("ab", 0)]
+     """, "Bad.ab: filter name 'userlayer.bad.ab' is also used by Bad.aB"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteEnumField("e", 0, (lambda x: "name", lambda s: 0))]
+     """, "Bad.e: enum names come from a function"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("n", 0), FieldListField("l", [], ByteField("", 0))]
+     """, "Bad.l: FieldListField needs count_from"),
+])
+def test_untranslatable_layers_name_class_field_and_fix(tmp_path, body, needle):
+    with pytest.raises(GeneratorError) as err:
+        load(_layer_module(tmp_path, body))
+    assert needle in str(err.value)
+
+
+def test_bad_module_and_class_names(tmp_path):
+    with pytest.raises(GeneratorError, match="cannot import"):
+        load("no.such.module")
+    with pytest.raises(GeneratorError, match="no such file"):
+        load(str(tmp_path / "missing.py"))
+    with pytest.raises(GeneratorError, match="Nope: no such scapy Packet class"):
+        load("scapy_layers.mstrp:Nope")
+    with pytest.raises(GeneratorError, match="defines no scapy Packet class"):
+        load(_layer_module(tmp_path, "X = 1\n"))
+
+
+def test_cli_rejects_bad_input_without_writing(tmp_path):
+    out = tmp_path / "out.lua"
+    out.write_text("-- previous\n")
+    bad = _layer_module(tmp_path, """
+        class Bad(Packet):
+            fields_desc = [IPField("addr", "0.0.0.0")]
+        """)
+    proc = subprocess.run([sys.executable, "-m", "generator.cli", "lua", bad, "-o", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Bad.addr" in proc.stderr
+    assert out.read_text() == "-- previous\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_class_list_selects_classes():
+    proto = load("layers.kinds:IntKinds,BitKinds")
+    assert [m.name for m in proto.messages] == ["IntKinds", "BitKinds"]
