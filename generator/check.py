@@ -86,6 +86,7 @@ class Checker:
         self.tshark = tshark or Tshark.find()
         self.decode_as = decode_as
         self.by_abbrev = {m.abbrev: m for m in self.proto.messages}
+        self.message_of = {cls: self.proto.message(ident) for ident, cls in self.classes.items()}
         self.dispatched = self._dispatched()
         self._lua_dir = tempfile.TemporaryDirectory(prefix="dissectgen-check-")
         self.lua = lua or os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.lua")
@@ -102,24 +103,25 @@ class Checker:
 
     def scapy_side(self, rec: "TapiRecord | _Found") -> Side:
         pkt = rec.packet
-        msg = self.proto.message(type(pkt).__name__)
+        msg = self.message_of[type(pkt)]
         fields: dict[str, tuple] = {}
-        for item in message_items(self.proto, self.classes, pkt):
+        for item in message_items(self.proto, self.classes, msg, pkt):
             _add(fields, item.name, (item.value, item.offset, item.size))
         violations = pkt.violations() if hasattr(pkt, "violations") else []
-        experts = {(f"{msg.abbrev}.rule.{v.rule}", self._rule_item(msg, v.rule)) for v in violations}
+        experts = {self._rule_expert(msg, v.rule) for v in violations}
         if getattr(pkt, "truncated", False):
             experts.add((f"{msg.abbrev}.truncated", msg.abbrev))
         if getattr(rec.stub, "truncated", False):
-            stub = self.proto.message(type(rec.stub).__name__)
+            stub = self.message_of[type(rec.stub)]
             experts.add((f"{stub.abbrev}.truncated", stub.abbrev))
         return Side(rec.frame, msg.abbrev, fields, experts)
 
-    def _rule_item(self, msg: M.Message, rule_id: str) -> str:
+    def _rule_expert(self, msg: M.Message, rule_id: str) -> tuple[str, str]:
+        """(expert filter name, filter name of the item it must be on)."""
         rule = next(r for r in msg.rules if r.rule_id == rule_id)
         if rule.field is None:
-            return msg.abbrev
-        return next(f.abbrev for f in msg.fields if f.ident == rule.field)
+            return rule.abbrev, msg.abbrev
+        return rule.abbrev, next(f.abbrev for f in msg.fields if f.ident == rule.field)
 
     # --- Lua side
 

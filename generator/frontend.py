@@ -66,6 +66,12 @@ def filter_part(name: str) -> str:
     return out or "_"
 
 
+def _display_name(cls) -> str:
+    """A class's scapy ``name`` (the metaclass keeps it as ``_name``)."""
+    name = getattr(cls, "_name", None)
+    return name if isinstance(name, str) and name else cls.__name__
+
+
 def _scapy_wire(fld) -> bool:
     """True when the field's wire behaviour is scapy's own, not overridden."""
     for meth in ("getfield", "addfield", "m2i", "i2m"):
@@ -128,7 +134,7 @@ class _ProtocolBuilder:
         if any(m.ident == ident for m in self.messages.values()):
             raise GeneratorError(f"{cls.__name__}: its Lua name {ident!r} collides with another class")
         msg = M.Message(
-            ident=ident, name=cls.__name__, label=cls.name if isinstance(cls.name, str) else cls.__name__,
+            ident=ident, name=cls.__name__, label=_display_name(cls),
             abbrev=self.claim_abbrev(f"{self.abbrev}.{filter_part(cls.__name__)}", cls.__name__),
             fields=[], sub_only=sub_only, role=self.roles.get(cls),
         )

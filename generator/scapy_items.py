@@ -96,9 +96,8 @@ class _Walker:
         return items, len(buf) - _remaining(s), True
 
 
-def message_items(proto: M.Protocol, classes: dict[str, type], pkt: Packet) -> list[ScapyItem]:
-    """Items of a dissected message, its trailing bytes included."""
-    msg = proto.message(type(pkt).__name__)
+def message_items(proto: M.Protocol, classes: dict[str, type], msg: M.Message, pkt: Packet) -> list[ScapyItem]:
+    """Items of a dissected message (``msg`` models its class), its trailing bytes included."""
     buf = bytes(pkt.original) if pkt.original else bytes(pkt)
     items, consumed, _ = _Walker(proto, classes).walk(msg, type(pkt), buf)
     if consumed < len(buf):
