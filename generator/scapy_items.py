@@ -33,8 +33,14 @@ class _Walker:
         self.proto = proto
         self.classes = classes  # Message.ident -> scapy class
 
-    def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0) -> tuple[list[ScapyItem], int, bool]:
-        """Items of one message; returns (items, bytes consumed, complete?)."""
+    def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
+             dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
+        """Items of one message; returns (items, bytes consumed, complete?).
+
+        Offsets and sizes come from walking the bytes; integer values from the
+        packet scapy really dissected (``dissected``) when there is one, so
+        anything scapy does after getfield (post_dissect) counts too.
+        """
         pkt = cls()
         pkt.fields = {}
         s = buf
@@ -55,6 +61,8 @@ class _Walker:
             inner = fld.fld if isinstance(fld, sf.ConditionalField) else fld
             if isinstance(inner, sf.PadField):
                 inner = inner.fld
+            if dissected is not None and fld.name in dissected.fields and dissected.fields[fld.name] is not None:
+                val = dissected.fields[fld.name]
             if mf.kind == "int":
                 if mf.mask:
                     size = mf.size
@@ -74,7 +82,8 @@ class _Walker:
             elif mf.kind == "packet":
                 sub = self.proto.message(mf.sub)
                 items.append(ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start))
-                sub_items, _, _ = self.walk(sub, self.classes[mf.sub], buf[start:end], base + start)
+                sub_pkt = val if isinstance(val, Packet) else None
+                sub_items, _, _ = self.walk(sub, self.classes[mf.sub], buf[start:end], base + start, sub_pkt)
                 items.extend(sub_items)
             elif mf.kind == "packet_list":
                 sub = self.proto.message(mf.sub)
@@ -84,7 +93,7 @@ class _Walker:
                     tail = bytes(elem.payload) if elem.payload else b""
                     n = len(raw) - len(tail)
                     items.append(ScapyItem(mf.abbrev, buf[pos:pos + n].hex(), base + pos, n))
-                    sub_items, _, _ = self.walk(sub, self.classes[mf.sub], buf[pos:pos + n], base + pos)
+                    sub_items, _, _ = self.walk(sub, self.classes[mf.sub], buf[pos:pos + n], base + pos, elem)
                     items.extend(sub_items)
                     pos += n
             elif mf.kind == "int_list":
@@ -99,7 +108,7 @@ class _Walker:
 def message_items(proto: M.Protocol, classes: dict[str, type], msg: M.Message, pkt: Packet) -> list[ScapyItem]:
     """Items of a dissected message (``msg`` models its class), its trailing bytes included."""
     buf = bytes(pkt.original) if pkt.original else bytes(pkt)
-    items, consumed, _ = _Walker(proto, classes).walk(msg, type(pkt), buf)
+    items, consumed, _ = _Walker(proto, classes).walk(msg, type(pkt), buf, 0, pkt)
     if consumed < len(buf):
         items.append(ScapyItem(f"{proto.abbrev}.trailing", buf[consumed:].hex(), consumed, len(buf) - consumed))
     return items
