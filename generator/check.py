@@ -178,7 +178,8 @@ class Checker:
                 layer = layer.payload
         return out
 
-    def check(self, pcap: str) -> PcapResult:
+    def check(self, pcap: str, sides: list | None = None) -> PcapResult:
+        """Compare both dissections of ``pcap``; ``sides`` collects (scapy, wireshark) pairs."""
         result = PcapResult(pcap)
         scapy = self.scapy_sides(pcap)
         prefs = {}
@@ -198,6 +199,8 @@ class Checker:
                 a = ours[i] if i < len(ours) else None
                 b = theirs[i] if i < len(theirs) else None
                 self._compare(frame, a, b, result)
+                if sides is not None:
+                    sides.append((a, b))
         return result
 
     def _compare(self, frame: int, a: Side | None, b: Side | None, result: PcapResult) -> None:
@@ -243,3 +246,32 @@ def report_json(r: PcapResult) -> str:
 
 def _plain(v):
     return list(v) if isinstance(v, tuple) else v
+
+
+def side_by_side(pairs, width: int = 44) -> str:
+    """Both dissections of each message, one field a line: scapy | Wireshark."""
+    lines = []
+    for a, b in pairs:
+        frame = (a or b).frame
+        lines.append(f"frame {frame}: {(a.message if a else '-'):<{width}} | {b.message if b else '-'}")
+        names = list(dict.fromkeys([*(a.fields if a else {}), *(b.fields if b else {})]))
+        for name in names:
+            left = _cell(a.fields.get(name) if a else None)
+            right = _cell(b.fields.get(name) if b else None)
+            mark = " " if left == right else "!"
+            short = name.split(".", 2)[-1] if name.count(".") >= 2 else name
+            lines.append(f"  {mark} {short:<28} {left:<{width - 30}} | {right}")
+        for name, on in sorted((a.experts if a else set()) | (b.experts if b else set())):
+            left = "expert" if a and (name, on) in a.experts else "-"
+            right = "expert" if b and (name, on) in b.experts else "-"
+            mark = " " if left == right else "!"
+            lines.append(f"  {mark} {name.rsplit('.', 1)[-1]:<28} {left:<{width - 30}} | {right}")
+    return "\n".join(lines)
+
+
+def _cell(entry) -> str:
+    if entry is None:
+        return "-"
+    value, offset, size = entry
+    shown = f"0x{value:x}" if isinstance(value, int) and value > 9 else str(value)
+    return f"{shown} @{offset}+{size}"

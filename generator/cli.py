@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("pcaps", nargs="+", metavar="PCAP")
     c.add_argument("--layers", default=DEFAULT_LAYERS, help="dotted module or .py path of scapy layers")
     c.add_argument("--json", action="store_true", help="one JSON object per capture")
+    c.add_argument("--side-by-side", action="store_true",
+                   help="also print both dissections of every message, field by field")
     c.add_argument("--decode-as", choices=["tapsrv"], help="take unbound DCE/RPC calls as this interface")
     c.add_argument("--tshark", help="tshark to run (a path or a wrapper command); default: tshark on PATH")
     return p
@@ -82,7 +84,7 @@ def _cmd_install(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from .check import Checker, report_json, report_text
+    from .check import Checker, report_json, report_text, side_by_side
     from .tshark import Tshark
 
     checker = Checker(args.layers, tshark=Tshark.find(args.tshark), decode_as=args.decode_as)
@@ -90,7 +92,11 @@ def _cmd_check(args) -> int:
     for pcap in args.pcaps:
         if not os.path.isfile(pcap):
             raise FileNotFoundError(f"no such file: {pcap}")
-        results.append(checker.check(pcap))
+        pairs = [] if args.side_by_side else None
+        results.append(checker.check(pcap, pairs))
+        if pairs:
+            print(f"{pcap}: scapy (left) and Wireshark with the generated Lua (right)")
+            print(side_by_side(pairs))
     for r in results:
         print(report_json(r) if args.json else report_text(r))
     return EXIT_OK if all(r.ok for r in results) else EXIT_DISAGREE
