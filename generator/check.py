@@ -107,8 +107,13 @@ class Checker:
         fields: dict[str, tuple] = {}
         for item in message_items(self.proto, self.classes, msg, pkt):
             _add(fields, item.name, (item.value, item.offset, item.size))
-        violations = pkt.violations() if hasattr(pkt, "violations") else []
-        experts = {self._rule_expert(msg, v.rule) for v in violations}
+        experts = set()
+        layer = pkt
+        while layer is not None and type(layer) in self.message_of:
+            lmsg = self.message_of[type(layer)]
+            for v in (layer.violations() if hasattr(layer, "violations") else []):
+                experts.add(self._rule_expert(lmsg, v.rule))
+            layer = layer.payload if layer.payload else None
         if getattr(pkt, "truncated", False):
             experts.add((f"{msg.abbrev}.truncated", msg.abbrev))
         if getattr(rec.stub, "truncated", False):
@@ -157,7 +162,12 @@ class Checker:
                     out[flag.abbrev] = "flag"
                 if f.sub:
                     add(self.proto.message(f.sub))
+            for b in m.payloads:
+                if b.message not in seen:
+                    seen.add(b.message)
+                    add(self.proto.message(b.message))
 
+        seen = {msg.ident}
         add(msg)
         return out
 

@@ -542,6 +542,7 @@ def build(spec: str) -> tuple[M.Protocol, dict[str, type]]:
 
     for cls in classes:
         b.message(cls)
+    _payload_bindings(b)
     proto = M.Protocol(abbrev=abbrev, title=title, source=spec, messages=[], enums=[], sets=[])
     if dispatch is not None:
         for cls in [dispatch.generic_request, dispatch.generic_reply, *dispatch.requests.values(),
@@ -604,6 +605,25 @@ def _mentions(e, kind) -> bool:
         return True
     children = [getattr(e, a, None) for a in ("left", "right", "operand", "term")] + list(getattr(e, "terms", ()))
     return any(_mentions(c, kind) for c in children)
+
+
+def _payload_bindings(b: _ProtocolBuilder) -> None:
+    """bind_layers between our classes: a message's payload is chosen by its fields."""
+    for cls, msg in list(b.messages.items()):
+        bindings = []
+        for fval, nxt in cls.payload_guess:
+            if nxt not in b.messages or nxt is cls:
+                continue
+            conditions = []
+            for name, value in sorted(fval.items()):
+                f = next((f for f in msg.fields if f.name == name), None)
+                if f is None or f.kind != "int" or not isinstance(value, int):
+                    raise GeneratorError(f"{cls.__name__}.{name}: bind_layers({cls.__name__}, {nxt.__name__}, "
+                                         f"{name}={value!r}) needs an integer field of {cls.__name__}")
+                f.referenced = True
+                conditions.append((f.ident, int(value)))
+            bindings.append(M.PayloadBinding(tuple(conditions), b.messages[nxt].ident))
+        msg.payloads = tuple(bindings)
 
 
 def _dce_carrier(b: _ProtocolBuilder, info: ProtocolInfo) -> M.DceRpcCarrier:

@@ -181,6 +181,14 @@ class SummaryPart:
     table: str | None = None  # EnumTable.ident for "name"
 
 
+@dataclass(frozen=True)
+class PayloadBinding:
+    """scapy's bind_layers(This, Next, field=value, ...) between our own classes."""
+
+    conditions: tuple[tuple[str, int], ...]  # (Field.ident, value), all must hold
+    message: str  # Message.ident of the payload
+
+
 @dataclass
 class Message:
     ident: str  # Lua identifier suffix
@@ -195,6 +203,7 @@ class Message:
     role: str | None = None  # "request" | "reply" | None
     request_slots: tuple[str, ...] = ()  # request fields replies need (rules)
     sub_only: bool = False  # only ever a sub-message of another
+    payloads: tuple[PayloadBinding, ...] = ()  # what follows this message's fields
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,15 @@ class _Walker:
 def message_items(proto: M.Protocol, classes: dict[str, type], msg: M.Message, pkt: Packet) -> list[ScapyItem]:
     """Items of a dissected message (``msg`` models its class), its trailing bytes included."""
     buf = bytes(pkt.original) if pkt.original else bytes(pkt)
-    items, consumed, _ = _Walker(proto, classes).walk(msg, type(pkt), buf, 0, pkt)
+    walker = _Walker(proto, classes)
+    items, consumed, _ = walker.walk(msg, type(pkt), buf, 0, pkt)
+    bound = {cls: ident for ident, cls in classes.items()}
+    layer = pkt
+    while consumed < len(buf) and type(layer.payload) in bound:
+        layer = layer.payload
+        more, used, _ = walker.walk(proto.message(bound[type(layer)]), type(layer), buf[consumed:], consumed, layer)
+        items.extend(more)
+        consumed += used
     if consumed < len(buf):
         items.append(ScapyItem(f"{proto.abbrev}.trailing", buf[consumed:].hex(), consumed, len(buf) - consumed))
     return items

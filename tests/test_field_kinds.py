@@ -101,3 +101,22 @@ def test_hostile_names_load_and_agree(tshark, tmp_path):
     text = tshark.run(path, checker.lua, ["-V", "-O", "hostile"])
     assert 'He said "hi" ]]' in text and "ünïcødé ✓ 电话 (3)" in text
     assert 'the "function" field ]] must be zero' in text
+
+
+def test_bind_layers_between_our_layers(tshark, tmp_path):
+    from layers.bound import Data, Header, Ping
+
+    checker = Checker("layers.bound", tshark=tshark)
+    header = checker.message_of[Header]
+    assert {(b.conditions, b.message) for b in header.payloads} == {
+        ((("type", 1),), "Ping"), ((("type", 2),), "Data")}
+    path = _pcap(tmp_path / "bound.pcap", [
+        (40400, Header() / Ping(seq=5)), (40400, Header() / Ping(seq=5000)),
+        (40400, Header() / Data(length=3, body=b"abc")), (40400, Header(type=9) / b"zz"),
+    ])
+    pairs = []
+    result = checker.check(path, pairs)
+    assert result.disagreements == [] and result.messages == 4 and result.experts == 1
+    assert pairs[0][1].fields["bound.ping.seq"] == (5, 2, 4)
+    assert pairs[2][1].fields["bound.data.body"] == ("616263", 4, 3)
+    assert pairs[3][1].fields["bound.trailing"] == ("7a7a", 2, 2)
