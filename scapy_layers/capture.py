@@ -145,12 +145,11 @@ class TapiReader:
         if call.interface != TAPSRV_UUID or call.opnum != OPNUM_CLIENT_REQUEST:
             return None
         problems = []
-        if call.ndr64:
-            problems.append("NDR64 transfer syntax: stub not decoded")
         endian = "little" if call.little_endian else "big"
         is_request = call.direction == "request"
         cls = ClientRequest_Request if is_request else ClientRequest_Response
-        stub = cls(call.stub, ndr64=False, ndrendian=endian)
+        # NDR32 unless the BindAck accepted NDR64 (scapy's conf.ndr64 default is not used)
+        stub = cls(call.stub, ndr64=call.ndr64, ndrendian=endian)
         if stub.truncated:
             problems.append(f"stub truncated ({len(call.stub)} bytes)")
         buf = buffer_bytes(stub.pBuffer) if stub.pBuffer is not None else b""

@@ -50,7 +50,7 @@ from scapy.layers.smb2 import (
 from scapy.packet import Packet, Raw
 from scapy.utils import PcapNgWriter, PcapWriter
 
-from .dcerpc_stream import NDR64_SYNTAX  # noqa: F401  (documented alternative)
+from .dcerpc_stream import NDR64_SYNTAX
 from .mstrp import TAPI
 from .smb2_pipe import FSCTL_PIPE_TRANSCEIVE
 from .tapsrv import (
@@ -101,6 +101,7 @@ class Options:
     pipeline: bool = False  # all requests in one segment, then all replies
     start_after_bind: bool = False  # drop handshake, Bind, BindAck, ClientAttach
     smb2_mode: str = "ioctl"  # "ioctl" (FSCTL_PIPE_TRANSCEIVE) | "write_read"
+    ndr64: bool = False  # negotiate the NDR64 transfer syntax and marshal stubs with it
     epoch: float = EPOCH
 
 
@@ -149,7 +150,8 @@ class TcpFlow:
 # --- DCE/RPC PDUs
 
 
-def bind_pdu(call_id: int, iface=TAPSRV_UUID, version: int = 1) -> bytes:
+def bind_pdu(call_id: int, iface=TAPSRV_UUID, version: int = 1, ndr64: bool = False) -> bytes:
+    syntax = (NDR64_SYNTAX, 1) if ndr64 else (NDR32_SYNTAX, 2)
     return bytes(
         DceRpc5(call_id=call_id, pfc_flags="PFC_FIRST_FRAG+PFC_LAST_FRAG")
         / DceRpc5Bind(
@@ -159,14 +161,15 @@ def bind_pdu(call_id: int, iface=TAPSRV_UUID, version: int = 1) -> bytes:
                 DceRpc5Context(
                     cont_id=0,
                     abstract_syntax=DceRpc5AbstractSyntax(if_uuid=iface, if_version=version),
-                    transfer_syntaxes=[DceRpc5TransferSyntax(if_uuid=NDR32_SYNTAX, if_version=2)],
+                    transfer_syntaxes=[DceRpc5TransferSyntax(if_uuid=syntax[0], if_version=syntax[1])],
                 )
             ],
         )
     )
 
 
-def bind_ack_pdu(call_id: int, port: int) -> bytes:
+def bind_ack_pdu(call_id: int, port: int, ndr64: bool = False) -> bytes:
+    syntax = (NDR64_SYNTAX, 1) if ndr64 else (NDR32_SYNTAX, 2)
     # sec_addr must be set: scapy builds a malformed BindAck without it.
     return bytes(
         DceRpc5(call_id=call_id, pfc_flags="PFC_FIRST_FRAG+PFC_LAST_FRAG")
@@ -179,7 +182,7 @@ def bind_ack_pdu(call_id: int, port: int) -> bytes:
                 DceRpc5Result(
                     result=0,
                     reason=0,
-                    transfer_syntax=DceRpc5TransferSyntax(if_uuid=NDR32_SYNTAX, if_version=2),
+                    transfer_syntax=DceRpc5TransferSyntax(if_uuid=syntax[0], if_version=syntax[1]),
                 )
             ],
         )
@@ -230,7 +233,7 @@ def context_handle() -> NDRContextHandle:
     return NDRContextHandle(attributes=0, uuid=CONTEXT_UUID)
 
 
-def client_request_stub(buf: bytes, needed: int | None = None) -> bytes:
+def client_request_stub(buf: bytes, needed: int | None = None, ndr64: bool = False) -> bytes:
     needed = len(buf) if needed is None else needed
     return bytes(
         ClientRequest_Request(
@@ -238,16 +241,16 @@ def client_request_stub(buf: bytes, needed: int | None = None) -> bytes:
             pBuffer=conformant_varying(buf, needed),
             lNeededSize=needed,
             plUsedSize=len(buf),
-            ndr64=False,
+            ndr64=ndr64,
         )
     )
 
 
-def client_response_stub(buf: bytes, needed: int | None = None) -> bytes:
+def client_response_stub(buf: bytes, needed: int | None = None, ndr64: bool = False) -> bytes:
     needed = len(buf) if needed is None else needed
     return bytes(
         ClientRequest_Response(
-            pBuffer=conformant_varying(buf, needed), plUsedSize=len(buf), ndr64=False
+            pBuffer=conformant_varying(buf, needed), plUsedSize=len(buf), ndr64=ndr64
         )
     )
 
@@ -274,12 +277,13 @@ class _Plan:
     calls: list[_Call] = field(default_factory=list)
 
 
-def _plan(exchanges: list[Exchange]) -> list[_Call]:
+def _plan(exchanges: list[Exchange], ndr64: bool = False) -> list[_Call]:
     calls = [
         _Call(
             OPNUM_CLIENT_ATTACH,
-            bytes(ClientAttach_Request(lProcessID=4242, pszDomainUser="EXAMPLE\\agent", pszMachine="CLIENT01")),
-            bytes(ClientAttach_Response(pphContext=context_handle(), phAsyncEventsEvent=0, status=0)),
+            bytes(ClientAttach_Request(lProcessID=4242, pszDomainUser="EXAMPLE\\agent", pszMachine="CLIENT01",
+                                       ndr64=ndr64)),
+            bytes(ClientAttach_Response(pphContext=context_handle(), phAsyncEventsEvent=0, status=0, ndr64=ndr64)),
             setup=True,
         )
     ]
@@ -289,15 +293,15 @@ def _plan(exchanges: list[Exchange]) -> list[_Call]:
         calls.append(
             _Call(
                 OPNUM_CLIENT_REQUEST,
-                client_request_stub(req, needed),
-                None if ex.reply is None else client_response_stub(bytes(ex.reply), needed),
+                client_request_stub(req, needed, ndr64),
+                None if ex.reply is None else client_response_stub(bytes(ex.reply), needed, ndr64),
             )
         )
     calls.append(
         _Call(
             OPNUM_CLIENT_DETACH,
-            bytes(ClientDetach_Request(pphContext=context_handle())),
-            bytes(ClientDetach_Response(pphContext=NDRContextHandle())),
+            bytes(ClientDetach_Request(pphContext=context_handle(), ndr64=ndr64)),
+            bytes(ClientDetach_Response(pphContext=NDRContextHandle(), ndr64=ndr64)),
         )
     )
     return calls
@@ -309,10 +313,10 @@ def tapsrv_conversation(exchanges: list[Exchange], opts: Options | None = None, 
     if opts.transport == "smb2":
         if opts.server[1] != 445 and "server" not in kw:
             opts.server = (opts.server[0], 445)
-        return _smb2_conversation(_plan(exchanges), opts)
+        return _smb2_conversation(_plan(exchanges, opts.ndr64), opts)
     if opts.transport != "tcp":
         raise ValueError(f"unknown transport {opts.transport!r}: use 'tcp' or 'smb2'")
-    return _tcp_conversation(_plan(exchanges), opts)
+    return _tcp_conversation(_plan(exchanges, opts.ndr64), opts)
 
 
 def _tcp_conversation(calls: list[_Call], opts: Options) -> list[Packet]:
@@ -320,8 +324,8 @@ def _tcp_conversation(calls: list[_Call], opts: Options) -> list[Packet]:
     skip_setup = opts.start_after_bind
     if not skip_setup:
         flow.handshake()
-        flow.send(True, bind_pdu(1))
-        flow.send(False, bind_ack_pdu(1, opts.server[1]))
+        flow.send(True, bind_pdu(1, ndr64=opts.ndr64))
+        flow.send(False, bind_ack_pdu(1, opts.server[1], ndr64=opts.ndr64))
     pending_requests: list[bytes] = []
     pending_replies: list[bytes] = []
     for call_id, call in enumerate(calls, start=2):
@@ -415,7 +419,7 @@ def _smb2_conversation(calls: list[_Call], opts: Options) -> list[Packet]:
             # Fixed times: scapy would stamp the build time into the file.
             SMB2_Create_Response(FileId=PIPE_FILE_ID, CreateAction=1, **_PIPE_TIMES),
         )
-        pipe_write_read(bind_pdu(1), bind_ack_pdu(1, 0))
+        pipe_write_read(bind_pdu(1, ndr64=opts.ndr64), bind_ack_pdu(1, 0, ndr64=opts.ndr64))
     for call_id, call in enumerate(calls, start=2):
         if call.setup and opts.start_after_bind:
             continue

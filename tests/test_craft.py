@@ -49,3 +49,14 @@ def test_unanswered_request(tmp_path):
     write_pcap(path, tapsrv_conversation([Exchange(SetAgentSessionState(hLine=1))]))
     (rec,) = read_tapi(path)
     assert rec.direction == "request" and rec.reply is None
+
+
+def test_ndr64_when_the_bindack_accepts_it(tmp_path):
+    path = str(tmp_path / "ndr64.pcap")
+    req = SetAgentSessionState(hLine=0x10001, dwRequestID=3)
+    write_pcap(path, tapsrv_conversation([Exchange(req, reply_for(req, 3), needed=100)], ndr64=True))
+    with open(path, "rb") as f:
+        assert bytes.fromhex("33057171babe37498319b5dbef9ccc36") in f.read()  # NDR64 syntax on the wire
+    rec_req, rec_rep = read_tapi(path)
+    assert rec_req.stub.ndr64 and rec_req.stub.lNeededSize == 100
+    assert bytes(rec_req.packet) == bytes(req) and rec_rep.packet.Ack_ReturnValue == 3
