@@ -16,6 +16,10 @@ class Item:
     generated: bool
 
     def number(self) -> int:
+        # Version difference, handled here only: PDML shows a boolean (flag)
+        # field as "1"/"0" in Wireshark 4.0 but "True"/"False" in 4.4.
+        if self.show in ("True", "False"):
+            return int(self.show == "True")
         return int(self.show, 0)
 
 

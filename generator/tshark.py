@@ -4,6 +4,12 @@ Every run gets a fresh, empty HOME and configuration folder (no user plugin or
 preference leaks in), ``LC_ALL=C``, and the Lua strict mode on, so a Lua
 runtime error stops tshark with a traceback. It fails loudly: tshark missing,
 a non-zero exit, a Lua load error or any unexpected line on stderr.
+
+Which tshark: the one on PATH, a path, or ``chroot:DIR`` for a tshark installed
+in a Debian root (tools/wireshark_root.sh makes one with Wireshark 4.4). As
+root, tshark is started as the unprivileged user ``nobody``: Wireshark 4.4
+silently skips Lua scripts when run as root, and both generations then behave
+alike. Inputs are staged in a private folder that user can read.
 """
 
 from __future__ import annotations
@@ -12,10 +18,11 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 STRICT_ENV = "DISSECTGEN_LUA_STRICT"
-# The only stderr line tolerated: tshark 4.0's warning when run as root.
+NOBODY = 65534
+# The only stderr line tolerated: tshark 4.0's warning when it does run as root.
 TOLERATED_STDERR = ('Running as user "root" and group "root". This could be dangerous.',)
 
 
@@ -25,58 +32,142 @@ class TsharkError(RuntimeError):
 
 @dataclass
 class Tshark:
-    """How to start tshark: a path, or a wrapper command (e.g. a chroot runner)."""
+    """How to start tshark: an executable, optionally inside a chroot."""
 
-    command: list[str] = field(default_factory=lambda: ["tshark"])
+    executable: str = "tshark"
+    root: str | None = None  # a Debian root holding its own tshark
 
     @classmethod
     def find(cls, spec: str | None = None) -> "Tshark":
+        """``tshark``, a path, or ``chroot:DIR``; default: $DISSECTGEN_TSHARK, else tshark on PATH."""
         spec = spec or os.environ.get("DISSECTGEN_TSHARK") or "tshark"
-        parts = spec.split()
-        exe = shutil.which(parts[0])
+        if spec.startswith("chroot:"):
+            root = os.path.abspath(spec[len("chroot:"):])
+            if not os.path.isfile(os.path.join(root, "usr/bin/tshark")):
+                raise TsharkError(f"no tshark in the root {root}: build it with tools/wireshark_root.sh")
+            if os.geteuid() != 0:
+                raise TsharkError(f"running tshark in the root {root} needs root (chroot)")
+            return cls("/usr/bin/tshark", root)
+        exe = shutil.which(spec)
         if exe is None:
             raise TsharkError(f"tshark not found ({spec!r}): install it (apt-get install -y tshark) "
                               f"or name it with --tshark / DISSECTGEN_TSHARK")
-        return cls([exe, *parts[1:]])
+        return cls(exe)
+
+    @property
+    def label(self) -> str:
+        return f"chroot:{self.root}" if self.root else self.executable
 
     def version(self) -> str:
-        out = subprocess.run([*self.command, "--version"], capture_output=True, text=True, timeout=60)
-        return out.stdout.splitlines()[0] if out.stdout else out.stderr.strip()
+        out = self._exec(["--version"], env=None, timeout=60)
+        text = out.stdout.decode("utf-8", "replace")
+        return text.splitlines()[0] if text else out.stderr.decode("utf-8", "replace").strip()
+
+    def _prefix(self) -> list[str]:
+        if self.root:
+            return [_tool("chroot"), f"--userspec={NOBODY}:{NOBODY}", self.root, self.executable]
+        if os.geteuid() == 0:
+            return [_tool("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", self.executable]
+        return [self.executable]
+
+    def _exec(self, args, env, timeout):
+        try:
+            return subprocess.run([*self._prefix(), *args], capture_output=True, env=env, timeout=timeout)
+        except FileNotFoundError as exc:
+            raise TsharkError(f"cannot start tshark: {exc}") from None
 
     def run(self, pcap: str, lua: str | None = None, args: list[str] = (), prefs: dict | None = None,
-            strict: bool = True, timeout: float = 1200) -> str:
+            strict: bool = True, timeout: float = 1800) -> str:
         """tshark -r PCAP [-X lua_script:LUA] ARGS; returns stdout."""
-        cmd = [*self.command, "-n", "-r", pcap]
-        if lua:
-            cmd += ["-X", f"lua_script:{os.path.abspath(lua)}"]
-        for key, value in sorted((prefs or {}).items()):
-            cmd += ["-o", f"{key}:{value}"]
-        cmd += list(args)
-        with tempfile.TemporaryDirectory(prefix="dissectgen-home-") as home:
+        base = os.path.join(self.root, "tmp") if self.root else None
+        with tempfile.TemporaryDirectory(prefix="dissectgen-tshark-", dir=base) as work:
+            os.chmod(work, 0o755)
+            home = os.path.join(work, "home")
+            os.mkdir(home)
+            os.chmod(home, 0o777)
+            staged = _Stage(work, self.root)
+            cmd = ["-n", "-r", staged.file(pcap)]
+            if lua:
+                cmd += ["-X", f"lua_script:{staged.file(lua)}"]
+            for key, value in sorted((prefs or {}).items()):
+                cmd += ["-o", f"{key}:{value}"]
+            for a in args:
+                if a.startswith("lua_script:"):
+                    a = "lua_script:" + staged.file(a[len("lua_script:"):])
+                cmd.append(a)
+            inner_home = staged.inside(home)
             env = {
-                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                "HOME": home,
-                "XDG_CONFIG_HOME": os.path.join(home, ".config"),
-                "WIRESHARK_CONFIG_DIR": os.path.join(home, "wireshark"),
+                "PATH": "/usr/bin:/bin" if self.root else os.environ.get("PATH", "/usr/bin:/bin"),
+                "HOME": inner_home,
+                "XDG_CONFIG_HOME": os.path.join(inner_home, ".config"),
+                "WIRESHARK_CONFIG_DIR": os.path.join(inner_home, "wireshark"),
                 "LC_ALL": "C",
             }
             if strict:
                 env[STRICT_ENV] = "1"
-            try:
-                proc = subprocess.run(cmd, capture_output=True, env=env, timeout=timeout)
-            except FileNotFoundError as exc:
-                raise TsharkError(f"cannot start tshark: {exc}") from None
+            proc = self._exec(cmd, env, timeout)
         stderr = proc.stderr.decode("utf-8", "replace")
         unexpected = [line for line in stderr.splitlines() if line.strip() and line.strip() not in TOLERATED_STDERR]
         if proc.returncode != 0 or unexpected:
-            raise TsharkError(f"tshark failed (exit {proc.returncode}) on {pcap}:\n" + "\n".join(unexpected[:40]))
+            raise TsharkError(f"tshark ({self.label}) failed (exit {proc.returncode}) on {pcap}:\n"
+                              + "\n".join(unexpected[:40]))
         stdout = proc.stdout.decode("utf-8", "replace")
         if "_ws.lua.error" in stdout:
-            raise TsharkError(f"Lua error reported by Wireshark while dissecting {pcap}")
+            raise TsharkError(f"Lua error reported by Wireshark ({self.label}) while dissecting {pcap}")
         return stdout
 
+    def info_column(self, pcap: str, lua: str, display_filter: str, prefs: dict | None = None) -> dict[int, str]:
+        """Frame number -> Info column text, as Wireshark shows it.
+
+        Read from the column display, not from ``-e _ws.col.info``: in
+        Wireshark 4.4 that field is filled before postdissectors run, so it
+        misses what a Lua postdissector sets (4.0 has it after).
+        """
+        cols = dict(prefs or {})
+        cols["gui.column.format"] = '"No.","%m","Info","%i"'
+        out = self.run(pcap, lua, ["-2", "-R", "frame", "-Y", display_filter], cols)
+        rows = {}
+        for line in out.splitlines():
+            number, _, info = line.strip().partition(" ")
+            rows[int(number)] = info.strip()
+        return rows
+
     def pdml(self, pcap: str, lua: str, prefs: dict | None = None, display_filter: str | None = None) -> str:
-        args = ["-2", "-T", "pdml"]
+        args = ["-2", "-R", "frame", "-T", "pdml"]
         if display_filter:
             args += ["-Y", display_filter]
         return self.run(pcap, lua, args, prefs)
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin")
+    if path is None:
+        raise TsharkError(f"{name} not found: it is needed to run tshark as an unprivileged user")
+    return path
+
+
+class _Stage:
+    """Inputs linked or copied where the unprivileged tshark can read them."""
+
+    def __init__(self, work: str, root: str | None) -> None:
+        self.work = work
+        self.root = root
+        self.n = 0
+
+    def inside(self, path: str) -> str:
+        return "/" + os.path.relpath(path, self.root) if self.root else path
+
+    def file(self, path: str) -> str:
+        self.n += 1
+        dest = os.path.join(self.work, f"{self.n}-{os.path.basename(path)}")
+        try:
+            os.link(path, dest)
+            readable = os.stat(dest).st_mode & 0o004
+        except OSError:
+            readable = False
+        if not readable:
+            if os.path.exists(dest):
+                os.unlink(dest)
+            shutil.copyfile(path, dest)
+            os.chmod(dest, 0o644)
+        return self.inside(dest)

@@ -25,12 +25,18 @@ def spec():
     return spec_dir()
 
 
-@pytest.fixture(scope="session")
-def tshark():
+def tshark_specs() -> list[str]:
+    """Which tsharks the Wireshark tests run against: $DISSECTGEN_TSHARKS, comma-separated
+    (e.g. "tshark,chroot:/root/.cache/dissectgen/trixie"); default: tshark on PATH."""
+    return [s.strip() for s in os.environ.get("DISSECTGEN_TSHARKS", "tshark").split(",") if s.strip()]
+
+
+@pytest.fixture(scope="session", params=tshark_specs())
+def tshark(request):
     """The real tshark: a missing one fails the tests, it is never skipped."""
     from generator.tshark import Tshark
 
-    return Tshark.find()
+    return Tshark.find(request.param)
 
 
 @pytest.fixture(scope="session")
