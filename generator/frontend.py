@@ -592,6 +592,10 @@ def build(spec: str) -> tuple[M.Protocol, dict[str, type]]:
     proto.enums = sorted(b.enums.values(), key=lambda t: t.ident)
     proto.sets = list(b.sets.values())
     proto.summary_styles = tuple(sorted({p.style for m in proto.messages for p in m.summary if p.field}))
+    proto.uses_big_endian = any(
+        (f.element or f).little_endian is False for m in proto.messages for f in m.fields
+        if f.kind in ("int", "int_list")
+    )
     proto.uses_single_bit = any(
         _mentions(e, M.SingleBit) for m in proto.messages for r in m.rules for e in (r.when, r.must)
     )

@@ -149,7 +149,8 @@ def test_other_scripts_can_take_over_a_req_func(tshark, mstrp_lua, tmp_path):
 def test_strict_mode_turns_lua_errors_into_failures(tshark, mstrp_lua, tmp_path):
     broken = tmp_path / "broken.lua"
     text = open(mstrp_lua).read()
-    broken.write_text(text.replace("v_hLine = rb:le_uint()", "v_hLine = rb:no_such_method()", 1))
+    assert "v_hLine = LE_UINT(rb)" in text
+    broken.write_text(text.replace("v_hLine = LE_UINT(rb)", "v_hLine = rb:no_such_method()", 1))
     with pytest.raises(TsharkError, match="dissectgen strict mode: Lua error in frame 8"):
         tshark.run(pcap("tcp_conversation.pcap"), str(broken), ["-T", "pdml"])
     with pytest.raises(TsharkError, match="Lua error reported"):
