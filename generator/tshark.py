@@ -70,15 +70,16 @@ class Tshark:
             return [_tool("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", self.executable]
         return [self.executable]
 
-    def _exec(self, args, env, timeout):
+    def _exec(self, args, env, timeout, keep_stdout=True):
         try:
-            return subprocess.run([*self._prefix(), *args], capture_output=True, env=env, timeout=timeout)
+            return subprocess.run([*self._prefix(), *args], env=env, timeout=timeout, stderr=subprocess.PIPE,
+                                  stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL)
         except FileNotFoundError as exc:
             raise TsharkError(f"cannot start tshark: {exc}") from None
 
     def run(self, pcap: str, lua: str | None = None, args: list[str] = (), prefs: dict | None = None,
-            strict: bool = True, timeout: float = 1800) -> str:
-        """tshark -r PCAP [-X lua_script:LUA] ARGS; returns stdout."""
+            strict: bool = True, timeout: float = 1800, keep_stdout: bool = True) -> str:
+        """tshark -r PCAP [-X lua_script:LUA] ARGS; returns stdout ("" when not kept)."""
         base = os.path.join(self.root, "tmp") if self.root else None
         with tempfile.TemporaryDirectory(prefix="dissectgen-tshark-", dir=base) as work:
             os.chmod(work, 0o755)
@@ -105,13 +106,13 @@ class Tshark:
             }
             if strict:
                 env[STRICT_ENV] = "1"
-            proc = self._exec(cmd, env, timeout)
+            proc = self._exec(cmd, env, timeout, keep_stdout)
         stderr = proc.stderr.decode("utf-8", "replace")
         unexpected = [line for line in stderr.splitlines() if line.strip() and line.strip() not in TOLERATED_STDERR]
         if proc.returncode != 0 or unexpected:
             raise TsharkError(f"tshark ({self.label}) failed (exit {proc.returncode}) on {pcap}:\n"
                               + "\n".join(unexpected[:40]))
-        stdout = proc.stdout.decode("utf-8", "replace")
+        stdout = proc.stdout.decode("utf-8", "replace") if keep_stdout else ""
         if "_ws.lua.error" in stdout:
             raise TsharkError(f"Lua error reported by Wireshark ({self.label}) while dissecting {pcap}")
         return stdout

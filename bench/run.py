@@ -1,0 +1,205 @@
+"""The benchmark: what the generated dissector costs in tshark and in scapy.
+
+    python -m bench.run                 # 200,000 frames per capture, 3 rounds (~30 min)
+    python -m bench.run --quick         # 5,000 frames, 1 round (CI keeps it from rotting)
+
+Runs alternate between the configurations within each round, so a noisy
+machine slows all of them alike; the report gives medians and the ratios that
+matter, measured in the same run. Results: bench/RESULTS.md (and --json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import struct
+import sys
+import tempfile
+import time
+from datetime import date
+
+from generator.frontend import load
+from generator.render import render, write_atomically
+from generator.tshark import Tshark
+
+from .captures import UDP_PORT, buffers, dcerpc_capture, udp_capture
+
+FLOOR_LUA = """-- the fair floor for raw UDP: a dissector that only registers on the port
+local p = Proto("floor", "Floor")
+function p.dissector(tvb, pinfo, tree) return tvb:len() end
+DissectorTable.get("udp.port"):add({port}, p)
+"""
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def tshark_cases(dce: str, udp: str, lua: str, floor: str) -> dict:
+    field = "mstrp.setagentsessionstate.hline"
+    udp_prefs = {"mstrp.udp_ports": str(UDP_PORT)}
+    return {
+        "dce fields frame.number, no Lua": (dce, None, ["-T", "fields", "-e", "frame.number"], None),
+        "dce fields frame.number, generated Lua": (dce, lua, ["-T", "fields", "-e", "frame.number"], None),
+        f"dce fields {field}, generated Lua": (dce, lua, ["-T", "fields", "-e", field], None),
+        "dce -V, no Lua": (dce, None, ["-V"], None),
+        "dce -V, generated Lua": (dce, lua, ["-V"], None),
+        "dce -2, no Lua": (dce, None, ["-2"], None),
+        "dce -2, generated Lua": (dce, lua, ["-2"], None),
+        "udp fields frame.number, register-only Lua": (udp, floor, ["-T", "fields", "-e", "frame.number"], None),
+        "udp fields frame.number, generated Lua": (udp, lua, ["-T", "fields", "-e", "frame.number"], udp_prefs),
+    }
+
+
+RATIOS = [
+    ("DCE/RPC -T fields: generated Lua / no Lua (target <= 1.5)",
+     "dce fields frame.number, generated Lua", "dce fields frame.number, no Lua"),
+    ("DCE/RPC -T fields -e mstrp field / no Lua",
+     "dce fields mstrp.setagentsessionstate.hline, generated Lua", "dce fields frame.number, no Lua"),
+    ("DCE/RPC -V: generated Lua / no Lua", "dce -V, generated Lua", "dce -V, no Lua"),
+    ("DCE/RPC -2: generated Lua / no Lua", "dce -2, generated Lua", "dce -2, no Lua"),
+    ("raw UDP: generated Lua / register-only Lua (target <= 1.5)",
+     "udp fields frame.number, generated Lua", "udp fields frame.number, register-only Lua"),
+]
+
+
+def scapy_cases(dce: str, stock_frames: int, n_buffers: int) -> dict:
+    from scapy.config import conf
+    from scapy.sessions import TCPSession
+    from scapy.sendrecv import sniff
+    from scapy.utils import PcapReader
+
+    from scapy_layers.capture import read_tapi
+    from scapy_layers.mstrp import TAPI
+
+    bufs = buffers(n_buffers)
+    layout = struct.Struct("<15I")
+
+    def ours():
+        return read_tapi(dce)
+
+    def stock():
+        conf.dcerpc_session_enable = True
+        try:
+            frames = []
+            with PcapReader(dce) as reader:
+                for i, pkt in enumerate(reader):
+                    if i >= stock_frames:
+                        break
+                    frames.append(pkt)
+            sniff(offline=frames, session=TCPSession, store=False, prn=lambda p: None)
+        finally:
+            conf.dcerpc_session_enable = False
+
+    def dissect():
+        for b in bufs:
+            TAPI.dissect_request(b)
+
+    def floor():
+        for b in bufs:
+            layout.unpack(b)
+
+    return {"scapy read_tapi (ours)": ours, "scapy stock DceRpcSession": stock,
+            "scapy TAPI buffers": dissect, "struct.unpack buffers": floor}
+
+
+def run(frames: int, rounds: int, workdir: str, tshark: Tshark, stock_frames: int) -> dict:
+    dce, udp = os.path.join(workdir, "dce.pcap"), os.path.join(workdir, "udp.pcap")
+    built = {"dce": dcerpc_capture(dce, frames), "udp": udp_capture(udp, frames)}
+    lua = os.path.join(workdir, "mstrp.lua")
+    write_atomically(lua, render(load("scapy_layers.mstrp")))
+    floor = os.path.join(workdir, "floor.lua")
+    with open(floor, "w") as f:
+        f.write(FLOOR_LUA.format(port=UDP_PORT))
+    os.chmod(floor, 0o644)
+    times: dict[str, list[float]] = {}
+    cases = tshark_cases(dce, udp, lua, floor)
+    n_buffers = max(frames // 2, 1000)
+    pycases = scapy_cases(dce, min(stock_frames, frames), n_buffers)
+    for r in range(rounds):
+        for name, (pcap, script, args, prefs) in cases.items():
+            t = _timed(lambda: tshark.run(pcap, script, args, prefs, strict=False, keep_stdout=False))
+            times.setdefault(name, []).append(t)
+            print(f"round {r + 1}/{rounds} {name}: {t:.2f} s", file=sys.stderr)
+        for name, fn in pycases.items():
+            t = _timed(fn)
+            times.setdefault(name, []).append(t)
+            print(f"round {r + 1}/{rounds} {name}: {t:.2f} s", file=sys.stderr)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    rates = {
+        "scapy read_tapi (ours), frames/s": built["dce"] / med["scapy read_tapi (ours)"],
+        "scapy stock DceRpcSession, frames/s": min(stock_frames, frames) / med["scapy stock DceRpcSession"],
+        "scapy TAPI buffers, messages/s": n_buffers / med["scapy TAPI buffers"],
+        "struct.unpack buffers, messages/s": n_buffers / med["struct.unpack buffers"],
+    }
+    ratios = {label: med[a] / med[b] for label, a, b in RATIOS}
+    ratios["scapy: ours / stock, frames per second (target >= 2)"] = (
+        rates["scapy read_tapi (ours), frames/s"] / rates["scapy stock DceRpcSession, frames/s"])
+    ratios["scapy: TAPI buffers / struct.unpack, time per message"] = (
+        rates["struct.unpack buffers, messages/s"] / rates["scapy TAPI buffers, messages/s"])
+    return {"frames": built, "rounds": rounds, "median_seconds": med, "rates": rates, "ratios": ratios,
+            "tshark": tshark.version(), "stock_frames": min(stock_frames, frames)}
+
+
+def report(res: dict) -> str:
+    import scapy
+
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor())
+    lines = [
+        f"Measured {date.today().isoformat()} on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+        f"scapy {scapy.__version__}, {res['tshark']}; {res['frames']['dce']} DCE/RPC frames and "
+        f"{res['frames']['udp']} UDP frames, median of {res['rounds']} alternating rounds.",
+        "",
+        "| ratio (same run) | value |",
+        "| --- | --- |",
+        *(f"| {k} | {v:.2f} |" for k, v in res["ratios"].items()),
+        "",
+        "| run | median seconds |",
+        "| --- | --- |",
+        *(f"| {k} | {v:.2f} |" for k, v in res["median_seconds"].items()),
+        "",
+        "| rate | value |",
+        "| --- | --- |",
+        *(f"| {k} | {v:,.0f} |" for k, v in res["rates"].items()),
+        "",
+        f"Stock scapy is timed on the first {res['stock_frames']} frames (its rate, not its total, is compared).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--frames", type=int, default=200_000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="5,000 frames, 1 round")
+    ap.add_argument("--stock-frames", type=int, default=20_000, help="frames stock scapy reads (it is slow)")
+    ap.add_argument("--tshark", help="tshark to time (default: tshark on PATH)")
+    ap.add_argument("--json", help="also write the raw results here")
+    ap.add_argument("--report", help="write the markdown report here (default: print it)")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.frames, args.rounds, args.stock_frames = 5000, 1, 2000
+    with tempfile.TemporaryDirectory(prefix="dissectgen-bench-") as work:
+        os.chmod(work, 0o755)
+        res = run(args.frames, args.rounds, work, Tshark.find(args.tshark), args.stock_frames)
+    text = report(res)
+    if args.report:
+        with open(args.report, "w") as f:
+            f.write(text)
+    else:
+        print(text)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

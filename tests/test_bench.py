@@ -1,0 +1,32 @@
+"""The benchmark runs end to end in quick mode (no assertion on time)."""
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def test_bench_quick_mode_runs(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, "-m", "bench.run", "--quick", "--json", str(out),
+                           "--report", str(tmp_path / "report.md")],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    res = json.loads(out.read_text())
+    assert res["frames"] == {"dce": 5000, "udp": 5000}
+    assert set(res["ratios"]) >= {"DCE/RPC -T fields: generated Lua / no Lua (target <= 1.5)",
+                                  "raw UDP: generated Lua / register-only Lua (target <= 1.5)",
+                                  "scapy: ours / stock, frames per second (target >= 2)"}
+    assert all(v > 0 for v in res["median_seconds"].values())
+    assert "| ratio (same run) | value |" in (tmp_path / "report.md").read_text()
+
+
+def test_bench_captures_are_deterministic(tmp_path):
+    from bench.captures import dcerpc_capture, udp_capture
+
+    for build in (dcerpc_capture, udp_capture):
+        a, b = tmp_path / "a.pcap", tmp_path / "b.pcap"
+        build(str(a), 3000)
+        build(str(b), 3000)
+        assert a.read_bytes() == b.read_bytes()
