@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--plugins-dir", default=PERSONAL_PLUGINS,
                    help=f"plugin folder (default: {PERSONAL_PLUGINS})")
 
+    z = sub.add_parser("fuzz", help="write crafted SetAgentSessionState conversations for fuzzing")
+    z.add_argument("-o", "--output", required=True, help="the pcap to write; labels go to OUTPUT.labels.json")
+    z.add_argument("--count", type=int, default=1000, help="exchanges (request and reply) to write")
+    z.add_argument("--seed", type=int, default=0, help="same seed, same bytes")
+    z.add_argument("--mode", choices=["valid", "invalid", "mutate"], default="valid",
+                   help="valid: spec-conforming; invalid: one rule broken per exchange; "
+                        "mutate: PDUs damaged byte by byte")
+
     c = sub.add_parser("check", help="check that scapy and the generated Lua agree on captures")
     c.add_argument("pcaps", nargs="+", metavar="PCAP")
     c.add_argument("--layers", default=DEFAULT_LAYERS, help="dotted module or .py path of scapy layers")
@@ -102,7 +110,21 @@ def _cmd_check(args) -> int:
     return EXIT_OK if all(r.ok for r in results) else EXIT_DISAGREE
 
 
-COMMANDS = {"show": _cmd_show, "lua": _cmd_lua, "install": _cmd_install, "check": _cmd_check}
+def _cmd_fuzz(args) -> int:
+    import json
+
+    from scapy_layers.fuzz import generate
+
+    if args.count < 1:
+        raise GeneratorError("--count must be at least 1")
+    labels = generate(args.output, args.count, args.seed, args.mode, progress=sys.stderr.isatty())
+    with open(args.output + ".labels.json", "w") as f:
+        json.dump([label.as_dict() for label in labels], f, indent=0)
+    print(f"{args.output}: {args.count} {args.mode} exchanges; labels in {args.output}.labels.json")
+    return EXIT_OK
+
+
+COMMANDS = {"show": _cmd_show, "fuzz": _cmd_fuzz, "lua": _cmd_lua, "install": _cmd_install, "check": _cmd_check}
 
 
 def main(argv: list[str] | None = None) -> int:

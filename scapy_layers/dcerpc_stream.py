@@ -39,26 +39,26 @@ def looks_like_dcerpc(data: bytes) -> bool:
 
 
 class PduFramer:
-    """Cuts a byte stream into whole connection-oriented PDUs."""
+    """Cuts a byte stream into whole connection-oriented PDUs.
+
+    After garbage (a bad version or length) it drops what it holds and tries
+    again at the start of the next chunk, as Wireshark does per TCP segment.
+    """
 
     def __init__(self) -> None:
         self.buf = bytearray()
-        self.broken = False
+        self.resyncs = 0
 
     def feed(self, data: bytes) -> list[bytes]:
-        if self.broken:
+        if not self.buf and not looks_like_dcerpc(data):
             return []
         self.buf += data
         out = []
         while len(self.buf) >= COMMON_HEADER:
-            if not looks_like_dcerpc(self.buf):
-                self.broken = True  # lost sync: nothing after this is trustworthy
-                self.buf.clear()
-                break
             little = self.buf[4] & 0x10
             frag_len = struct.unpack_from("<H" if little else ">H", self.buf, 8)[0]
-            if frag_len < COMMON_HEADER:
-                self.broken = True
+            if not looks_like_dcerpc(self.buf) or frag_len < COMMON_HEADER:
+                self.resyncs += 1
                 self.buf.clear()
                 break
             if len(self.buf) < frag_len:
