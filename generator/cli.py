@@ -48,6 +48,19 @@ def _parser() -> argparse.ArgumentParser:
                    help="valid: spec-conforming; invalid: one rule broken per exchange; "
                         "mutate: PDUs damaged byte by byte")
 
+    v = sub.add_parser("serve", help="run the reference tapsrv endpoint (DCE/RPC over TCP) until interrupted")
+    v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    v.add_argument("--port", type=int, default=0, help="TCP port (default: any free port, printed)")
+    v.add_argument("--lines", default="0x10001,0x10002,0x10003",
+                   help="valid hLine handles, each with a registered agent proxy (default: 0x10001,0x10002,0x10003)")
+
+    n = sub.add_parser("send", help="send crafted SetAgentSessionState requests to a tapsrv endpoint")
+    n.add_argument("--to", required=True, metavar="HOST:PORT")
+    n.add_argument("--count", type=int, default=10)
+    n.add_argument("--seed", type=int, default=0)
+    n.add_argument("--mode", choices=["valid", "invalid", "mutate"], default="valid")
+    n.add_argument("--lines", default="0x10001,0x10002,0x10003", help="the server's valid hLine handles")
+
     c = sub.add_parser("check", help="check that scapy and the generated Lua agree on captures")
     c.add_argument("pcaps", nargs="+", metavar="PCAP")
     c.add_argument("--layers", default=DEFAULT_LAYERS, help="dotted module or .py path of scapy layers")
@@ -124,7 +137,45 @@ def _cmd_fuzz(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"show": _cmd_show, "fuzz": _cmd_fuzz, "lua": _cmd_lua, "install": _cmd_install, "check": _cmd_check}
+def _cmd_serve(args) -> int:
+    import asyncio
+    import logging
+
+    from scapy_layers.tapsrv_server import TapsrvServer
+
+    try:
+        lines = [int(x, 0) for x in args.lines.split(",") if x.strip()]
+    except ValueError:
+        raise GeneratorError(f"--lines {args.lines!r}: give handles like 0x10001,0x10002") from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    server = TapsrvServer(args.host, args.port, lines)
+
+    async def main():
+        port = await server.start()
+        print(f"tapsrv listening on {args.host}:{port}", flush=True)
+        await server._server.serve_forever()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+    print(f"served {server.stats.requests} requests on {server.stats.connections} connections", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_send(args) -> int:
+    from scapy_layers.tapsrv_server import send
+
+    host, _, port = args.to.rpartition(":")
+    if not host or not port.isdigit():
+        raise GeneratorError(f"--to {args.to!r}: give HOST:PORT")
+    lines = [int(x, 0) for x in args.lines.split(",") if x.strip()]
+    tally = send(host, int(port), args.count, args.seed, args.mode, sys.stdout, lines)
+    print("replies: " + ", ".join(f"{k} x{v}" for k, v in sorted(tally.items())))
+    return EXIT_OK
+
+
+COMMANDS = {"show": _cmd_show, "fuzz": _cmd_fuzz, "serve": _cmd_serve, "send": _cmd_send, "lua": _cmd_lua, "install": _cmd_install, "check": _cmd_check}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dissectgen {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except TsharkError as exc:
+        print(f"dissectgen {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConnectionError as exc:
         print(f"dissectgen {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (OSError, Scapy_Exception, EOFError) as exc:

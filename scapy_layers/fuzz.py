@@ -66,8 +66,9 @@ class Label:
 
 
 class _Crafter:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, lines: tuple[int, ...] | None = None) -> None:
         self.rng = rng
+        self.lines = lines  # hLine values to use (a server's lines); None: any
         self.next_id = 0x100
 
     def valid_request(self) -> SetAgentSessionState:
@@ -75,7 +76,8 @@ class _Crafter:
         state = r.choice([0, *STATES])
         nxt = r.choice(STATES) if state == 0 else r.choice([0, *STATES])
         return SetAgentSessionState(
-            dwRequestID=r.choice([0, r.randrange(1, 0x80000000)]), hLine=r.randrange(1 << 32),
+            dwRequestID=r.choice([0, r.randrange(1, 0x80000000)]),
+            hLine=r.choice(self.lines) if self.lines else r.randrange(1 << 32),
             hAgentSession=r.randrange(1 << 32), dwAgentSessionState=state, dwNextAgentSessionState=nxt,
             **{f"Reserved{i}": r.randrange(1 << 32) for i in range(2, 10)},
         )
