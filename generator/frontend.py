@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-import keyword
 import re
 import sys
 from pathlib import Path

@@ -149,12 +149,6 @@ class Tshark:
             rows[int(number)] = info.strip()
         return rows
 
-    def pdml(self, pcap: str, lua: str, prefs: dict | None = None, display_filter: str | None = None) -> str:
-        args = ["-2", "-R", "frame", "-T", "pdml"]
-        if display_filter:
-            args += ["-Y", display_filter]
-        return self.run(pcap, lua, args, prefs)
-
 
 def _tool(name: str) -> str:
     path = shutil.which(name, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin")

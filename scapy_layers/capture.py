@@ -15,7 +15,7 @@ classes of ``tapsrv`` and their pBuffer with the TAPI layers of ``mstrp``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from scapy.packet import Packet
 
@@ -177,12 +177,6 @@ def read_tapi(path: str, decode_as: str | None = None) -> list[TapiRecord]:
     for frame in read_frames(path):
         reader.feed_frame(frame)
     return reader.records
-
-
-def iter_frames_tapi(frames: Iterable[Frame], decode_as: str | None = None) -> Iterator[TapiRecord]:
-    reader = TapiReader(decode_as)
-    for frame in frames:
-        yield from reader.feed_frame(frame)
 
 
 __all__ = ["DECODE_AS", "TAPSRV_OPNUMS", "TapiReader", "TapiRecord", "read_tapi"]

@@ -19,7 +19,6 @@ from scapy.layers.dcerpc import (
     NDRConfVarStrLenField,
     NDRConfVarStrNullFieldUtf16,
     NDRContextHandle,
-    NDRIntField,
     NDRPacket,
     NDRPacketField,
     NDRSignedIntField,

@@ -8,7 +8,6 @@ from collections import Counter
 import pytest
 
 from conftest import PCAPS, REPO
-from generator.check import Checker
 from scapy_layers.capture import read_tapi
 from scapy_layers.fuzz import BREAKABLE, generate
 
