@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     z.add_argument("--mode", choices=["valid", "invalid", "mutate"], default="valid",
                    help="valid: spec-conforming; invalid: one rule broken per exchange; "
                         "mutate: PDUs damaged byte by byte")
+    z.add_argument("--keep-framing", action="store_true",
+                   help="mutate: damage NDR and TAPI bytes in place only (every PDU stays a PDU)")
 
     v = sub.add_parser("serve", help="run the reference tapsrv endpoint (DCE/RPC over TCP) until interrupted")
     v.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -130,7 +132,8 @@ def _cmd_fuzz(args) -> int:
 
     if args.count < 1:
         raise GeneratorError("--count must be at least 1")
-    labels = generate(args.output, args.count, args.seed, args.mode, progress=sys.stderr.isatty())
+    labels = generate(args.output, args.count, args.seed, args.mode, progress=sys.stderr.isatty(),
+                      keep_framing=args.keep_framing)
     with open(args.output + ".labels.json", "w") as f:
         json.dump([label.as_dict() for label in labels], f, indent=0)
     print(f"{args.output}: {args.count} {args.mode} exchanges; labels in {args.output}.labels.json")

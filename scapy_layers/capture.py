@@ -154,6 +154,12 @@ class TapiReader:
             problems.append(f"stub truncated ({len(call.stub)} bytes)")
         buf = buffer_bytes(stub.pBuffer) if stub.pBuffer is not None else b""
         key = (name, call.call_id)
+        if not buf:
+            # an empty pBuffer (actual_count 0, or the stub ends first) holds no
+            # TAPI message; Wireshark shows none either
+            if is_request:
+                self._open.pop(key, None)
+            return None
         if is_request:
             packet = TAPI.dissect_request(buf)
             rec = TapiRecord(call.frame, "request", packet, stub, call.call_id, transport, name, call.fragments, problems=problems)

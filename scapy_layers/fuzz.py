@@ -159,11 +159,13 @@ def _reply(buf: bytes, ack: int) -> bytes:
     return struct.pack("<I", ack) + buf[4:]
 
 
-def _mutate(pdu: bytes, regions, rng: random.Random) -> tuple[bytes, str]:
+def _mutate(pdu: bytes, regions, rng: random.Random, keep_framing: bool = False) -> tuple[bytes, str]:
+    if keep_framing:  # in place, and never the DCE/RPC header: every PDU stays a PDU
+        regions = [r for r in regions if r[0] != "dcerpc header"]
     name, start, end = rng.choice(regions)
     end = min(end, len(pdu))
     data = bytearray(pdu)
-    op = rng.choice(["flip", "byte", "word", "truncate", "extend"])
+    op = rng.choice(["flip", "byte", "word"] if keep_framing else ["flip", "byte", "word", "truncate", "extend"])
     if op == "flip":
         pos = rng.randrange(start, end)
         data[pos] ^= 1 << rng.randrange(8)
@@ -187,7 +189,10 @@ def _mutate(pdu: bytes, regions, rng: random.Random) -> tuple[bytes, str]:
     return bytes(data), f"{name}: {what}"
 
 
-def generate(path: str, count: int, seed: int = 0, mode: str = "valid", progress: bool = False) -> list[Label]:
+def generate(path: str, count: int, seed: int = 0, mode: str = "valid", progress: bool = False,
+             keep_framing: bool = False) -> list[Label]:
+    """Write ``count`` exchanges; ``keep_framing`` (mutate) damages NDR and TAPI
+    bytes in place only, so both dissectors still find every message."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
     rng = random.Random(f"{seed}:{mode}")
@@ -211,7 +216,7 @@ def generate(path: str, count: int, seed: int = 0, mode: str = "valid", progress
             call = 3
             per_connection = CALLS_PER_MUTATED_CONNECTION if mode == "mutate" else CALLS_PER_CONNECTION
             for _ in range(min(per_connection, count - done)):
-                _exchange(c, call, mode, crafter, pdus, rng, labels)
+                _exchange(c, call, mode, crafter, pdus, rng, labels, keep_framing)
                 call += 1
                 done += 1
                 if progress and done % 1000 == 0:
@@ -225,7 +230,7 @@ def generate(path: str, count: int, seed: int = 0, mode: str = "valid", progress
 
 
 def _exchange(c: TcpConversation, call: int, mode: str, crafter: _Crafter, pdus: _Pdus, rng: random.Random,
-              labels: list) -> None:
+              labels: list, keep_framing: bool) -> None:
     if mode == "invalid":
         rule, side = BREAKABLE[len(labels) % len(BREAKABLE)]
         req, ack = crafter.broken(rule)
@@ -236,10 +241,10 @@ def _exchange(c: TcpConversation, call: int, mode: str, crafter: _Crafter, pdus:
     rsp_pdu = pdus.response_pdu(call, _reply(req, ack))
     if mode == "mutate":
         if rng.random() < 0.5:
-            req_pdu, what = _mutate(req_pdu, REQUEST_REGIONS, rng)
+            req_pdu, what = _mutate(req_pdu, REQUEST_REGIONS, rng, keep_framing)
             side = "request"
         else:
-            rsp_pdu, what = _mutate(rsp_pdu, RESPONSE_REGIONS, rng)
+            rsp_pdu, what = _mutate(rsp_pdu, RESPONSE_REGIONS, rng, keep_framing)
             side = "reply"
     req_frame = c.send(True, PSH_ACK, req_pdu)
     rsp_frame = c.send(False, PSH_ACK, rsp_pdu)

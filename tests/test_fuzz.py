@@ -62,6 +62,17 @@ def test_mutated_frames_never_break_the_lua(tshark, mstrp_lua, mutated):
     tshark.run(path, mstrp_lua, ["-2", "-R", "frame", "-V"], keep_stdout=False)
 
 
+def test_mutated_batch_agrees_when_framing_is_kept(checker, tmp_path):
+    """NDR and TAPI bytes damaged in place: both sides still find every message and
+    must decode each the same way, truncations and experts included."""
+    path = str(tmp_path / "inplace.pcap")
+    labels = generate(path, 2000, seed=12, mode="mutate", keep_framing=True)
+    assert all(not l.detail.startswith("dcerpc header") for l in labels)
+    result = checker.check(path)
+    assert result.disagreements == []
+    assert result.messages >= 3900 and result.experts > 100
+
+
 def test_mutated_frames_never_break_scapy(mutated):
     path, labels = mutated
     recs = read_tapi(path)
