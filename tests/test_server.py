@@ -132,3 +132,31 @@ def test_fifty_clients_then_garbage(server):
         garbage.close()
         assert ack(good.request(bytes(SetAgentSessionState(hLine=0x10001, dwRequestID=5)))) == 5
     assert srv.stats.closed_on_error >= 1
+
+
+def test_serve_and_send_commands():
+    import signal
+    import sys
+
+    from conftest import REPO
+
+    serve = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--port", "0", "--lines", "0x10001"],
+                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = serve.stdout.readline()
+        assert line.startswith("tapsrv listening on 127.0.0.1:"), line
+        port = line.strip().rsplit(":", 1)[1]
+        out = subprocess.run([sys.executable, "-m", "generator.cli", "send", "--to", f"127.0.0.1:{port}",
+                              "--count", "20", "--mode", "invalid", "--lines", "0x10001"],
+                             cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        lines = out.stdout.splitlines()
+        assert len(lines) == 21 and lines[-1].startswith("replies: ")
+        assert "-> LINEERR_INVALAGENTSTATE" in out.stdout and "-> LINEERR_INVALPARAM" in out.stdout
+        refused = subprocess.run([sys.executable, "-m", "generator.cli", "send", "--to", "127.0.0.1:1"],
+                                 cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    finally:
+        serve.send_signal(signal.SIGINT)
+        assert serve.wait(30) == 0
+    assert "served 20 requests" in serve.stderr.read()
