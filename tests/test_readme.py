@@ -17,5 +17,5 @@ def test_readme_scapy_session_runs(tmp_path, monkeypatch, capsys):
 
 def test_ci_runs_the_readme_test_command():
     ci = (REPO / ".ci" / "run").read_text()
-    assert "bash tools/test.sh" in ci
-    assert "bash tools/test.sh" in (REPO / "README.md").read_text()
+    assert "\nbash ./tools/test.sh\n" in ci
+    assert "\nbash ./tools/test.sh " in (REPO / "README.md").read_text()
