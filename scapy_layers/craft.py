@@ -15,7 +15,7 @@ deterministic: fixed addresses, ports, sequence numbers and timestamps.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from scapy.layers.dcerpc import (
     DceRpc5,
@@ -270,11 +270,6 @@ class _Call:
     request_stub: bytes
     response_stub: bytes | None
     setup: bool = False  # part of what start_after_bind drops
-
-
-@dataclass
-class _Plan:
-    calls: list[_Call] = field(default_factory=list)
 
 
 def _plan(exchanges: list[Exchange], ndr64: bool = False) -> list[_Call]:
