@@ -9,24 +9,16 @@ headers and the pcap records are then packed with ``struct``, because building
 from __future__ import annotations
 
 import random
-import struct
 
 from scapy_layers.rawpcap import CLIENT_IP, SERVER_IP, PcapOut, TcpConversation, ipv4, udp
-from scapy_layers.craft import bind_ack_pdu, bind_pdu, client_request_stub, client_response_stub, reply_for, \
-    request_pdus, response_pdus
+from scapy_layers.craft import PduTemplates, bind_ack_pdu, bind_pdu, reply_for
 from scapy_layers.mstrp import (
     LINEAGENTSESSIONSTATE, SET_AGENT_SESSION_STATE_ERRORS, SetAgentSessionState,
 )
-from scapy_layers.tapsrv import OPNUM_CLIENT_REQUEST
 
 EXCHANGES_PER_CONNECTION = 500
 SERVER_PORT = 49710
 UDP_PORT = 40100
-
-
-def _with_call_id(pdu: bytes, call_id: int) -> bytes:
-    """The same PDU with another call id (offset 12, little-endian drep)."""
-    return pdu[:12] + struct.pack("<I", call_id) + pdu[16:]
 
 
 def _variants(rng: random.Random, n: int = 64) -> list[tuple[bytes, bytes]]:
@@ -46,9 +38,8 @@ def _variants(rng: random.Random, n: int = 64) -> list[tuple[bytes, bytes]]:
 def dcerpc_capture(path: str, frames: int, seed: int = 1) -> int:
     """tapsrv ClientRequest traffic over TCP: connections of 500 calls each."""
     rng = random.Random(seed)
-    # PDUs built once per variant by the crafting code; only the call id varies.
-    pdus = [(request_pdus(0, OPNUM_CLIENT_REQUEST, client_request_stub(req))[0],
-             response_pdus(0, client_response_stub(rep))[0]) for req, rep in _variants(rng)]
+    variants = _variants(rng)
+    templates = PduTemplates()
     out = PcapOut(path)
     conn = 0
     while out.count < frames:
@@ -60,9 +51,9 @@ def dcerpc_capture(path: str, frames: int, seed: int = 1) -> int:
         for call in range(2, 2 + EXCHANGES_PER_CONNECTION):
             if out.count + 2 > frames - 3:
                 break
-            req, rep = pdus[rng.randrange(len(pdus))]
-            c.send(True, 0x18, _with_call_id(req, call))
-            c.send(False, 0x18, _with_call_id(rep, call))
+            req, rep = variants[rng.randrange(len(variants))]
+            c.send(True, 0x18, templates.request_pdu(call, req))
+            c.send(False, 0x18, templates.response_pdu(call, rep))
         c.close()
     out.close()
     return out.count

@@ -14,6 +14,7 @@ deterministic: fixed addresses, ports, sequence numbers and timestamps.
 
 from __future__ import annotations
 
+import struct
 import uuid
 from dataclasses import dataclass
 
@@ -51,7 +52,7 @@ from scapy.packet import Packet, Raw
 from scapy.utils import PcapNgWriter, PcapWriter
 
 from .dcerpc_stream import NDR64_SYNTAX
-from .mstrp import TAPI
+from .mstrp import TAPI, TAPI32_MSG_SIZE
 from .smb2_pipe import FSCTL_PIPE_TRANSCEIVE
 from .tapsrv import (
     OPNUM_CLIENT_ATTACH,
@@ -259,6 +260,38 @@ def reply_for(request: Packet | bytes, ack: int) -> Packet:
     """The server's reply: the request buffer with its first word replaced."""
     buf = bytes(request)
     return TAPI.dissect_reply(ack.to_bytes(4, "little") + buf[4:], TAPI.dissect_request(buf))
+
+
+class PduTemplates:
+    """ClientRequest PDUs; the common 60-byte case patched into a template.
+
+    Building each PDU with scapy costs a millisecond or two; for a buffer of
+    the usual size only the call id and the buffer bytes differ.
+    """
+
+    def __init__(self) -> None:
+        probe = bytes(range(1, TAPI32_MSG_SIZE + 1))  # a pattern found once in each PDU
+        self.request = request_pdus(0, OPNUM_CLIENT_REQUEST, client_request_stub(probe))[0]
+        self.response = response_pdus(0, client_response_stub(probe))[0]
+        self.req_at = self.request.index(probe, 24 + 20)
+        self.rsp_at = self.response.index(probe, 24)
+
+    @staticmethod
+    def _patch(template: bytes, at: int, call: int, buf: bytes) -> bytes:
+        pdu = bytearray(template)
+        pdu[12:16] = struct.pack("<I", call)
+        pdu[at: at + len(buf)] = buf
+        return bytes(pdu)
+
+    def request_pdu(self, call: int, buf: bytes) -> bytes:
+        if len(buf) == TAPI32_MSG_SIZE:
+            return self._patch(self.request, self.req_at, call, buf)
+        return request_pdus(call, OPNUM_CLIENT_REQUEST, client_request_stub(buf))[0]
+
+    def response_pdu(self, call: int, buf: bytes) -> bytes:
+        if len(buf) == TAPI32_MSG_SIZE:
+            return self._patch(self.response, self.rsp_at, call, buf)
+        return response_pdus(call, client_response_stub(buf))[0]
 
 
 # --- whole conversations

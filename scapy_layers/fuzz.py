@@ -19,14 +19,11 @@ import struct
 import sys
 from dataclasses import asdict, dataclass
 
-from .craft import (
-    bind_ack_pdu, bind_pdu, client_request_stub, client_response_stub, context_handle, request_pdus,
-    response_pdus,
-)
+from .craft import PduTemplates, bind_ack_pdu, bind_pdu, context_handle, request_pdus, response_pdus
 from .mstrp import LINEAGENTSESSIONSTATE, SET_AGENT_SESSION_STATE_ERRORS, SetAgentSessionState, TAPI32_MSG_SIZE
 from .rawpcap import PSH_ACK, PcapOut, TcpConversation
 from .tapsrv import (
-    OPNUM_CLIENT_ATTACH, OPNUM_CLIENT_DETACH, OPNUM_CLIENT_REQUEST, ClientAttach_Request, ClientAttach_Response,
+    OPNUM_CLIENT_ATTACH, OPNUM_CLIENT_DETACH, ClientAttach_Request, ClientAttach_Response,
     ClientDetach_Request, ClientDetach_Response,
 )
 
@@ -123,38 +120,6 @@ class _Crafter:
         return bytes(req), self.valid_ack(req) if ack is None else ack
 
 
-class _Pdus:
-    """ClientRequest PDUs; the common 60-byte case patched into a template.
-
-    Building each PDU with scapy costs a millisecond or two; for a buffer of
-    the usual size only the call id and the buffer bytes differ.
-    """
-
-    def __init__(self) -> None:
-        probe = bytes(range(1, TAPI32_MSG_SIZE + 1))  # a pattern found once in each PDU
-        self.request = request_pdus(0, OPNUM_CLIENT_REQUEST, client_request_stub(probe))[0]
-        self.response = response_pdus(0, client_response_stub(probe))[0]
-        self.req_at = self.request.index(probe, 24 + 20)
-        self.rsp_at = self.response.index(probe, 24)
-
-    @staticmethod
-    def _patch(template: bytes, at: int, call: int, buf: bytes) -> bytes:
-        pdu = bytearray(template)
-        pdu[12:16] = struct.pack("<I", call)
-        pdu[at: at + len(buf)] = buf
-        return bytes(pdu)
-
-    def request_pdu(self, call: int, buf: bytes) -> bytes:
-        if len(buf) == TAPI32_MSG_SIZE:
-            return self._patch(self.request, self.req_at, call, buf)
-        return request_pdus(call, OPNUM_CLIENT_REQUEST, client_request_stub(buf))[0]
-
-    def response_pdu(self, call: int, buf: bytes) -> bytes:
-        if len(buf) == TAPI32_MSG_SIZE:
-            return self._patch(self.response, self.rsp_at, call, buf)
-        return response_pdus(call, client_response_stub(buf))[0]
-
-
 def _reply(buf: bytes, ack: int) -> bytes:
     return struct.pack("<I", ack) + buf[4:]
 
@@ -197,7 +162,7 @@ def generate(path: str, count: int, seed: int = 0, mode: str = "valid", progress
         raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
     rng = random.Random(f"{seed}:{mode}")
     crafter = _Crafter(rng)
-    pdus = _Pdus()
+    pdus = PduTemplates()
     labels: list[Label] = []
     attach = (bytes(ClientAttach_Request(lProcessID=4242, pszDomainUser="EXAMPLE\\agent", pszMachine="FUZZ")),
               bytes(ClientAttach_Response(pphContext=context_handle())))
@@ -229,7 +194,7 @@ def generate(path: str, count: int, seed: int = 0, mode: str = "valid", progress
     return labels
 
 
-def _exchange(c: TcpConversation, call: int, mode: str, crafter: _Crafter, pdus: _Pdus, rng: random.Random,
+def _exchange(c: TcpConversation, call: int, mode: str, crafter: _Crafter, pdus: PduTemplates, rng: random.Random,
               labels: list, keep_framing: bool) -> None:
     if mode == "invalid":
         rule, side = BREAKABLE[len(labels) % len(BREAKABLE)]
