@@ -80,28 +80,25 @@ def _cmd_show(args) -> int:
     return show(args.pcap, sys.stdout, as_json=args.json, decode_as=args.decode_as)
 
 
-def _generate(layers: str, path: str) -> str:
+def _generate(layers: str, path_for) -> str:
+    """Build the model once, write its Lua to ``path_for(protocol abbrev)``."""
     from .frontend import load
     from .render import render, write_atomically
 
     proto = load(layers)
+    path = path_for(proto.abbrev)
     write_atomically(path, render(proto))
     return path
 
 
 def _cmd_lua(args) -> int:
-    from .frontend import load
-
-    path = args.output or f"{load(args.layers).abbrev}.lua"
-    print(_generate(args.layers, path))
+    print(_generate(args.layers, lambda abbrev: args.output or f"{abbrev}.lua"))
     return EXIT_OK
 
 
 def _cmd_install(args) -> int:
-    from .frontend import load
-
     folder = os.path.expanduser(args.plugins_dir)
-    path = _generate(args.layers, os.path.join(folder, f"{load(args.layers).abbrev}.lua"))
+    path = _generate(args.layers, lambda abbrev: os.path.join(folder, f"{abbrev}.lua"))
     print(f"installed {path}; restart Wireshark (or Analyze > Reload Lua Plugins)")
     return EXIT_OK
 
