@@ -205,7 +205,7 @@ class _ProtocolBuilder:
             return self.ndr_conf_var(cls, msg, fld, base)
         if isinstance(fld, sd.NDRPacketField):
             sub = self.message(fld.fld.cls, sub_only=True)
-            return M.Field(**base, kind="packet", sub=sub.ident, size=self.messages_size(sub),
+            return M.Field(**base, kind="packet", sub=sub.ident, size=sub.fixed_size,
                            align_before=4)
         if isinstance(fld, sd._NDRField) and not isinstance(fld, sd.NDRInt3264Field):
             size = _INT_SIZES[fld.FMT]
@@ -235,8 +235,8 @@ class _ProtocolBuilder:
             length = None
             if isinstance(fld, sf.PacketLenField):
                 length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
-            return M.Field(**base, kind="packet", sub=sub.ident, size=None if length else self.messages_size(sub),
-                           length=length, rest=length is None and self.messages_size(sub) is None)
+            return M.Field(**base, kind="packet", sub=sub.ident, size=None if length else sub.fixed_size,
+                           length=length, rest=length is None and sub.fixed_size is None)
         if isinstance(fld, sf.FieldListField):
             return self.field_list(cls, msg, fld, base, known)
         if isinstance(fld, sf.StrFixedLenField):
@@ -261,9 +261,6 @@ class _ProtocolBuilder:
         raise GeneratorError(f"{where}: {type(fld).__name__} is not supported by the generator; supported are "
                              f"integer/enum/flags/bit fields, Str(Fixed|Len|Null)Field, Packet(List)Field, "
                              f"FieldListField, ConditionalField and PadField")
-
-    def messages_size(self, msg: M.Message) -> int | None:
-        return msg.fixed_size
 
     def int_field(self, cls, msg, fld, base, size=None, little=None) -> M.Field:
         where = _where(cls, fld)
