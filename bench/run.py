@@ -43,16 +43,19 @@ def _timed(fn) -> float:
 def tshark_cases(dce: str, udp: str, lua: str, floor: str) -> dict:
     field = "mstrp.setagentsessionstate.hline"
     udp_prefs = {"mstrp.udp_ports": str(UDP_PORT)}
+    fields = ["-T", "fields", "-e", "frame.number"]
     return {
-        "dce fields frame.number, no Lua": (dce, None, ["-T", "fields", "-e", "frame.number"], None),
-        "dce fields frame.number, generated Lua": (dce, lua, ["-T", "fields", "-e", "frame.number"], None),
+        "dce fields frame.number, no Lua": (dce, None, fields, None),
+        "dce fields frame.number, generated Lua": (dce, lua, fields, None),
         f"dce fields {field}, generated Lua": (dce, lua, ["-T", "fields", "-e", field], None),
+        "dce summary lines, no Lua": (dce, None, [], None),
+        "dce summary lines, generated Lua": (dce, lua, [], None),
         "dce -V, no Lua": (dce, None, ["-V"], None),
         "dce -V, generated Lua": (dce, lua, ["-V"], None),
         "dce -2, no Lua": (dce, None, ["-2"], None),
         "dce -2, generated Lua": (dce, lua, ["-2"], None),
-        "udp fields frame.number, register-only Lua": (udp, floor, ["-T", "fields", "-e", "frame.number"], None),
-        "udp fields frame.number, generated Lua": (udp, lua, ["-T", "fields", "-e", "frame.number"], udp_prefs),
+        "udp fields frame.number, register-only Lua": (udp, floor, fields, None),
+        "udp fields frame.number, generated Lua": (udp, lua, fields, udp_prefs),
     }
 
 
@@ -61,6 +64,8 @@ RATIOS = [
      "dce fields frame.number, generated Lua", "dce fields frame.number, no Lua"),
     ("DCE/RPC -T fields -e mstrp field / no Lua",
      "dce fields mstrp.setagentsessionstate.hline, generated Lua", "dce fields frame.number, no Lua"),
+    ("DCE/RPC summary lines (tshark -r): generated Lua / no Lua",
+     "dce summary lines, generated Lua", "dce summary lines, no Lua"),
     ("DCE/RPC -V: generated Lua / no Lua", "dce -V, generated Lua", "dce -V, no Lua"),
     ("DCE/RPC -2: generated Lua / no Lua", "dce -2, generated Lua", "dce -2, no Lua"),
     ("raw UDP: generated Lua / register-only Lua (target <= 1.5)",
@@ -108,7 +113,7 @@ def scapy_cases(dce: str, stock_frames: int, n_buffers: int) -> dict:
             "scapy TAPI buffers": dissect, "struct.unpack buffers": floor}
 
 
-def run(frames: int, rounds: int, workdir: str, tshark: Tshark, stock_frames: int) -> dict:
+def run(frames: int, rounds: int, workdir: str, tsharks: list[Tshark], stock_frames: int) -> dict:
     dce, udp = os.path.join(workdir, "dce.pcap"), os.path.join(workdir, "udp.pcap")
     built = {"dce": dcerpc_capture(dce, frames), "udp": udp_capture(udp, frames)}
     lua = os.path.join(workdir, "mstrp.lua")
@@ -117,33 +122,46 @@ def run(frames: int, rounds: int, workdir: str, tshark: Tshark, stock_frames: in
     with open(floor, "w") as f:
         f.write(FLOOR_LUA.format(port=UDP_PORT))
     os.chmod(floor, 0o644)
-    times: dict[str, list[float]] = {}
     cases = tshark_cases(dce, udp, lua, floor)
     n_buffers = max(frames // 2, 1000)
     pycases = scapy_cases(dce, min(stock_frames, frames), n_buffers)
+    times: dict[str, dict[str, list[float]]] = {t.version(): {} for t in tsharks}
+    scapy_times: dict[str, list[float]] = {}
     for r in range(rounds):
         for name, (pcap, script, args, prefs) in cases.items():
-            t = _timed(lambda: tshark.run(pcap, script, args, prefs, strict=False, keep_stdout=False))
-            times.setdefault(name, []).append(t)
-            print(f"round {r + 1}/{rounds} {name}: {t:.2f} s", file=sys.stderr)
+            for tshark in tsharks:
+                t = _timed(lambda: tshark.run(pcap, script, args, prefs, strict=False, keep_stdout=False))
+                times[tshark.version()].setdefault(name, []).append(t)
+                print(f"round {r + 1}/{rounds} {tshark.label} {name}: {t:.2f} s", file=sys.stderr)
         for name, fn in pycases.items():
             t = _timed(fn)
-            times.setdefault(name, []).append(t)
+            scapy_times.setdefault(name, []).append(t)
             print(f"round {r + 1}/{rounds} {name}: {t:.2f} s", file=sys.stderr)
-    med = {k: statistics.median(v) for k, v in times.items()}
+    per_tshark = {}
+    for version, runs in times.items():
+        med = {k: statistics.median(v) for k, v in runs.items()}
+        per_tshark[version] = {"median_seconds": med, "ratios": {label: med[a] / med[b] for label, a, b in RATIOS}}
+    med = {k: statistics.median(v) for k, v in scapy_times.items()}
     rates = {
         "scapy read_tapi (ours), frames/s": built["dce"] / med["scapy read_tapi (ours)"],
         "scapy stock DceRpcSession, frames/s": min(stock_frames, frames) / med["scapy stock DceRpcSession"],
         "scapy TAPI buffers, messages/s": n_buffers / med["scapy TAPI buffers"],
         "struct.unpack buffers, messages/s": n_buffers / med["struct.unpack buffers"],
     }
-    ratios = {label: med[a] / med[b] for label, a, b in RATIOS}
-    ratios["scapy: ours / stock, frames per second (target >= 2)"] = (
-        rates["scapy read_tapi (ours), frames/s"] / rates["scapy stock DceRpcSession, frames/s"])
-    ratios["scapy: TAPI buffers / struct.unpack, time per message"] = (
-        rates["struct.unpack buffers, messages/s"] / rates["scapy TAPI buffers, messages/s"])
-    return {"frames": built, "rounds": rounds, "median_seconds": med, "rates": rates, "ratios": ratios,
-            "tshark": tshark.version(), "stock_frames": min(stock_frames, frames)}
+    ratios = {
+        "scapy: ours / stock, frames per second (target >= 2)":
+            rates["scapy read_tapi (ours), frames/s"] / rates["scapy stock DceRpcSession, frames/s"],
+        "scapy: TAPI buffers / struct.unpack, time per message":
+            rates["struct.unpack buffers, messages/s"] / rates["scapy TAPI buffers, messages/s"],
+    }
+    return {"frames": built, "rounds": rounds, "tshark": per_tshark,
+            "scapy": {"median_seconds": med, "rates": rates, "ratios": ratios},
+            "stock_frames": min(stock_frames, frames)}
+
+
+def _table(head: str, rows: list[str], columns: list[str], cell) -> list[str]:
+    return [f"| {head} | " + " | ".join(columns) + " |", "| --- |" + " --- |" * len(columns),
+            *(f"| {row} | " + " | ".join(cell(c, row) for c in columns) + " |" for row in rows), ""]
 
 
 def report(res: dict) -> str:
@@ -151,22 +169,25 @@ def report(res: dict) -> str:
 
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                platform.processor())
+    versions = list(res["tshark"])
+    short = [v.split(" (")[0] for v in versions]
+    by_short = dict(zip(short, versions))
+    some = res["tshark"][versions[0]]
+    sc = res["scapy"]
     lines = [
         f"Measured {date.today().isoformat()} on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"scapy {scapy.__version__}, {res['tshark']}; {res['frames']['dce']} DCE/RPC frames and "
+        f"scapy {scapy.__version__}, {'; '.join(versions)}; {res['frames']['dce']} DCE/RPC frames and "
         f"{res['frames']['udp']} UDP frames, median of {res['rounds']} alternating rounds.",
         "",
-        "| ratio (same run) | value |",
+        *_table("ratio (same run)", list(some["ratios"]), short,
+                lambda c, row: f"{res['tshark'][by_short[c]]['ratios'][row]:.2f}"),
+        *_table("run", list(some["median_seconds"]), short,
+                lambda c, row: f"{res['tshark'][by_short[c]]['median_seconds'][row]:.2f} s"),
+        "| scapy (same run) | value |",
         "| --- | --- |",
-        *(f"| {k} | {v:.2f} |" for k, v in res["ratios"].items()),
-        "",
-        "| run | median seconds |",
-        "| --- | --- |",
-        *(f"| {k} | {v:.2f} |" for k, v in res["median_seconds"].items()),
-        "",
-        "| rate | value |",
-        "| --- | --- |",
-        *(f"| {k} | {v:,.0f} |" for k, v in res["rates"].items()),
+        *(f"| {k} | {v:.2f} |" for k, v in sc["ratios"].items()),
+        *(f"| {k} | {v:,.0f} |" for k, v in sc["rates"].items()),
+        *(f"| {k}, median | {v:.2f} s |" for k, v in sc["median_seconds"].items()),
         "",
         f"Stock scapy is timed on the first {res['stock_frames']} frames (its rate, not its total, is compared).",
     ]
@@ -180,15 +201,19 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="5,000 frames, 1 round")
     ap.add_argument("--stock-frames", type=int, default=20_000, help="frames stock scapy reads (it is slow)")
-    ap.add_argument("--tshark", help="tshark to time (default: tshark on PATH)")
+    ap.add_argument("--tshark", action="append",
+                    help="a tshark to time (tshark, a path or chroot:DIR; repeat for several; default: "
+                         "$DISSECTGEN_TSHARKS, else tshark on PATH)")
     ap.add_argument("--json", help="also write the raw results here")
     ap.add_argument("--report", help="write the markdown report here (default: print it)")
     args = ap.parse_args(argv)
     if args.quick:
         args.frames, args.rounds, args.stock_frames = 5000, 1, 2000
+    specs = args.tshark or [s.strip() for s in os.environ.get("DISSECTGEN_TSHARKS", "tshark").split(",") if s.strip()]
+    tsharks = [Tshark.find(s) for s in specs]
     with tempfile.TemporaryDirectory(prefix="dissectgen-bench-") as work:
         os.chmod(work, 0o755)
-        res = run(args.frames, args.rounds, work, Tshark.find(args.tshark), args.stock_frames)
+        res = run(args.frames, args.rounds, work, tsharks, args.stock_frames)
     text = report(res)
     if args.report:
         with open(args.report, "w") as f:

@@ -226,7 +226,8 @@ class _ProtocolBuilder:
             return self.bit_field(cls, msg, fld, base, group)
         if group:
             raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
-        if isinstance(fld, sf.ThreeBytesField):
+        # LEThreeBytesField is no ThreeBytesField subclass; both pack through 4-byte formats
+        if isinstance(fld, (sf.ThreeBytesField, sf.LEThreeBytesField)):
             return self.int_field(cls, msg, fld, base, size=3, little=isinstance(fld, sf.LEThreeBytesField))
         if isinstance(fld, sf.PacketListField):
             return self.packet_list(cls, msg, fld, base, known)

@@ -34,7 +34,10 @@ def fixed_size(field) -> int | None:
     if isinstance(field, (StrField, PacketField, PacketListField, FieldListField, ConditionalField, BitField)):
         return None
     fmt = getattr(field, "fmt", None)
-    return struct.calcsize(fmt) if isinstance(fmt, str) and _INT_FMT.match(fmt) else None
+    if not (isinstance(fmt, str) and _INT_FMT.match(fmt)):
+        return None
+    # three-byte integers pack through "!I"/"<I" and keep 3 bytes: their sz says so
+    return field.sz if isinstance(field.sz, int) else struct.calcsize(fmt)
 
 
 class SpecPacket(Packet):

@@ -15,14 +15,14 @@ from scapy_layers.mstrp import SetAgentSessionState, TAPI32_MSG
 
 # (what is wrong, text to replace in the generated Lua, replacement, capture, field expected to disagree)
 MUTATIONS = [
-    ("wrong offset", "v_hLine = LE_UINT(rb)\n                pos = pos + 4",
-     "v_hLine = LE_UINT(rb)\n                pos = pos + 5", "tcp_conversation.pcap",
+    ("wrong offset", "ADD_LE(t, f_hLine, rb)\n                end\n                pos = pos + 4",
+     "ADD_LE(t, f_hLine, rb)\n                end\n                pos = pos + 5", "tcp_conversation.pcap",
      "mstrp.setagentsessionstate.hagentsession"),
     ("wrong endianness", "ADD_LE(t, f_hAgentSession, rb)", "t:add(f_hAgentSession, rb)", "tcp_conversation.pcap",
      "mstrp.setagentsessionstate.hagentsession"),
-    ("dropped field", "                ADD_LE(t, f_Reserved5, rb)\n", "", "tcp_conversation.pcap",
+    ("dropped field", "                    ADD_LE(t, f_Reserved5, rb)\n", "", "tcp_conversation.pcap",
      "mstrp.setagentsessionstate.reserved5"),
-    ("dropped expert", "it_Reserved1:add_proto_expert_info(e_SetAgentSessionState_reserved1_zero)", "",
+    ("dropped expert", "(it_Reserved1 or t):add_proto_expert_info(e_SetAgentSessionState_reserved1_zero)", "",
      "malformed_reserved1.pcap", "expert mstrp.setagentsessionstate.rule.reserved1_zero"),
     ("wrong dispatch", "[155] = dissect.SetAgentSessionStateReply,", "", "tcp_conversation.pcap", "message"),
 ]

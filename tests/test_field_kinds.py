@@ -6,7 +6,8 @@ from scapy.layers.l2 import Ether
 
 from generator.check import Checker
 from layers.hostile import end, repeat
-from layers.kinds import PORTS, BitKinds, EnumKinds, FlagKinds, IntKinds, Item, NestKinds, StrKinds, Sub
+from layers.kinds import (PORTS, BitKinds, EnumKinds, FlagKinds, IntKinds, Item, NestKinds, RuleKinds, StrKinds,
+                         Sub)
 from scapy_layers.craft import write_pcap
 
 SAMPLES = {
@@ -31,6 +32,11 @@ SAMPLES = {
                   tail=b"T"),
         NestKinds(kind=100, big_kind=7, padded=b"xyz"),
         NestKinds(kind=0, padded=b"pqr"),
+    ],
+    RuleKinds: [
+        RuleKinds(version=4, kind=3, twelve=0x123, low=1, s16=5, sle32=-5, s8=1, u24=0x10203, le24=0x7FFFFF),
+        RuleKinds(version=7, kind=31, twelve=0xFFF, low=0, s16=-2, sle32=-100000, s8=-128, u24=0xFFFFFF,
+                  le24=0x800000),
     ],
 }
 
@@ -120,3 +126,12 @@ def test_bind_layers_between_our_layers(tshark, tmp_path):
     assert pairs[0][1].fields["bound.ping.seq"] == (5, 2, 4)
     assert pairs[2][1].fields["bound.data.body"] == ("616263", 4, 3)
     assert pairs[3][1].fields["bound.trailing"] == ("7a7a", 2, 2)
+
+
+def test_three_byte_integers_are_three_bytes_wide():
+    # they pack through a 4-byte struct format; a short buffer check that
+    # trusted the format once lost the last one as "truncated"
+    pkt = RuleKinds(bytes(RuleKinds(u24=0xFFFFFF, le24=0x800000)))
+    assert not pkt.truncated
+    assert (pkt.u24, pkt.le24) == (0xFFFFFF, 0x800000)
+    assert [v.rule for v in pkt.violations()] == ["version_4", "low_odd", "u24_big", "le24_big"]

@@ -149,8 +149,8 @@ def test_other_scripts_can_take_over_a_req_func(tshark, mstrp_lua, tmp_path):
 def test_strict_mode_turns_lua_errors_into_failures(tshark, mstrp_lua, tmp_path):
     broken = tmp_path / "broken.lua"
     text = open(mstrp_lua).read()
-    assert "v_hLine = LE_UINT(rb)" in text
-    broken.write_text(text.replace("v_hLine = LE_UINT(rb)", "v_hLine = rb:no_such_method()", 1))
+    assert "v_hLine = uint_le(s, pos, 4)" in text
+    broken.write_text(text.replace("v_hLine = uint_le(s, pos, 4)", "v_hLine = tvb:no_such_method()", 1))
     with pytest.raises(TsharkError, match="dissectgen strict mode: Lua error in frame 8"):
         tshark.run(pcap("tcp_conversation.pcap"), str(broken), ["-T", "pdml"])
     with pytest.raises(TsharkError, match="Lua error reported"):
@@ -197,3 +197,35 @@ def test_no_bind_capture_needs_the_port_preference(tshark, mstrp_lua):
 def test_tshark_is_the_real_one(tshark):
     assert re.match(r"TShark \(Wireshark\) \d+\.\d+", tshark.version())
     assert subprocess.run(["tshark", "-v"], capture_output=True).returncode == 0
+
+
+# Says in the Info column whether the mstrp dissector builds items for the frame.
+ITEMS_PROBE = """local probe = Proto("itemsprobe", "Items probe")
+local mstrp = Dissector.get("mstrp")
+function probe.dissector(tvb, pinfo, tree)
+    pinfo.cols.info:append(tree:referenced(mstrp) and " [items]" or " [lean]")
+end
+register_postdissector(probe)
+"""
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_lean_dissection_reports_what_full_dissection_does(tshark, mstrp_lua, tmp_path, name):
+    """No visible tree and no mstrp field referenced: no items, and still the same
+    Info column, expert infos and request/reply state (the reply's class)."""
+    probe = tmp_path / "probe.lua"
+    probe.write_text(ITEMS_PROBE)
+    prefs = {"gui.column.format": '"No.","%m","Info","%i","Expert","%Cus:_ws.expert.message"'}
+    if decode_as(name):
+        prefs["mstrp.tapsrv_ports"] = "1-65535"
+
+    def run(display_filter):
+        return tshark.run(pcap(name), mstrp_lua, [*PASS2, "-X", f"lua_script:{probe}", "-Y", display_filter], prefs)
+
+    lean, full = run("frame"), run("mstrp or not mstrp")
+    assert "[lean]" in lean and "[items]" not in lean
+    assert "[items]" in full and "[lean]" not in full
+    assert lean.replace(" [lean]", "") == full.replace(" [items]", "")
+    if name.startswith("malformed_"):
+        messages = {r.message for m in load("scapy_layers.mstrp").messages for r in m.rules}
+        assert any(msg in lean for msg in messages) or "truncated" in lean

@@ -11,10 +11,13 @@ from scapy.fields import (
     PacketListField, PadField, ShortEnumField, ShortField, SignedByteField, SignedIntField, SignedShortField,
     StrField, StrFixedLenField, StrLenField, StrNullField, XBitField, XByteEnumField, XByteField, XIntField,
     XLEIntEnumField, XLEIntField, XLELongField, XLEShortField, XLongField, XShortEnumField, XShortField,
-    XStrFixedLenField,
+    XStrFixedLenField, ThreeBytesField, LEThreeBytesField,
 )
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
+
+from scapy_layers.rules import F, SpecRule, eq, ge, lt
+from scapy_layers.spec_packet import SpecPacket
 
 COLORS = {0: "black", 1: "red", 2: "green", 0xFF: "white"}
 BIG = {1: "one", 0x1000: "four-k", 0x80000000: "high bit"}
@@ -110,7 +113,30 @@ class NestKinds(Packet):
     ]
 
 
+class RuleKinds(SpecPacket):
+    """Rules and a summary that read bit fields, signed and 3-byte integers (the
+    Lua decodes these values itself, the items are Wireshark's)."""
+
+    name = "Rule kinds"
+    fields_desc = [
+        BitField("version", 0, 3), BitField("kind", 0, 5), XBitField("twelve", 0, 12), BitField("low", 0, 4),
+        SignedShortField("s16", 0), LESignedIntField("sle32", 0), SignedByteField("s8", 0),
+        ThreeBytesField("u24", 0), LEThreeBytesField("le24", 0),
+    ]
+    spec_rules = (
+        SpecRule("version_4", "version MUST be 4", field="version", must=eq(F("version"), 4)),
+        SpecRule("twelve_small", "twelve MUST be below 0x800", field="twelve", must=lt(F("twelve"), 0x800)),
+        SpecRule("low_odd", "low MUST be 1 or more", field="low", must=ge(F("low"), 1)),
+        SpecRule("s16_signed", "s16 MUST NOT be negative", field="s16", must=ge(F("s16"), 0)),
+        SpecRule("sle32_signed", "sle32 MUST be above -1000", field="sle32", must=ge(F("sle32"), -999)),
+        SpecRule("s8_signed", "s8 MUST NOT be negative", field="s8", must=ge(F("s8"), 0)),
+        SpecRule("u24_big", "u24 MUST be below 0x800000", field="u24", must=lt(F("u24"), 0x800000)),
+        SpecRule("le24_big", "le24 MUST be below 0x800000", field="le24", must=lt(F("le24"), 0x800000)),
+    )
+    summary_template = "v{version} k{kind} t{twelve} {s16} {sle32} {s8} {u24} {le24}"
+
+
 PORTS = {IntKinds: 40001, EnumKinds: 40002, FlagKinds: 40003, BitKinds: 40004, StrKinds: 40005,
-         NestKinds: 40006}
+         NestKinds: 40006, RuleKinds: 40007}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
