@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import struct
 import sys
@@ -34,18 +35,33 @@ DissectorTable.get("udp.port"):add({port}, p)
 """
 
 
+HOOK_LUA = """-- the floor of any Lua postdissector over DCE/RPC: the generated script's
+-- field extractors and a dissector that returns at once
+local extractors = {}
+for _, name in ipairs({ "tapi", "tapi.opnum", "dcerpc.pkt_type", "dcerpc.cn_flags.first_frag",
+                        "dcerpc.cn_flags.last_frag", "dcerpc.cn_call_id", "dcerpc.opnum",
+                        "dcerpc.stub_data", "tcp.stream" }) do
+    extractors[#extractors + 1] = Field.new(name)
+end
+local hook = Proto("hookfloor", "Hook floor")
+function hook.dissector(tvb, pinfo, tree) end
+register_postdissector(hook)
+"""
+
+
 def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def tshark_cases(dce: str, udp: str, lua: str, floor: str) -> dict:
+def tshark_cases(dce: str, udp: str, lua: str, floor: str, hook: str) -> dict:
     field = "mstrp.setagentsessionstate.hline"
     udp_prefs = {"mstrp.udp_ports": str(UDP_PORT)}
     fields = ["-T", "fields", "-e", "frame.number"]
     return {
         "dce fields frame.number, no Lua": (dce, None, fields, None),
+        "dce fields frame.number, hook only": (dce, hook, fields, None),
         "dce fields frame.number, generated Lua": (dce, lua, fields, None),
         f"dce fields {field}, generated Lua": (dce, lua, ["-T", "fields", "-e", field], None),
         "dce summary lines, no Lua": (dce, None, [], None),
@@ -60,6 +76,8 @@ def tshark_cases(dce: str, udp: str, lua: str, floor: str) -> dict:
 
 
 RATIOS = [
+    ("DCE/RPC -T fields: hook only (extractors, empty postdissector) / no Lua",
+     "dce fields frame.number, hook only", "dce fields frame.number, no Lua"),
     ("DCE/RPC -T fields: generated Lua / no Lua (target <= 1.5)",
      "dce fields frame.number, generated Lua", "dce fields frame.number, no Lua"),
     ("DCE/RPC -T fields -e mstrp field / no Lua",
@@ -122,7 +140,11 @@ def run(frames: int, rounds: int, workdir: str, tsharks: list[Tshark], stock_fra
     with open(floor, "w") as f:
         f.write(FLOOR_LUA.format(port=UDP_PORT))
     os.chmod(floor, 0o644)
-    cases = tshark_cases(dce, udp, lua, floor)
+    hook = os.path.join(workdir, "hook.lua")
+    with open(hook, "w") as f:
+        f.write(HOOK_LUA)
+    os.chmod(hook, 0o644)
+    cases = tshark_cases(dce, udp, lua, floor, hook)
     n_buffers = max(frames // 2, 1000)
     pycases = scapy_cases(dce, min(stock_frames, frames), n_buffers)
     times: dict[str, dict[str, list[float]]] = {t.version(): {} for t in tsharks}
@@ -170,7 +192,7 @@ def report(res: dict) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                platform.processor())
     versions = list(res["tshark"])
-    short = [v.split(" (")[0] for v in versions]
+    short = [f"TShark {m.group(0)}" if (m := re.search(r"\d+\.\d+\.\d+", v)) else v for v in versions]
     by_short = dict(zip(short, versions))
     some = res["tshark"][versions[0]]
     sc = res["scapy"]
