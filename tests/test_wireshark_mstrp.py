@@ -229,3 +229,21 @@ def test_lean_dissection_reports_what_full_dissection_does(tshark, mstrp_lua, tm
     if name.startswith("malformed_"):
         messages = {r.message for m in load("scapy_layers.mstrp").messages for r in m.rules}
         assert any(msg in lean for msg in messages) or "truncated" in lean
+
+
+@pytest.mark.parametrize("name", ["tcp_conversation.pcap", "no_bind.pcap"])
+def test_pdus_cut_by_the_snap_length_are_left_alone(tshark, mstrp_lua, tmp_path, name):
+    """A PDU the capture cut short is not a short TAPI message: like Wireshark,
+    which shows no stub for it, the dissector reports nothing about it."""
+    cut = str(tmp_path / name)
+    subprocess.run(["editcap", "-s", "160", str(PCAPS / name), cut], check=True, capture_output=True, timeout=60)
+    prefs = {"mstrp.tapsrv_ports": "1-65535"} if decode_as(name) else None
+    rows = fields_run(tshark, mstrp_lua, cut, ["frame.number", "frame.cap_len", "frame.len", "_ws.expert.message",
+                                                "mstrp"], prefs=prefs)
+    cut_frames = [r for r in rows if r[1] != r[2]]
+    assert len(cut_frames) == 3  # the requests (178 bytes)
+    assert all(r[4] == "" and "truncated" not in r[3] for r in cut_frames)
+    whole = [r for r in rows if r[1] == r[2] and r[4] != ""]
+    # the replies (154 bytes) are whole: without a Bind the request's opnum came
+    # from its header; with one, Wireshark matched no call to the cut request
+    assert len(whole) == (3 if decode_as(name) else 0)
