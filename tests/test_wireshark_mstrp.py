@@ -247,3 +247,19 @@ def test_pdus_cut_by_the_snap_length_are_left_alone(tshark, mstrp_lua, tmp_path,
     # the replies (154 bytes) are whole: without a Bind the request's opnum came
     # from its header; with one, Wireshark matched no call to the cut request
     assert len(whole) == (3 if decode_as(name) else 0)
+
+
+@pytest.mark.parametrize("capture,display_filter,selects", [
+    ("all_session_states.pcap", "mstrp.setagentsessionstate.dwagentsessionstate == 2",
+     lambda r: r.direction == "request" and r.packet.dwAgentSessionState == 2),
+    ("malformed_multi_bit_state.pcap", "mstrp.setagentsessionstate.rule.state_single_bit",
+     lambda r: "state_single_bit" in {v.rule for v in r.violations()}),
+    ("malformed_undocumented_lineerr.pcap", "mstrp.setagentsessionstatereply.rule.ack_documented",
+     lambda r: "ack_documented" in {v.rule for v in r.violations()}),
+], ids=["field", "request rule", "reply rule"])
+def test_a_filter_on_one_field_selects_what_scapy_does(tshark, mstrp_lua, capture, display_filter, selects):
+    """Only that field is referenced (no visible tree): the dissector builds its
+    item alone, and still in every frame that has it."""
+    rows = fields_run(tshark, mstrp_lua, pcap(capture), ["frame.number"], extra=["-Y", display_filter])
+    expected = sorted(r.frame for r in read_tapi(pcap(capture)) if selects(r))
+    assert expected and sorted(int(r[0]) for r in rows) == expected
