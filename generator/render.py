@@ -65,6 +65,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        extensions=["jinja2.ext.do"],
     )
     env.filters["lua_str"] = lua_str
     env.filters["ident"] = lua_ident
