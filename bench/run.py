@@ -35,12 +35,16 @@ DissectorTable.get("udp.port"):add({port}, p)
 """
 
 
+EMPTY_POSTDISSECTOR_LUA = """-- what any postdissector costs per frame, doing nothing
+local post = Proto("emptypost", "Empty postdissector")
+function post.dissector(tvb, pinfo, tree) end
+register_postdissector(post)
+"""
+
 HOOK_LUA = """-- the floor of any Lua postdissector over DCE/RPC: the generated script's
 -- field extractors and a dissector that returns at once
-local extractors = {}
-for _, name in ipairs({ "tapi", "tapi.opnum", "dcerpc.pkt_type", "dcerpc.cn_flags.first_frag",
-                        "dcerpc.cn_flags.last_frag", "dcerpc.cn_call_id", "dcerpc.opnum",
-                        "dcerpc.stub_data", "tcp.stream" }) do
+local extractors = {{}}
+for _, name in ipairs({{ {names} }}) do
     extractors[#extractors + 1] = Field.new(name)
 end
 local hook = Proto("hookfloor", "Hook floor")
@@ -49,13 +53,19 @@ register_postdissector(hook)
 """
 
 
+def hook_lua(generated: str) -> str:
+    """HOOK_LUA with the field extractors the generated script creates."""
+    names = re.findall(r'optional_field\("([^"]+)"\)', generated)
+    return HOOK_LUA.format(names=", ".join(f'"{n}"' for n in names))
+
+
 def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def tshark_cases(dce: str, udp: str, lua: str, floor: str, hook: str) -> dict:
+def tshark_cases(dce: str, udp: str, lua: str, floor: str, hook: str, floor_post: str) -> dict:
     field = "mstrp.setagentsessionstate.hline"
     udp_prefs = {"mstrp.udp_ports": str(UDP_PORT)}
     fields = ["-T", "fields", "-e", "frame.number"]
@@ -72,6 +82,10 @@ def tshark_cases(dce: str, udp: str, lua: str, floor: str, hook: str) -> dict:
         "dce -2, generated Lua": (dce, lua, ["-2"], None),
         "udp fields frame.number, register-only Lua": (udp, floor, fields, None),
         "udp fields frame.number, generated Lua": (udp, lua, fields, udp_prefs),
+        "udp fields frame.number, generated Lua, DCE/RPC hook disabled":
+            (udp, lua, [*fields, "--disable-protocol", "mstrp_dcerpc"], udp_prefs),
+        "udp fields frame.number, register-only Lua and an empty postdissector":
+            (udp, floor_post, fields, None),
     }
 
 
@@ -88,6 +102,11 @@ RATIOS = [
     ("DCE/RPC -2: generated Lua / no Lua", "dce -2, generated Lua", "dce -2, no Lua"),
     ("raw UDP: generated Lua / register-only Lua (target <= 1.5)",
      "udp fields frame.number, generated Lua", "udp fields frame.number, register-only Lua"),
+    ("raw UDP: generated Lua with its DCE/RPC hook disabled / register-only Lua",
+     "udp fields frame.number, generated Lua, DCE/RPC hook disabled", "udp fields frame.number, register-only Lua"),
+    ("raw UDP: register-only Lua plus an empty postdissector / register-only Lua",
+     "udp fields frame.number, register-only Lua and an empty postdissector",
+     "udp fields frame.number, register-only Lua"),
 ]
 
 
@@ -135,16 +154,19 @@ def run(frames: int, rounds: int, workdir: str, tsharks: list[Tshark], stock_fra
     dce, udp = os.path.join(workdir, "dce.pcap"), os.path.join(workdir, "udp.pcap")
     built = {"dce": dcerpc_capture(dce, frames), "udp": udp_capture(udp, frames)}
     lua = os.path.join(workdir, "mstrp.lua")
-    write_atomically(lua, render(load("scapy_layers.mstrp")))
+    generated = render(load("scapy_layers.mstrp"))
+    write_atomically(lua, generated)
     floor = os.path.join(workdir, "floor.lua")
     with open(floor, "w") as f:
         f.write(FLOOR_LUA.format(port=UDP_PORT))
     os.chmod(floor, 0o644)
     hook = os.path.join(workdir, "hook.lua")
-    with open(hook, "w") as f:
-        f.write(HOOK_LUA)
-    os.chmod(hook, 0o644)
-    cases = tshark_cases(dce, udp, lua, floor, hook)
+    floor_post = os.path.join(workdir, "floor_post.lua")
+    for path, text in ((hook, hook_lua(generated)), (floor_post, FLOOR_LUA.format(port=UDP_PORT) + EMPTY_POSTDISSECTOR_LUA)):
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o644)
+    cases = tshark_cases(dce, udp, lua, floor, hook, floor_post)
     n_buffers = max(frames // 2, 1000)
     pycases = scapy_cases(dce, min(stock_frames, frames), n_buffers)
     times: dict[str, dict[str, list[float]]] = {t.version(): {} for t in tsharks}

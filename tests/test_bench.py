@@ -34,3 +34,12 @@ def test_bench_captures_are_deterministic(tmp_path):
         build(str(a), 3000)
         build(str(b), 3000)
         assert a.read_bytes() == b.read_bytes()
+
+
+def test_hook_floor_uses_the_generated_extractors():
+    from bench.run import hook_lua
+    from generator.frontend import load
+    from generator.render import render
+
+    text = hook_lua(render(load("scapy_layers.mstrp")))
+    assert '"tapi", "tapi.opnum", "dcerpc", "tcp.stream"' in text
