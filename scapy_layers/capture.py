@@ -14,6 +14,8 @@ classes of ``tapsrv`` and their pBuffer with the TAPI layers of ``mstrp``.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -173,15 +175,31 @@ class TapiReader:
         return rec
 
 
+@contextmanager
+def _few_young_collections():
+    """Dissecting allocates many short-lived containers and keeps every record:
+    with Python's default thresholds the cyclic collector re-walks the young
+    survivors so often that it took 27 % of read_tapi (50,000 frames, 9.6 s
+    against 7.1 s here). Collections still run, 140 times less often."""
+    previous = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def read_tapi(path: str, decode_as: str | None = None) -> list[TapiRecord]:
     """Every TAPI message of a pcap/pcapng file, in frame order.
 
     ``decode_as="tapsrv"`` takes DCE/RPC calls on contexts whose Bind is not
-    in the capture as tapsrv calls.
+    in the capture as tapsrv calls. (While it reads, the garbage collector's
+    thresholds are raised; they are restored on return.)
     """
     reader = TapiReader(decode_as)
-    for frame in read_frames(path):
-        reader.feed_frame(frame)
+    with _few_young_collections():
+        for frame in read_frames(path):
+            reader.feed_frame(frame)
     return reader.records
 
 

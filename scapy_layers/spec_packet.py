@@ -40,6 +40,9 @@ def fixed_size(field) -> int | None:
     return field.sz if isinstance(field.sz, int) else struct.calcsize(fmt)
 
 
+_LAYOUTS: dict[int, tuple] = {}
+
+
 class SpecPacket(Packet):
     """Base of layers that declare ``spec_rules``.
 
@@ -60,15 +63,25 @@ class SpecPacket(Packet):
             # buffer is a message with nothing in it.
             self.do_dissect(b"")
 
+    def _layout(self) -> tuple[list, int | None]:
+        """Per field its fixed size (or None); and the bytes a whole message of
+        fixed-size fields (the last one may vary) needs, else None. Cached per
+        fields_desc: computing it was an eighth of read_tapi."""
+        key = id(self.fields_desc)
+        cached = _LAYOUTS.get(key)
+        if cached is None or cached[0] is not self.fields_desc:
+            sizes = [fixed_size(f) for f in self.fields_desc]
+            whole = sum(n or 0 for n in sizes) if all(sizes[:-1]) else None
+            cached = _LAYOUTS[key] = (self.fields_desc, sizes, whole)
+        return cached[1], cached[2]
+
     def do_dissect(self, s):
-        if all(fixed_size(f) for f in self.fields_desc[:-1]) and len(s) >= sum(
-            fixed_size(f) or 0 for f in self.fields_desc
-        ):
+        sizes, whole = self._layout()
+        if whole is not None and len(s) >= whole:
             return super().do_dissect(s)
         raw = s
         self.raw_packet_cache_fields = {}
-        for f in self.fields_desc:
-            size = fixed_size(f)
+        for f, size in zip(self.fields_desc, sizes):
             if self.truncated or (size is not None and len(s) < size):
                 # Shown as None: absent, not a default value.
                 self.truncated = True

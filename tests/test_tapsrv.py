@@ -72,3 +72,14 @@ def test_stubs_dissect_their_tapi_buffer():
     # as scapy's DceRpcSession leaves it: the raw request stub
     rep_stub.request_packet = bytes(req_stub)
     assert type(rep_stub.tapi()) is SetAgentSessionStateReply
+
+
+def test_read_tapi_restores_the_gc_thresholds():
+    import gc
+
+    from conftest import pcap
+    from scapy_layers.capture import read_tapi
+
+    before = gc.get_threshold()
+    assert read_tapi(pcap("tcp_conversation.pcap"))
+    assert gc.get_threshold() == before
