@@ -220,7 +220,7 @@ def report(res: dict) -> str:
     sc = res["scapy"]
     lines = [
         f"Measured {date.today().isoformat()} on {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"scapy {scapy.__version__}, {'; '.join(versions)}; {res['frames']['dce']} DCE/RPC frames and "
+        f"scapy {scapy.__version__}, {', '.join(v.rstrip('.') for v in versions)}; {res['frames']['dce']} DCE/RPC frames and "
         f"{res['frames']['udp']} UDP frames, median of {res['rounds']} alternating rounds.",
         "",
         *_table("ratio (same run)", list(some["ratios"]), short,
