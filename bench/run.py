@@ -1,6 +1,6 @@
 """The benchmark: what the generated dissector costs in tshark and in scapy.
 
-    python -m bench.run                 # 200,000 frames per capture, 3 rounds (~30 min)
+    python -m bench.run                 # 200,000 frames per capture, 3 rounds (10 to 30 min)
     python -m bench.run --quick         # 5,000 frames, 1 round (CI keeps it from rotting)
 
 Runs alternate between the configurations within each round, so a noisy
