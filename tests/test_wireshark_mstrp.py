@@ -114,6 +114,13 @@ def test_requests_and_replies_are_linked(tshark, mstrp_lua, varied):
     assert got == expected
 
 
+def test_two_passes_link_requests_to_replies_without_a_first_pass_filter(tshark, mstrp_lua):
+    out = tshark.run(pcap("tcp_conversation.pcap"), mstrp_lua,
+                     ["-2", "-T", "fields", "-e", "frame.number", "-e", "mstrp.reply_in", "-Y", "mstrp.request_in or mstrp.reply_in"])
+    assert [line.split("\t") for line in out.splitlines()] == [
+        ["8", "9"], ["9", ""], ["10", "11"], ["11", ""], ["12", "13"], ["13", ""]]
+
+
 def test_expert_info_groups_and_severities(tshark, mstrp_lua):
     text = tshark.run(pcap("malformed_reserved1.pcap"), mstrp_lua, [*PASS2, "-V", "-O", "mstrp"])
     assert "[Expert Info (Warning/Protocol): Reserved1 MUST be zero]" in text
