@@ -135,3 +135,14 @@ def test_three_byte_integers_are_three_bytes_wide():
     assert not pkt.truncated
     assert (pkt.u24, pkt.le24) == (0xFFFFFF, 0x800000)
     assert [v.rule for v in pkt.violations()] == ["version_4", "low_odd", "u24_big", "le24_big"]
+
+
+def test_flag_items_hang_under_their_field(kinds_checker, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    path = _pcap(tmp_path / "flags.pcap", [(PORTS[FlagKinds], SAMPLES[FlagKinds][0])])
+    pdml = kinds_checker.tshark.run(path, kinds_checker.lua, ["-T", "pdml"])
+    fields = {f.get("name"): f for f in ET.fromstring(pdml).iter("field")}
+    for parent, flag in [("kinds.flagkinds.f8", "kinds.flagkinds.f8.a"), ("kinds.flagkinds.f16", "kinds.flagkinds.f16.top"),
+                         ("kinds.flagkinds.fle32", "kinds.flagkinds.fle32.last")]:
+        assert flag in {c.get("name") for c in fields[parent]}, (parent, flag)
