@@ -7,7 +7,7 @@ from scapy.layers.l2 import Ether
 from generator.check import Checker
 from layers.hostile import end, repeat
 from layers.kinds import (PORTS, BitKinds, EnumKinds, FlagKinds, IntKinds, Item, NestKinds, RuleKinds, StrKinds,
-                         Sub)
+                         Sub, WideBitRule)
 from scapy_layers.craft import write_pcap
 
 SAMPLES = {
@@ -134,7 +134,7 @@ def test_three_byte_integers_are_three_bytes_wide():
     pkt = RuleKinds(bytes(RuleKinds(u24=0xFFFFFF, le24=0x800000)))
     assert not pkt.truncated
     assert (pkt.u24, pkt.le24) == (0xFFFFFF, 0x800000)
-    assert [v.rule for v in pkt.violations()] == ["version_4", "low_odd", "u24_big", "le24_big"]
+    assert [v.rule for v in pkt.violations()] == ["version_4", "low_odd", "u24_big", "le24_big"]  # bit runs of 0
 
 
 def test_flag_items_hang_under_their_field(kinds_checker, tmp_path):
@@ -146,3 +146,13 @@ def test_flag_items_hang_under_their_field(kinds_checker, tmp_path):
     for parent, flag in [("kinds.flagkinds.f8", "kinds.flagkinds.f8.a"), ("kinds.flagkinds.f16", "kinds.flagkinds.f16.top"),
                          ("kinds.flagkinds.fle32", "kinds.flagkinds.fle32.last")]:
         assert flag in {c.get("name") for c in fields[parent]}, (parent, flag)
+
+
+def test_a_rule_on_an_eight_byte_bit_run(kinds_checker, tmp_path):
+    packets = [WideBitRule(top36=0xFFFFFFFFF, low28=0x7FFFFFF), WideBitRule(top36=1, low28=0x8000001)]
+    path = _pcap(tmp_path / "wide.pcap", [(PORTS[WideBitRule], p) for p in packets])
+    assert [[v.rule for v in WideBitRule(bytes(p)).violations()] for p in packets] == [[], ["low28_small"]]
+    out = kinds_checker.tshark.run(path, kinds_checker.lua, ["-T", "fields", "-e", "frame.number", "-e",
+                                                             "kinds.widebitrule.low28", "-e", "_ws.expert.message"])
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert rows == [["1", str(0x7FFFFFF), ""], ["2", str(0x8000001), "low28 MUST be below 0x8000000"]]

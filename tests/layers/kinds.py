@@ -136,7 +136,18 @@ class RuleKinds(SpecPacket):
     summary_template = "v{version} k{kind} t{twelve} {s16} {sle32} {s8} {u24} {le24}"
 
 
+class WideBitRule(SpecPacket):
+    """A rule on a field of an 8-byte bit run (its value is read through
+    TvbRange:bitfield, beyond what Lua numbers decode exactly)."""
+
+    name = "Wide bit rule"
+    fields_desc = [BitField("top36", 0, 36), BitField("low28", 0, 28)]
+    spec_rules = (
+        SpecRule("low28_small", "low28 MUST be below 0x8000000", field="low28", must=lt(F("low28"), 0x8000000)),
+    )
+
+
 PORTS = {IntKinds: 40001, EnumKinds: 40002, FlagKinds: 40003, BitKinds: 40004, StrKinds: 40005,
-         NestKinds: 40006, RuleKinds: 40007}
+         NestKinds: 40006, RuleKinds: 40007, WideBitRule: 40008}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
