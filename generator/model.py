@@ -258,7 +258,7 @@ class Protocol:
     request_slots: tuple[str, ...] = ()  # request field names kept per call
     summary_styles: tuple[str, ...] = ()  # summary helpers the messages use: name, hex, dec
     uses_single_bit: bool = False
-    uses_big_endian: bool = False  # any big-endian integer field (ADD/UINT helpers)
+    uses_big_endian: bool = False  # any big-endian integer field (the ADD helper)
 
     def message(self, ident: str) -> Message:
         for m in self.messages:
