@@ -41,22 +41,19 @@ function post.dissector(tvb, pinfo, tree) end
 register_postdissector(post)
 """
 
-HOOK_LUA = """-- the floor of any Lua postdissector over DCE/RPC: the generated script's
--- field extractors and a dissector that returns at once
+EXTRACTORS_LUA = """-- the generated script's field extractors
 local extractors = {{}}
 for _, name in ipairs({{ {names} }}) do
     extractors[#extractors + 1] = Field.new(name)
 end
-local hook = Proto("hookfloor", "Hook floor")
-function hook.dissector(tvb, pinfo, tree) end
-register_postdissector(hook)
 """
 
 
 def hook_lua(generated: str) -> str:
-    """HOOK_LUA with the field extractors the generated script creates."""
+    """The floor of any Lua postdissector over DCE/RPC: the field extractors the
+    generated script creates and a postdissector that returns at once."""
     names = re.findall(r'optional_field\("([^"]+)"\)', generated)
-    return HOOK_LUA.format(names=", ".join(f'"{n}"' for n in names))
+    return EXTRACTORS_LUA.format(names=", ".join(f'"{n}"' for n in names)) + EMPTY_POSTDISSECTOR_LUA
 
 
 def _timed(fn) -> float:
