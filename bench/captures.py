@@ -1,7 +1,7 @@
 """Large benchmark captures, built deterministically and fast.
 
 The DCE/RPC payloads are made by the project's own crafting code
-(``scapy_layers.craft``), once per message variant; Ethernet/IPv4/TCP/UDP
+(``scapy_layers.mstrp.craft``), once per message variant; Ethernet/IPv4/TCP/UDP
 headers and the pcap records are then packed with ``struct``, because building
 200,000 frames as scapy packets would take minutes.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 
-from scapy_layers.rawpcap import CLIENT_IP, SERVER_IP, PcapOut, TcpConversation, ipv4, udp
-from scapy_layers.craft import PduTemplates, bind_ack_pdu, bind_pdu, reply_for
+from scapy_layers.traffic.rawpcap import CLIENT_IP, SERVER_IP, PcapOut, TcpConversation, ipv4, udp
+from scapy_layers.mstrp.craft import PduTemplates, bind_ack_pdu, bind_pdu, reply_for
 from scapy_layers.mstrp import (
     LINEAGENTSESSIONSTATE, SET_AGENT_SESSION_STATE_ERRORS, SetAgentSessionState,
 )

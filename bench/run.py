@@ -23,8 +23,9 @@ import time
 from datetime import date
 
 from generator.frontend import load
-from generator.render import render, write_atomically
-from generator.tshark import Tshark
+from generator.backends import write_atomically
+from generator.backends.lua import render
+from generator.check.tshark import Tshark
 
 from .captures import UDP_PORT, buffers, dcerpc_capture, udp_capture
 
@@ -113,7 +114,7 @@ def scapy_cases(dce: str, stock_frames: int, n_buffers: int) -> dict:
     from scapy.sendrecv import sniff
     from scapy.utils import PcapReader
 
-    from scapy_layers.capture import read_tapi
+    from scapy_layers.mstrp.capture import read_tapi
     from scapy_layers.mstrp import TAPI
 
     bufs = buffers(n_buffers)

@@ -9,7 +9,7 @@ import sys
 from scapy.error import Scapy_Exception
 
 from .frontend import GeneratorError
-from .tshark import TsharkError
+from .check.tshark import TsharkError
 
 EXIT_OK, EXIT_DISAGREE, EXIT_USAGE = 0, 1, 2
 DEFAULT_LAYERS = "scapy_layers.mstrp"
@@ -75,15 +75,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_show(args) -> int:
-    from .show import show
+    from scapy_layers.mstrp.show import show
 
     return show(args.pcap, sys.stdout, as_json=args.json, decode_as=args.decode_as)
 
 
 def _generate(layers: str, path_for) -> str:
     """Build the model once, write its Lua to ``path_for(protocol abbrev)``."""
+    from .backends import write_atomically
+    from .backends.lua import render
     from .frontend import load
-    from .render import render, write_atomically
 
     proto = load(layers)
     path = path_for(proto.abbrev)
@@ -104,8 +105,7 @@ def _cmd_install(args) -> int:
 
 
 def _cmd_check(args) -> int:
-    from .check import Checker, report_json, report_text, side_by_side
-    from .tshark import Tshark
+    from .check import Checker, Tshark, report_json, report_text, side_by_side
 
     checker = Checker(args.layers, tshark=Tshark.find(args.tshark), decode_as=args.decode_as)
     results = []
@@ -125,7 +125,7 @@ def _cmd_check(args) -> int:
 def _cmd_fuzz(args) -> int:
     import json
 
-    from scapy_layers.fuzz import generate
+    from scapy_layers.mstrp.fuzz import generate
 
     if args.count < 1:
         raise GeneratorError("--count must be at least 1")
@@ -141,7 +141,7 @@ def _cmd_serve(args) -> int:
     import asyncio
     import logging
 
-    from scapy_layers.tapsrv_server import TapsrvServer
+    from scapy_layers.mstrp.server import TapsrvServer
 
     try:
         lines = [int(x, 0) for x in args.lines.split(",") if x.strip()]
@@ -164,7 +164,7 @@ def _cmd_serve(args) -> int:
 
 
 def _cmd_send(args) -> int:
-    from scapy_layers.tapsrv_server import send
+    from scapy_layers.mstrp.server import send
 
     host, _, port = args.to.rpartition(":")
     if not host or not port.isdigit():

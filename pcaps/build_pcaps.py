@@ -16,7 +16,7 @@ from typing import Callable
 
 from scapy.packet import Packet
 
-from scapy_layers.craft import (
+from scapy_layers.mstrp.craft import (
     Exchange,
     Options,
     TcpFlow,
@@ -36,7 +36,7 @@ from scapy_layers.mstrp import (
     SetAgentSessionState,
     TAPI32_MSG,
 )
-from scapy_layers.tapsrv import OPNUM_CLIENT_REQUEST
+from scapy_layers.mstrp.tapsrv import OPNUM_CLIENT_REQUEST
 
 LINE = 0x00010001
 SESSION = 0x00020002

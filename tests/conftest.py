@@ -34,7 +34,7 @@ def tshark_specs() -> list[str]:
 @pytest.fixture(scope="session", params=tshark_specs())
 def tshark(request):
     """The real tshark: a missing one fails the tests, it is never skipped."""
-    from generator.tshark import Tshark
+    from generator.check.tshark import Tshark
 
     return Tshark.find(request.param)
 
@@ -42,7 +42,8 @@ def tshark(request):
 @pytest.fixture(scope="session")
 def mstrp_lua(tmp_path_factory):
     from generator.frontend import load
-    from generator.render import render, write_atomically
+    from generator.backends import write_atomically
+    from generator.backends.lua import render
 
     path = str(tmp_path_factory.mktemp("lua") / "mstrp.lua")
     write_atomically(path, render(load("scapy_layers.mstrp")))

@@ -39,7 +39,7 @@ def test_bench_captures_are_deterministic(tmp_path):
 def test_hook_floor_uses_the_generated_extractors():
     from bench.run import hook_lua
     from generator.frontend import load
-    from generator.render import render
+    from generator.backends.lua import render
 
     text = hook_lua(render(load("scapy_layers.mstrp")))
     assert '"tapi", "tapi.opnum", "dcerpc", "tcp.stream"' in text

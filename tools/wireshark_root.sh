@@ -2,8 +2,10 @@
 # Prepares a second tshark: a minimal Debian trixie root (Wireshark 4.4, Lua 5.4)
 # in a cache folder outside the repository, reused when present.
 #   tools/wireshark_root.sh [DIR]   (default: $DISSECTGEN_CACHE/trixie, ~/.cache/dissectgen/trixie)
-# Prints the root's path. Needs root (debootstrap, chroot) and Debian's package
-# mirror. First build: about a minute here (45 s, 415 MB); later runs: instant.
+# Prints the root's path. Needs root (debootstrap, chroot) and a Debian package
+# mirror: the machine's own (the first Debian archive in its apt sources), else
+# debootstrap's default. First build: about a minute here (45 s, 415 MB); later
+# runs: instant.
 set -euo pipefail
 root="${1:-${DISSECTGEN_CACHE:-$HOME/.cache/dissectgen}/trixie}"
 if [ -x "$root/usr/bin/tshark" ] && [ -f "$root/.dissectgen-complete" ]; then
@@ -16,11 +18,26 @@ if ! command -v debootstrap >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 fi
-mirror="${DISSECTGEN_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# The archive the machine's apt already uses (deb822 "URIs:" or one-line "deb"
+# entries), skipping security and update suites; empty: debootstrap's default.
+apt_mirror() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    awk '
+      /^[[:space:]]*#/ { next }
+      /^URIs:/ { uri = $2 }
+      /^Suites:/ && uri != "" && $0 !~ /security/ { print uri; exit }
+      /^[[:space:]]*$/ { uri = "" }
+      $1 == "deb" { sub(/\[[^]]*\][[:space:]]*/, ""); if ($3 !~ /security|updates|backports/) { print $2; exit } }
+    ' "$f"
+  done | grep -m1 -E '/debian/?$' || true
+}
+mirror="${DISSECTGEN_DEBIAN_MIRROR:-$(apt_mirror)}"
 rm -rf "$root.partial"
 mkdir -p "$(dirname "$root")"
 echo "building a Debian trixie root with tshark in $root (about a minute)" >&2
-debootstrap --variant=minbase --include=tshark trixie "$root.partial" "$mirror" >&2
+debootstrap --variant=minbase --include=tshark trixie "$root.partial" ${mirror:+"$mirror"} >&2
 rm -rf "$root"
 mv "$root.partial" "$root"
 touch "$root/.dissectgen-complete"

@@ -4,8 +4,7 @@ from scapy.fields import ByteEnumField, ByteField, ShortField
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
-from scapy_layers.rules import F, SpecRule, eq
-from scapy_layers.spec_packet import SpecPacket
+from scapy_layers.spec import F, SpecPacket, SpecRule, eq
 
 HOSTILE_NAMES = {
     0: 'quote " and backslash \\',

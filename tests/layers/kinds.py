@@ -16,8 +16,7 @@ from scapy.fields import (
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
-from scapy_layers.rules import F, SpecRule, eq, ge, lt
-from scapy_layers.spec_packet import SpecPacket
+from scapy_layers.spec import F, SpecPacket, SpecRule, eq, ge, lt
 
 COLORS = {0: "black", 1: "red", 2: "green", 0xFF: "white"}
 BIG = {1: "one", 0x1000: "four-k", 0x80000000: "high bit"}

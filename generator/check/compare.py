@@ -1,0 +1,236 @@
+"""``dissectgen check``: scapy and the generated Lua agree, field by field.
+
+For every message in every frame both sides must show the same message class,
+the same set of fields with the same values, offsets (from the start of the
+message) and sizes, and the same expert infos: scapy's ``violations()`` (and a
+``truncated`` flag) against the Lua's expert items, one to one. A message only
+one side finds is a disagreement too. One tshark run per capture.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+from scapy.packet import NoPayload
+from scapy.utils import PcapReader
+
+from .. import model as M
+from ..backends import write_atomically
+from ..backends.lua import render
+from ..frontend import build
+from .pdml import ProtoItem, proto_items
+from .scapy_items import message_items
+from .tshark import Tshark
+
+
+@dataclass
+class Side:
+    """One message as one side decoded it."""
+
+    frame: int
+    message: str  # message filter name
+    fields: dict[str, tuple]  # filter name -> (value, offset, size); repeated names get #n suffixes
+    experts: set[tuple[str, str]]  # (expert filter name, item it is on)
+
+
+@dataclass
+class Disagreement:
+    frame: int
+    field: str
+    scapy: object
+    wireshark: object
+
+    def __str__(self) -> str:
+        return f"frame {self.frame}: {self.field}: scapy={self.scapy!r} wireshark={self.wireshark!r}"
+
+
+@dataclass
+class PcapResult:
+    pcap: str
+    frames: int = 0
+    messages: int = 0
+    fields: int = 0
+    experts: int = 0
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        # A capture where neither side found a message proves nothing.
+        return not self.disagreements and self.messages > 0
+
+
+@dataclass
+class _Found:
+    """A message scapy found by itself in a frame (layers bound to ports)."""
+
+    frame: int
+    packet: object
+    stub: object
+
+
+def _add(fields: dict, name: str, entry: tuple) -> None:
+    key, n = name, 2
+    while key in fields:
+        key, n = f"{name}#{n}", n + 1
+    fields[key] = entry
+
+
+class Checker:
+    def __init__(self, layers: str = "scapy_layers.mstrp", tshark: Tshark | None = None,
+                 decode_as: str | None = None, lua: str | None = None) -> None:
+        """``lua``: check this Lua file instead of generating one (to test the checker)."""
+        self.proto, self.classes, self.info = build(layers)
+        self.tshark = tshark or Tshark.find()
+        self.decode_as = decode_as
+        self.by_abbrev = {m.abbrev: m for m in self.proto.messages}
+        self.message_of = {cls: self.proto.message(ident) for ident, cls in self.classes.items()}
+        self.dispatched = self._dispatched()
+        self._lua_dir = tempfile.TemporaryDirectory(prefix="dissectgen-check-")
+        self.lua = lua or os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.lua")
+        if lua is None:
+            write_atomically(self.lua, render(self.proto))
+
+    def _dispatched(self) -> set[str]:
+        d = self.proto.dispatch
+        if d is None:
+            return {m.ident for m in self.proto.messages if not m.sub_only}
+        return {d.generic_request, d.generic_reply, *(i for _, i in d.requests), *(i for _, i in d.replies)}
+
+    # --- scapy side
+
+    def scapy_side(self, rec) -> Side:
+        """``rec``: a record of the protocol's reader, or a _Found (frame, packet, stub)."""
+        pkt = rec.packet
+        msg = self.message_of[type(pkt)]
+        fields: dict[str, tuple] = {}
+        for item in message_items(self.proto, self.classes, msg, pkt):
+            _add(fields, item.name, (item.value, item.offset, item.size))
+        experts = set()
+        layer = pkt
+        while layer is not None and type(layer) in self.message_of:
+            lmsg = self.message_of[type(layer)]
+            for v in (layer.violations() if hasattr(layer, "violations") else []):
+                experts.add(self._rule_expert(lmsg, v.rule))
+            layer = layer.payload if layer.payload else None
+        if getattr(pkt, "truncated", False):
+            experts.add((f"{msg.abbrev}.truncated", msg.abbrev))
+        if getattr(rec.stub, "truncated", False):
+            stub = self.message_of[type(rec.stub)]
+            experts.add((f"{stub.abbrev}.truncated", stub.abbrev))
+        return Side(rec.frame, msg.abbrev, fields, experts)
+
+    def _rule_expert(self, msg: M.Message, rule_id: str) -> tuple[str, str]:
+        """(expert filter name, filter name of the item it must be on)."""
+        rule = next(r for r in msg.rules if r.rule_id == rule_id)
+        if rule.field is None:
+            return rule.abbrev, msg.abbrev
+        return rule.abbrev, next(f.abbrev for f in msg.fields if f.ident == rule.field)
+
+    # --- Lua side
+
+    def lua_side(self, item: ProtoItem) -> Side | None:
+        msg_item = next((i for i in item.items if i.name in self.by_abbrev
+                         and self.by_abbrev[i.name].ident in self.dispatched), None)
+        if msg_item is None:
+            return None
+        msg = self.by_abbrev[msg_item.name]
+        names = self._field_names(msg)
+        fields: dict[str, tuple] = {}
+        inside = False
+        for i in item.items:
+            if i is msg_item:
+                inside = True
+                continue
+            if not inside:
+                continue
+            if i.name in names or i.name == f"{self.proto.abbrev}.trailing":
+                value = i.value if names.get(i.name, "bytes") in ("bytes", "stringz", "packet", "packet_list") \
+                    else i.number()
+                _add(fields, i.name, (value, i.pos - msg_item.pos, i.size))
+        experts = {(name, parent or "") for name, parent in item.experts}
+        return Side(item.frame, msg.abbrev, fields, experts)
+
+    def _field_names(self, msg: M.Message) -> dict[str, str]:
+        out: dict[str, str] = {}
+
+        def add(m: M.Message):
+            for f in m.fields:
+                out[f.abbrev] = f.kind
+                for flag in f.flags:
+                    out[flag.abbrev] = "flag"
+                if f.sub:
+                    add(self.proto.message(f.sub))
+            for b in m.payloads:
+                if b.message not in seen:
+                    seen.add(b.message)
+                    add(self.proto.message(b.message))
+
+        seen = {msg.ident}
+        add(msg)
+        return out
+
+    # --- comparison
+
+    def scapy_sides(self, pcap: str) -> list[Side]:
+        if self.proto.dce is not None:
+            if self.info is None or self.info.reader is None:
+                raise ValueError(f"{self.proto.source}: PROTOCOL declares carriers but no reader for captures")
+            return [self.scapy_side(r) for r in self.info.reader(pcap, self.decode_as)]
+        # Layers bound to ports with bind_layers: scapy's own dissection finds them.
+        tops = {cls for ident, cls in self.classes.items() if ident in self.dispatched}
+        out = []
+        for number, frame in enumerate(PcapReader(pcap), start=1):
+            layer = frame
+            while layer is not None and not isinstance(layer, NoPayload):
+                if type(layer) in tops:
+                    out.append(self.scapy_side(_Found(number, layer, None)))
+                    break
+                layer = layer.payload
+        return out
+
+    def check(self, pcap: str, sides: list | None = None) -> PcapResult:
+        """Compare both dissections of ``pcap``; ``sides`` collects (scapy, wireshark) pairs."""
+        result = PcapResult(pcap)
+        scapy = self.scapy_sides(pcap)
+        prefs = {}
+        if self.decode_as and self.proto.dce:
+            prefs[f"{self.proto.abbrev}.{self.proto.dce.ports_pref}"] = "1-65535"
+        pdml = self.tshark.run(pcap, self.lua, ["-2", "-R", "frame", "-T", "pdml"], prefs)
+        lua = [s for s in (self.lua_side(p) for p in proto_items(pdml, self.proto.abbrev)) if s is not None]
+        result.frames = len({s.frame for s in scapy} | {s.frame for s in lua})
+        by_frame: dict[int, tuple[list[Side], list[Side]]] = {}
+        for s in scapy:
+            by_frame.setdefault(s.frame, ([], []))[0].append(s)
+        for s in lua:
+            by_frame.setdefault(s.frame, ([], []))[1].append(s)
+        for frame in sorted(by_frame):
+            ours, theirs = by_frame[frame]
+            for i in range(max(len(ours), len(theirs))):
+                a = ours[i] if i < len(ours) else None
+                b = theirs[i] if i < len(theirs) else None
+                self._compare(frame, a, b, result)
+                if sides is not None:
+                    sides.append((a, b))
+        return result
+
+    def _compare(self, frame: int, a: Side | None, b: Side | None, result: PcapResult) -> None:
+        if a is None or b is None:
+            result.disagreements.append(Disagreement(
+                frame, "message", a.message if a else None, b.message if b else None))
+            return
+        result.messages += 1
+        if a.message != b.message:
+            result.disagreements.append(Disagreement(frame, "message", a.message, b.message))
+            return
+        for name in sorted(set(a.fields) | set(b.fields)):
+            result.fields += 1
+            va, vb = a.fields.get(name), b.fields.get(name)
+            if va != vb:
+                result.disagreements.append(Disagreement(frame, name, va, vb))
+        result.experts += len(a.experts | b.experts)
+        for name, on in sorted(a.experts - b.experts):
+            result.disagreements.append(Disagreement(frame, f"expert {name} on {on}", "present", "absent"))
+        for name, on in sorted(b.experts - a.experts):
+            result.disagreements.append(Disagreement(frame, f"expert {name} on {on}", "absent", "present"))

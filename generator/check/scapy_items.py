@@ -1,0 +1,122 @@
+"""What scapy decodes, flattened into the same items the generated Lua shows.
+
+Walks a class's ``fields_desc`` over the original bytes with scapy's own
+``getfield`` (so every length, condition and bit run is scapy's decision) and
+names each value with the model's filter names. Offsets are relative to the
+start of the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scapy import fields as sf
+from scapy.packet import Packet
+
+from .. import model as M
+
+
+@dataclass(frozen=True)
+class ScapyItem:
+    name: str  # filter name
+    value: int | str  # int, or hex of the raw bytes
+    offset: int
+    size: int
+
+
+def _remaining(s) -> int:
+    return len(s[0]) if isinstance(s, tuple) else len(s)
+
+
+class _Walker:
+    def __init__(self, proto: M.Protocol, classes: dict[str, type]) -> None:
+        self.proto = proto
+        self.classes = classes  # Message.ident -> scapy class
+
+    def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
+             dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
+        """Items of one message; returns (items, bytes consumed, complete?).
+
+        Offsets and sizes come from walking the bytes; integer values from the
+        packet scapy really dissected (``dissected``) when there is one, so
+        anything scapy does after getfield (post_dissect) counts too.
+        """
+        pkt = cls()
+        pkt.fields = {}
+        s = buf
+        items: list[ScapyItem] = []
+        run_start = None
+        for fld, mf in zip(cls.fields_desc, msg.fields):
+            start = len(buf) - _remaining(s)
+            if mf.kind == "int" and mf.group_start:
+                run_start = start
+            try:
+                s, val = fld.getfield(pkt, s)
+            except Exception:
+                return items, len(buf) - _remaining(s), False
+            if isinstance(fld, sf.ConditionalField) and val is None:
+                continue
+            pkt.fields[fld.name] = val
+            end = len(buf) - _remaining(s)
+            inner = fld.fld if isinstance(fld, sf.ConditionalField) else fld
+            if isinstance(inner, sf.PadField):
+                inner = inner.fld
+            if dissected is not None and fld.name in dissected.fields and dissected.fields[fld.name] is not None:
+                val = dissected.fields[fld.name]
+            if mf.kind == "int":
+                if mf.mask:
+                    size = mf.size
+                    offset = run_start
+                else:
+                    offset, size = end - (mf.size or 0), mf.size
+                    if mf.size is None:
+                        offset, size = start, end - start
+                items.append(ScapyItem(mf.abbrev, int(val), base + offset, size))
+                for flag in mf.flags:
+                    items.append(ScapyItem(flag.abbrev, int(bool(int(val) & flag.mask)), base + offset, size))
+            elif mf.kind in ("bytes", "stringz"):
+                # the value's own bytes: not PadField's padding; a C string with its NUL
+                n = len(val) + (1 if mf.kind == "stringz" else 0)
+                if n > 0:
+                    items.append(ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n))
+            elif mf.kind == "packet":
+                sub = self.proto.message(mf.sub)
+                items.append(ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start))
+                sub_pkt = val if isinstance(val, Packet) else None
+                sub_items, _, _ = self.walk(sub, self.classes[mf.sub], buf[start:end], base + start, sub_pkt)
+                items.extend(sub_items)
+            elif mf.kind == "packet_list":
+                sub = self.proto.message(mf.sub)
+                pos = start
+                for elem in val:
+                    raw = bytes(elem)
+                    tail = bytes(elem.payload) if elem.payload else b""
+                    n = len(raw) - len(tail)
+                    items.append(ScapyItem(mf.abbrev, buf[pos:pos + n].hex(), base + pos, n))
+                    sub_items, _, _ = self.walk(sub, self.classes[mf.sub], buf[pos:pos + n], base + pos, elem)
+                    items.extend(sub_items)
+                    pos += n
+            elif mf.kind == "int_list":
+                size = mf.element.size
+                for i, v in enumerate(val):
+                    items.append(ScapyItem(mf.abbrev, int(v), base + start + i * size, size))
+            else:
+                raise ValueError(f"{cls.__name__}.{fld.name}: kind {mf.kind} is not compared")
+        return items, len(buf) - _remaining(s), True
+
+
+def message_items(proto: M.Protocol, classes: dict[str, type], msg: M.Message, pkt: Packet) -> list[ScapyItem]:
+    """Items of a dissected message (``msg`` models its class), its trailing bytes included."""
+    buf = bytes(pkt.original) if pkt.original else bytes(pkt)
+    walker = _Walker(proto, classes)
+    items, consumed, _ = walker.walk(msg, type(pkt), buf, 0, pkt)
+    bound = {cls: ident for ident, cls in classes.items()}
+    layer = pkt
+    while consumed < len(buf) and type(layer.payload) in bound:
+        layer = layer.payload
+        more, used, _ = walker.walk(proto.message(bound[type(layer)]), type(layer), buf[consumed:], consumed, layer)
+        items.extend(more)
+        consumed += used
+    if consumed < len(buf):
+        items.append(ScapyItem(f"{proto.abbrev}.trailing", buf[consumed:].hex(), consumed, len(buf) - consumed))
+    return items

@@ -1,0 +1,97 @@
+"""Bindings: how messages are reached. The dispatch table, bind_layers between
+our classes (payloads), to UDP/TCP ports, and DCE/RPC carriers."""
+
+from __future__ import annotations
+
+from scapy.layers import dcerpc as sd
+from scapy.layers.inet import TCP, UDP
+
+from scapy_layers.spec import Dispatch, ProtocolInfo
+
+from .. import model as M
+from ..names import filter_part
+from .builder import ProtocolBuilder
+from .errors import GeneratorError
+from .wireshark import BUILTIN_DCERPC_DISSECTORS
+
+
+def payload_bindings(b: ProtocolBuilder) -> None:
+    """bind_layers between our classes: a message's payload is chosen by its fields."""
+    for cls, msg in list(b.messages.items()):
+        bindings = []
+        for fval, nxt in cls.payload_guess:
+            if nxt not in b.messages or nxt is cls:
+                continue
+            conditions = []
+            for name, value in sorted(fval.items()):
+                f = next((f for f in msg.fields if f.name == name), None)
+                if f is None or f.kind != "int" or not isinstance(value, int):
+                    raise GeneratorError(f"{cls.__name__}.{name}: bind_layers({cls.__name__}, {nxt.__name__}, "
+                                         f"{name}={value!r}) needs an integer field of {cls.__name__}")
+                f.referenced = True
+                conditions.append((f.ident, int(value)))
+            bindings.append(M.PayloadBinding(tuple(conditions), b.messages[nxt].ident))
+        msg.payloads = tuple(bindings)
+
+
+def dce_carrier(b: ProtocolBuilder, info: ProtocolInfo) -> M.DceRpcCarrier:
+    stubs = {c.role: c.stub for c in info.carriers}
+    if set(stubs) != {"request", "reply"}:
+        raise GeneratorError(f"PROTOCOL.carriers: need one request and one reply carrier, got {sorted(stubs)}")
+    for iface in sd.DCE_RPC_INTERFACES.values():
+        for opnum, op in iface.opnums.items():
+            if op.request is stubs["request"] and op.response is stubs["reply"]:
+                req = b.message(op.request)
+                rsp = b.message(op.response)
+                uuid = str(iface.uuid).lower()
+                return M.DceRpcCarrier(
+                    uuid=uuid, version=iface.if_version, builtin_proto=BUILTIN_DCERPC_DISSECTORS.get(uuid),
+                    opnum=opnum, request=req.ident, response=rsp.ident,
+                    ports_pref=f"{iface.name}_ports",
+                )
+    raise GeneratorError(f"{stubs['request'].__name__}: not an opnum of any interface registered with "
+                         f"scapy's register_dcerpc_interface")
+
+
+def port_bindings(b: ProtocolBuilder, classes) -> list[M.PortBinding]:
+    out = []
+    for lower, table in ((UDP, "udp.port"), (TCP, "tcp.port")):
+        for fval, cls in lower.payload_guess:
+            if cls not in b.messages:
+                continue
+            for key in ("dport", "sport"):
+                if key in fval:
+                    out.append(M.PortBinding(table, int(fval[key]), b.messages[cls].ident))
+    return sorted(set(out), key=lambda p: (p.table, p.port, p.message))
+
+
+def dispatch_model(b: ProtocolBuilder, dispatch: Dispatch) -> M.Dispatch:
+    """The Dispatch table of the model: the selector must sit at a fixed offset."""
+    abbrev = b.abbrev
+    generic = b.messages[dispatch.generic_request]
+    sel_offset = 0
+    for f in generic.fields:
+        if f.name == dispatch.selector:
+            break
+        if f.size is None or f.condition is not None or not f.group_end:
+            sel_offset = None
+            break
+        sel_offset += f.size
+    sel = next((f for f in generic.fields if f.name == dispatch.selector), None)
+    if sel is None or sel.kind != "int" or sel.mask or sel_offset is None:
+        raise GeneratorError(f"{dispatch.generic_request.__name__}.{dispatch.selector}: the dispatch selector "
+                             f"must be a whole integer field after fixed-size fields only")
+    sel.referenced = True
+    for value, cls in dispatch.requests.items():
+        b.messages[cls].selector = value
+    return M.Dispatch(
+        name=dispatch.name, selector=dispatch.selector, selector_ident=sel.ident,
+        selector_offset=sel_offset, selector_size=sel.size, selector_le=sel.little_endian,
+        min_length=dispatch.min_length,
+        table_abbrev=f"{abbrev}.{filter_part(dispatch.selector)}",
+        reply_table_abbrev=f"{abbrev}.reply.{filter_part(dispatch.selector)}",
+        generic_request=b.messages[dispatch.generic_request].ident,
+        generic_reply=b.messages[dispatch.generic_reply].ident,
+        requests=tuple((v, b.messages[c].ident) for v, c in sorted(dispatch.requests.items())),
+        replies=tuple((v, b.messages[c].ident) for v, c in sorted(dispatch.replies.items())),
+    )

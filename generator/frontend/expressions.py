@@ -1,0 +1,104 @@
+"""Expressions: scapy lambdas (lengths, counts, conditions), spec rules and
+summary templates -> model expressions."""
+
+from __future__ import annotations
+
+from scapy_layers.spec import rules as R
+from scapy_layers.spec.summary import parse_summary, short_name
+
+from .. import model as M
+from ..names import filter_part, lua_ident
+from .errors import GeneratorError, location
+from .trace import Untranslatable, translate
+
+SEVERITY = {"chat": "CHAT", "note": "NOTE", "warn": "WARN", "error": "ERROR"}
+GROUP = {"protocol": "PROTOCOL", "malformed": "MALFORMED", "response_code": "RESPONSE_CODE",
+         "sequence": "SEQUENCE"}
+
+
+class Expressions:
+    """The expression half of ProtocolBuilder (a mixin: it needs claim_abbrev, value_set, enum_table)."""
+
+    def expr_of(self, cls, fld, fn, known, what) -> M.Expr:
+        def resolve(name):
+            if name not in known:
+                raise Untranslatable(f"pkt.{name} is not a field before {fld.name}")
+            known[name].referenced = True
+            return M.Value(known[name].ident)
+
+        try:
+            return translate(fn, resolve)
+        except Untranslatable as exc:
+            raise GeneratorError(
+                f"{location(cls, fld)}: cannot translate {what} ({exc}); write it as a lambda of earlier "
+                f"fields, e.g. lambda pkt: pkt.length - 4 or lambda pkt: pkt.kind == 1") from None
+
+    def rule(self, cls, msg, rule: R.SpecRule, known) -> M.Rule:
+        where = f"{cls.__name__} rule {rule.id!r}"
+
+        def conv(e: R.Expr) -> M.Expr:
+            if isinstance(e, R.FieldRef):
+                if e.name not in known:
+                    raise GeneratorError(f"{where}: {e.name!r} is not a field of {cls.__name__}")
+                known[e.name].referenced = True
+                return M.Value(known[e.name].ident)
+            if isinstance(e, R.RequestRef):
+                if e.name not in self.request_slots:
+                    self.request_slots.append(e.name)
+                return M.RequestValue(e.name, "req_" + lua_ident(e.name))
+            if isinstance(e, R.BufferLength):
+                return M.MessageLength()
+            if isinstance(e, R.Const):
+                return M.Const(int(e.value))
+            if isinstance(e, R.Compare):
+                return M.Compare("~=" if e.op == "!=" else e.op, conv(e.left), conv(e.right))
+            if isinstance(e, R.OneOf):
+                return M.InSet(conv(e.operand), self.value_set(e.values).ident)
+            if isinstance(e, R.SingleBit):
+                return M.SingleBit(conv(e.operand))
+            if isinstance(e, R.AllOf):
+                return M.AllOf(tuple(conv(t) for t in e.terms))
+            if isinstance(e, R.AnyOf):
+                return M.AnyOf(tuple(conv(t) for t in e.terms))
+            if isinstance(e, R.Not):
+                return M.Not(conv(e.term))
+            raise GeneratorError(f"{where}: expression {type(e).__name__} is not translated")
+
+        if rule.field is not None and rule.field not in known:
+            raise GeneratorError(f"{where}: field {rule.field!r} is not a field of {cls.__name__}")
+        return M.Rule(
+            ident=lua_ident(f"{msg.ident}_{rule.id}"), rule_id=rule.id,
+            abbrev=self.claim_abbrev(f"{msg.abbrev}.rule.{filter_part(rule.id)}", where),
+            message=rule.message, group=GROUP[rule.group], severity=SEVERITY[rule.severity],
+            field=known[rule.field].ident if rule.field else None,
+            when=conv(rule.when) if rule.when is not None else None, must=conv(rule.must),
+        )
+
+    def summary(self, cls, template, known) -> tuple[M.SummaryPart, ...]:
+        try:
+            parts = parse_summary(template)
+        except ValueError as exc:
+            raise GeneratorError(f"{cls.__name__}.summary_template: {exc}") from None
+        out = []
+        for p in parts:
+            if p.text is not None:
+                out.append(M.SummaryPart(text=p.text))
+                continue
+            f = known.get(p.field)
+            if f is None or f.kind != "int":
+                raise GeneratorError(f"{cls.__name__}.summary_template: {{{p.field}}} is not an integer field")
+            f.referenced = True
+            style = p.style
+            if style == "value":
+                style = "name" if f.enum else ("hex" if f.base == "HEX" else "dec")
+            if style in ("name", "short") and f.enum is None:
+                style = "dec"
+            table = None
+            if style == "name":
+                table = f.enum.ident
+            elif style == "short":
+                short = {v: short_name(n) for v, n in f.enum.entries}
+                table = self.enum_table(short, f"{cls.__name__}_{f.name}_short").ident
+                style = "name"
+            out.append(M.SummaryPart(field=f.ident, style=style, table=table))
+        return tuple(out)

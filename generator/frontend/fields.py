@@ -1,0 +1,226 @@
+"""Field kinds: one scapy field -> one ``model.Field``.
+
+Integers, enums, flags and bit runs; strings and byte runs; nested packets and
+lists; NDR (DCE/RPC stub) fields; the ConditionalField and PadField wrappers.
+A field the generator cannot read exactly is refused with a GeneratorError.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scapy import fields as sf
+from scapy.layers import dcerpc as sd
+
+from .. import model as M
+from ..names import filter_part, lua_ident
+from .errors import GeneratorError, location
+
+_INT_FMT = re.compile(r"^([<>!=@]?)([bBhHiIlLqQ])$")
+_INT_SIZES = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "l": 4, "L": 4, "q": 8, "Q": 8}
+_HEX_CLASSES = (sf.XByteField, sf.XShortField, sf.XIntField, sf.XLongField, sf.XLEIntField,
+                sf.XLEShortField, sf.XLELongField, sf.X3BytesField, sf.XLE3BytesField, sf.XByteEnumField,
+                sf.XShortEnumField, sf.XLEIntEnumField, sf.XBitField)
+
+
+def _scapy_wire(fld) -> bool:
+    """True when the field's wire behaviour is scapy's own, not overridden."""
+    for meth in ("getfield", "addfield", "m2i", "i2m"):
+        impl = getattr(type(fld), meth, None)
+        if impl is not None and getattr(impl, "__module__", "").split(".")[0] != "scapy":
+            return False
+    return True
+
+
+class FieldKinds:
+    """The field half of ProtocolBuilder (a mixin: it needs message, claim_abbrev, enum_table, expr_of)."""
+
+    def field(self, cls, msg, fld, known, ndr, group) -> M.Field:
+        where = location(cls, fld)
+        condition = None
+        if isinstance(fld, sf.ConditionalField):
+            condition = self.expr_of(cls, fld, fld.cond, known, "the condition")
+            fld = fld.fld
+        pad_to = None
+        if isinstance(fld, sf.PadField) and not isinstance(fld, sd.NDRAlign):
+            pad_to = fld._align[0] if isinstance(fld._align, tuple) else fld._align
+            fld = fld.fld
+        f = self.plain_field(cls, msg, fld, known, ndr, group)
+        f.condition = condition
+        f.pad_to = pad_to
+        if condition is not None and (f.kind == "int" and (f.mask or not f.group_end)):
+            raise GeneratorError(f"{where}: a ConditionalField around a bit field is not supported; "
+                                 f"make the whole bit run conditional on byte boundaries")
+        return f
+
+    def plain_field(self, cls, msg, fld, known, ndr, group) -> M.Field:
+        where = location(cls, fld)
+        abbrev = self.claim_abbrev(f"{msg.abbrev}.{filter_part(fld.name)}", where)
+        base = dict(name=fld.name, ident=lua_ident(fld.name), abbrev=abbrev, label=fld.name)
+
+        # NDR (DCE/RPC stubs, NDR32 only)
+        if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and isinstance(fld, sf.StrLenField):
+            return self.ndr_conf_var(cls, msg, fld, base)
+        if isinstance(fld, sd.NDRPacketField):
+            sub = self.message(fld.fld.cls, sub_only=True)
+            return M.Field(**base, kind="packet", sub=sub.ident, size=sub.fixed_size,
+                           align_before=4)
+        if isinstance(fld, sd._NDRField) and not isinstance(fld, sd.NDRInt3264Field):
+            size = _INT_SIZES[fld.FMT]
+            signed = isinstance(fld, (sd.NDRSignedIntField, sd.NDRSignedShortField, sd.NDRSignedLongField))
+            return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, signed)], base="DEC", size=size,
+                           little_endian=True, signed=signed, align_before=size)
+        if ndr and not isinstance(fld, (sf.LEIntField, sf.StrFixedLenField)):
+            raise GeneratorError(f"{where}: NDR field {type(fld).__name__} is not translated; "
+                                 f"the generator knows NDR ints, NDRPacketField and NDRConfVarStrLenField")
+
+        if not _scapy_wire(fld):
+            raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
+                                 f"so the generator cannot know its wire format; use a plain scapy field")
+        # FlagsField and BitEnumField are bit fields too: flags first, then bits
+        if isinstance(fld, sf.FlagsField) and not group:
+            return self.flags_field(cls, msg, fld, base)
+        if isinstance(fld, sf._BitField) and not isinstance(fld, sf.FlagsField):
+            return self.bit_field(cls, msg, fld, base, group)
+        if group:
+            raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+        # LEThreeBytesField is no ThreeBytesField subclass; both pack through 4-byte formats
+        if isinstance(fld, (sf.ThreeBytesField, sf.LEThreeBytesField)):
+            return self.int_field(cls, msg, fld, base, size=3, little=isinstance(fld, sf.LEThreeBytesField))
+        if isinstance(fld, sf.PacketListField):
+            return self.packet_list(cls, msg, fld, base, known)
+        if isinstance(fld, sf.PacketField):
+            sub = self.message(fld.cls, sub_only=True)
+            length = None
+            if isinstance(fld, sf.PacketLenField):
+                length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+            return M.Field(**base, kind="packet", sub=sub.ident, size=None if length else sub.fixed_size,
+                           length=length, rest=length is None and sub.fixed_size is None)
+        if isinstance(fld, sf.FieldListField):
+            return self.field_list(cls, msg, fld, base, known)
+        if isinstance(fld, sf.StrFixedLenField):
+            size = fld.length_from(None) if fld.length_from else None
+            if not isinstance(size, int):
+                raise GeneratorError(f"{where}: StrFixedLenField needs a fixed length=")
+            return M.Field(**base, kind="bytes", ftype="bytes", size=size)
+        if isinstance(fld, sf.StrNullField):
+            return M.Field(**base, kind="stringz", ftype="bytes")
+        if isinstance(fld, sf.StrLenField):
+            length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+            return M.Field(**base, kind="bytes", ftype="bytes", length=length)
+        if _INT_FMT.match(str(getattr(fld, "fmt", ""))) and not isinstance(
+                fld, (sf.StrField, sf.PacketField, sf.FieldListField)):
+            return self.int_field(cls, msg, fld, base)
+        if type(fld) in (sf.StrField, sf.XStrField):
+            if fld is not cls.fields_desc[-1] and not (
+                    isinstance(cls.fields_desc[-1], sf.Field) and cls.fields_desc[-1].name == fld.name):
+                raise GeneratorError(f"{where}: a StrField takes all remaining bytes, so it must be the last "
+                                     f"field; use StrLenField(length_from=...) or StrFixedLenField here")
+            return M.Field(**base, kind="bytes", ftype="bytes", rest=True)
+        raise GeneratorError(f"{where}: {type(fld).__name__} is not supported by the generator; supported are "
+                             f"integer/enum/flags/bit fields, Str(Fixed|Len|Null)Field, Packet(List)Field, "
+                             f"FieldListField, ConditionalField and PadField")
+
+    def int_field(self, cls, msg, fld, base, size=None, little=None) -> M.Field:
+        where = location(cls, fld)
+        if size is None:
+            m = _INT_FMT.match(str(fld.fmt))
+            if not m:
+                raise GeneratorError(f"{where}: unsupported integer format {fld.fmt!r}")
+            order, code = m.groups()
+            size, little = _INT_SIZES[code], order == "<"
+            signed = code.islower()
+        else:
+            signed = False
+        enum = None
+        if isinstance(fld, sf._EnumField):
+            if not isinstance(getattr(fld, "i2s", None), dict) or getattr(fld, "i2s_cb", None):
+                raise GeneratorError(f"{where}: enum names come from a function; give a dict of value -> name")
+            enum = self.enum_table(fld.i2s, f"{msg.name}_{fld.name}")
+        hexa = isinstance(fld, _HEX_CLASSES)
+        unknown = getattr(fld, "unknown_label", None) if enum else None
+        return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, signed)], base="HEX" if hexa else "DEC",
+                       size=size, little_endian=bool(little), signed=signed, enum=enum,
+                       unknown_label=str(unknown) if unknown else None, referenced=bool(unknown))
+
+    def bit_field(self, cls, msg, fld, base, group) -> M.Field:
+        """One field of a run of BitFields; the run's masks are set when it fills whole bytes."""
+        where = location(cls, fld)
+        if fld.size < 0 or getattr(fld, "rev", False):
+            raise GeneratorError(f"{where}: little-endian (negative size) bit fields are not supported; "
+                                 f"use a LE integer field with FlagsField or masks")
+        enum = self.enum_table(fld.i2s, f"{msg.name}_{fld.name}") if isinstance(fld, sf._EnumField) else None
+        f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False,
+                    base="HEX" if isinstance(fld, sf.XBitField) else "DEC")
+        group.append((f, fld.size))
+        bits = sum(w for _, w in group)
+        if bits % 8:
+            return f
+        size = bits // 8
+        if size not in (1, 2, 3, 4, 8):
+            raise GeneratorError(f"{where}: a bit run of {size} bytes has no ProtoField type; use 1, 2, 3, 4 or 8")
+        pos = 0
+        for i, (g, width) in enumerate(group):
+            g.shift = bits - pos - width
+            g.mask = ((1 << width) - 1) << g.shift
+            g.size = size
+            g.ftype = M.INT_FTYPES[(size, False)]
+            g.bit_offset, g.bit_width = pos, width
+            g.group_start = i == 0
+            pos += width
+        group[-1][0].group_end = True
+        group.clear()
+        return f
+
+    def flags_field(self, cls, msg, fld, base) -> M.Field:
+        where = location(cls, fld)
+        if fld.size % 8:
+            raise GeneratorError(f"{where}: a FlagsField must fill whole bytes ({fld.size} bits); "
+                                 f"put it in a bit run or give it 8, 16, 24, 32 or 64 bits")
+        size = fld.size // 8
+        names = fld.names
+        items = sorted(names.items()) if isinstance(names, dict) else list(enumerate(names))
+        flags = []
+        for key, name in items:
+            mask = int(key) if isinstance(names, dict) else 1 << key
+            if not isinstance(names, dict) and name == f"bit_{key}":
+                continue  # scapy's placeholder for a bit the layer did not name
+            flags.append(M.Flag(ident=lua_ident(f"{fld.name}_{name}"),
+                                abbrev=self.claim_abbrev(f"{base['abbrev']}.{filter_part(str(name))}", where),
+                                label=str(name), mask=mask))
+        return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="HEX", size=size,
+                       little_endian=bool(getattr(fld, "rev", False)), flags=tuple(flags))
+
+    def packet_list(self, cls, msg, fld, base, known) -> M.Field:
+        sub = self.message(fld.cls, sub_only=True)
+        count = length = None
+        if fld.count_from is not None:
+            count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
+        elif fld.length_from is not None:
+            length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+        if sub.fixed_size is None and count is not None:
+            raise GeneratorError(f"{location(cls, fld)}: count_from needs a fixed-size element class; "
+                                 f"{sub.name} has variable size (use length_from)")
+        return M.Field(**base, kind="packet_list", sub=sub.ident, count=count, length=length,
+                       rest=count is None and length is None)
+
+    def field_list(self, cls, msg, fld, base, known) -> M.Field:
+        if fld.count_from is None:
+            raise GeneratorError(f"{location(cls, fld)}: FieldListField needs count_from=lambda pkt: pkt.<field>")
+        count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
+        inner = fld.field
+        element = self.int_field(cls, msg, inner, dict(name=fld.name, ident=lua_ident(fld.name),
+                                                       abbrev=base["abbrev"], label=fld.name))
+        return M.Field(**base, kind="int_list", count=count, element=element, ftype=element.ftype,
+                       base=element.base, enum=element.enum, size=None)
+
+    def ndr_conf_var(self, cls, msg, fld, base) -> M.Field:
+        parts = tuple(
+            M.Field(name=p, ident=lua_ident(f"{fld.name}_{p}"), label=p, kind="int", ftype="uint32",
+                    base="DEC", size=4, little_endian=True,
+                    abbrev=self.claim_abbrev(f"{base['abbrev']}.{p}", location(cls, fld)))
+            for p in ("max_count", "offset", "actual_count")
+        )
+        payload = self.carried.get((cls, fld.name))
+        return M.Field(**base, kind="ndr_conf_var", ftype="bytes", align_before=4, parts=parts,
+                       payload=payload)

@@ -1,0 +1,118 @@
+"""The frontend's entry: a layer module -> ``model.Protocol``.
+
+Reads each class's ``fields_desc``, enum tables, ``spec_rules``,
+``summary_template``, the module's ``PROTOCOL`` declaration (dispatch and
+carriers) and scapy's own bindings (``bind_layers`` to UDP/TCP ports, the
+DCE/RPC interface registry). Anything it cannot translate raises
+``GeneratorError`` naming ``Class.field`` and what to write instead.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+from scapy.packet import Packet
+
+from scapy_layers.spec import ProtocolInfo
+
+from .. import model as M
+from ..names import filter_part
+from .bindings import dce_carrier, dispatch_model, payload_bindings, port_bindings
+from .builder import ProtocolBuilder
+from .errors import GeneratorError
+from .loading import is_path, load_module, module_classes
+
+
+class Translation(NamedTuple):
+    """What the check needs beside the model: the scapy class behind each
+    Message.ident and the module's PROTOCOL declaration (None when it has none)."""
+
+    proto: M.Protocol
+    classes: dict[str, type]
+    info: ProtocolInfo | None
+
+
+def load(spec: str) -> M.Protocol:
+    """``module`` or ``module:Class,Class`` (module may be a .py path) -> model."""
+    return build(spec).proto
+
+
+def build(spec: str) -> Translation:
+    """The model of ``spec`` (see ``load``), with the classes and declaration behind it."""
+    module_spec, _, class_list = spec.partition(":") if not re.match(r"^[A-Za-z]:\\", spec) else (spec, "", "")
+    module = load_module(module_spec)
+    info: ProtocolInfo | None = getattr(module, "PROTOCOL", None)
+    if info is not None and not isinstance(info, ProtocolInfo):
+        raise GeneratorError(f"{module_spec}.PROTOCOL: expected a scapy_layers.spec.ProtocolInfo")
+    if class_list:
+        classes = []
+        for name in class_list.split(","):
+            cls = getattr(module, name.strip(), None)
+            if not (isinstance(cls, type) and issubclass(cls, Packet)):
+                raise GeneratorError(f"{module_spec}:{name.strip()}: no such scapy Packet class in the module")
+            classes.append(cls)
+    else:
+        classes = module_classes(module)
+    if not classes:
+        raise GeneratorError(f"{module_spec}: defines no scapy Packet class")
+    stem = Path(module_spec).stem if is_path(module_spec) else module.__name__.rsplit(".", 1)[-1]
+    abbrev = info.abbrev if info else filter_part(stem)
+    title = info.title if info else (inspect.getdoc(module) or abbrev).splitlines()[0]
+    b = ProtocolBuilder(abbrev, title, spec)
+    dispatch = info.dispatch if info else None
+    if dispatch is not None:
+        b.roles[dispatch.generic_request] = "request"
+        b.roles[dispatch.generic_reply] = "reply"
+        for c in dispatch.requests.values():
+            b.roles[c] = "request"
+        for c in dispatch.replies.values():
+            b.roles[c] = "reply"
+    for carrier in (info.carriers if info else ()):
+        b.carried[(carrier.stub, carrier.field)] = carrier.role
+
+    for cls in classes:
+        b.message(cls)
+    payload_bindings(b)
+    proto = M.Protocol(abbrev=abbrev, title=title, source=spec, messages=[], enums=[], sets=[])
+    if dispatch is not None:
+        for cls in [dispatch.generic_request, dispatch.generic_reply, *dispatch.requests.values(),
+                    *dispatch.replies.values()]:
+            b.message(cls)
+        proto.dispatch = dispatch_model(b, dispatch)
+        if dispatch.selector not in b.request_slots:
+            b.request_slots.insert(0, dispatch.selector)
+        proto.raw_entry = b.messages[dispatch.generic_request].ident
+    if info and info.carriers:
+        proto.dce = dce_carrier(b, info)
+    proto.ports = port_bindings(b, classes)
+    for slot in b.request_slots:
+        for cls in b.order:
+            if b.roles.get(cls) == "request":
+                f = next((f for f in b.messages[cls].fields if f.name == slot), None)
+                if f is not None:
+                    f.referenced = True
+    proto.request_slots = tuple(b.request_slots)
+    proto.messages = [b.messages[c] for c in b.order]
+    proto.enums = sorted(b.enums.values(), key=lambda t: t.ident)
+    proto.sets = list(b.sets.values())
+    proto.summary_styles = tuple(sorted({p.style for m in proto.messages for p in m.summary if p.field}))
+    proto.uses_big_endian = any(
+        (f.element or f).little_endian is False for m in proto.messages for f in m.fields
+        if f.kind in ("int", "int_list")
+    )
+    proto.uses_single_bit = any(
+        _mentions(e, M.SingleBit) for m in proto.messages for r in m.rules for e in (r.when, r.must)
+    )
+    return Translation(proto, {msg.ident: cls for cls, msg in b.messages.items()}, info)
+
+
+def _mentions(e, kind) -> bool:
+    if e is None:
+        return False
+    if isinstance(e, kind):
+        return True
+    children = [getattr(e, a, None) for a in ("left", "right", "operand", "term")] + list(getattr(e, "terms", ()))
+    return any(_mentions(c, kind) for c in children)

@@ -1,0 +1,26 @@
+"""Names the model gives things: identifiers safe in the generated code, and
+Wireshark filter-name parts. Shared by the frontend (which names) and the
+backends (which name their locals the same way)."""
+
+from __future__ import annotations
+
+import re
+
+LUA_KEYWORDS = {
+    "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if", "in",
+    "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while",
+}
+
+
+def lua_ident(name: str) -> str:
+    out = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    if not out or out[0].isdigit():
+        out = "_" + out
+    if out in LUA_KEYWORDS:
+        out += "_"
+    return out
+
+
+def filter_part(name: str) -> str:
+    out = re.sub(r"[^a-z0-9_]", "_", name.lower())
+    return out or "_"

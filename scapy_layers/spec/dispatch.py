@@ -1,0 +1,76 @@
+"""Dispatch of a message buffer to the class registered for its selector value.
+
+Requests carry their selector (e.g. MS-TRP Req_Func) in the buffer; replies do
+not, they are chosen by the selector of the request they answer. A Dispatch is
+plain data the generator reads to build the matching Lua dissector tables.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+from scapy.packet import Packet
+
+from .packet import fixed_size
+
+
+@dataclass
+class Dispatch:
+    """Selector-value -> class tables for one family of messages.
+
+    ``generic_request`` / ``generic_reply`` dissect buffers whose selector is
+    unknown, or that are shorter than ``min_length``.
+    """
+
+    name: str
+    selector: str
+    min_length: int
+    generic_request: type[Packet]
+    generic_reply: type[Packet]
+    requests: dict[int, type[Packet]] = field(default_factory=dict)
+    replies: dict[int, type[Packet]] = field(default_factory=dict)
+
+    def register(self, value: int, request: type[Packet], reply: type[Packet] | None = None) -> None:
+        """Make ``request`` (and ``reply``) the classes for selector ``value``."""
+        for table, cls in ((self.requests, request), (self.replies, reply)):
+            if cls is None:
+                continue
+            if value in table and table[value] is not cls:
+                raise ValueError(
+                    f"{self.name}: {self.selector}={value} is already "
+                    f"{table[value].__name__}, cannot register {cls.__name__}"
+                )
+            table[value] = cls
+
+    def selector_value(self, buf: bytes) -> int | None:
+        offset = 0
+        for f in self.generic_request.fields_desc:
+            size = fixed_size(f)
+            if size is None:
+                return None
+            if f.name == self.selector:
+                if len(buf) < offset + size:
+                    return None
+                return struct.unpack_from(f.fmt, buf, offset)[0]
+            offset += size
+        return None
+
+    def request_class(self, buf: bytes) -> type[Packet]:
+        if len(buf) < self.min_length:
+            return self.generic_request
+        return self.requests.get(self.selector_value(buf), self.generic_request)
+
+    def reply_class(self, buf: bytes, request_value: int | None) -> type[Packet]:
+        if len(buf) < self.min_length or request_value is None:
+            return self.generic_reply
+        return self.replies.get(request_value, self.generic_reply)
+
+    def dissect_request(self, buf: bytes) -> Packet:
+        return self.request_class(buf)(buf)
+
+    def dissect_reply(self, buf: bytes, request: Packet | None = None) -> Packet:
+        value = None
+        if request is not None and self.selector in request.fields:
+            value = request.getfieldval(self.selector)
+        return self.reply_class(buf, value)(buf, request=request)

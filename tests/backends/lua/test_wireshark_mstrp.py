@@ -1,0 +1,272 @@
+"""The generated MS-TRP dissector in real tshark, on the sample captures."""
+
+import re
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from scapy.layers.inet import IP, UDP
+from scapy.layers.l2 import Ether
+
+from conftest import PCAPS, pcap
+from generator.frontend import load
+from generator.check.tshark import TsharkError
+from scapy_layers.mstrp.capture import read_tapi
+from scapy_layers.mstrp.craft import Exchange, reply_for, tapsrv_conversation, write_pcap
+from scapy_layers.mstrp import TAPI32_MSG, SetAgentSessionState
+
+SAMPLES = sorted(p.name for p in PCAPS.glob("*.pcap*"))
+PASS2 = ["-2", "-R", "frame"]
+
+
+def decode_as(name):
+    return "tapsrv" if name == "no_bind.pcap" else None
+
+
+def fields_run(tshark, lua, path, fields, prefs=None, extra=()):
+    args = [*PASS2, "-T", "fields", "-E", "separator=|", *[a for f in fields for a in ("-e", f)], *extra]
+    out = tshark.run(path, lua, args, prefs)
+    return [line.split("|") for line in out.splitlines()]
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_check_agrees_on_every_sample(checker, name):
+    checker.decode_as = decode_as(name)
+    result = checker.check(pcap(name))
+    assert result.disagreements == []
+    expected = len(read_tapi(pcap(name), decode_as=decode_as(name)))
+    assert expected > 0 and result.messages == expected
+    assert result.fields >= 10 * expected
+
+
+@pytest.fixture(scope="module")
+def varied(tmp_path_factory):
+    """One conversation whose messages differ in every field."""
+    reqs = [
+        SetAgentSessionState(Reserved1=i % 2, dwRequestID=10 + i, hLine=0x10001 + i, hAgentSession=0x20000 + i,
+                             dwAgentSessionState=[1, 2, 0, 8][i], dwNextAgentSessionState=[0, 1, 4, 0][i],
+                             **{f"Reserved{k}": 100 * k + i for k in range(2, 10)})
+        for i in range(4)
+    ]
+    exchanges = [Exchange(r, reply_for(r, a)) for r, a in zip(reqs, [10, 0x8000005A, 12, 0x80000043])]
+    exchanges += [Exchange(TAPI32_MSG(Req_Func=9, **{f"Param{k}": k * 3 for k in range(1, 14)}, VarData=b"\x01\x02"),
+                           reply_for(TAPI32_MSG(Req_Func=9), 0))]
+    path = str(tmp_path_factory.mktemp("varied") / "varied.pcap")
+    write_pcap(path, tapsrv_conversation(exchanges))
+    return path
+
+
+def _filter_cases(path):
+    """(filter, expected frames) for every field of every TAPI message class present."""
+    proto = load("scapy_layers.mstrp")
+    records = read_tapi(path)
+    cases = []
+    for cls_name in ("SetAgentSessionState", "SetAgentSessionStateReply", "TAPI32_MSG", "TAPI32_ACK"):
+        msg = proto.message(cls_name)
+        recs = [r for r in records if type(r.packet).__name__ == cls_name]
+        assert recs, cls_name
+        for f in msg.fields:
+            if f.kind != "int":
+                continue
+            value = recs[-1].packet.getfieldval(f.name)
+            frames = {r.frame for r in recs if r.packet.getfieldval(f.name) == value}
+            literal = hex(value) if f.base == "HEX" else str(value)
+            cases.append((f"{f.abbrev} == {literal}", frames))
+    return cases
+
+
+def test_every_field_is_filterable(tshark, mstrp_lua, varied):
+    cases = _filter_cases(varied)
+    assert len(cases) >= 15 + 15 + 15 + 15
+
+    def run(case):
+        flt, frames = case
+        out = tshark.run(varied, mstrp_lua, [*PASS2, "-Y", flt, "-T", "fields", "-e", "frame.number"])
+        return flt, frames, {int(x) for x in out.split()}
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for flt, expected, got in pool.map(run, cases):
+            assert got == expected, flt
+
+
+def test_info_column_matches_scapy_summaries(tshark, mstrp_lua, varied):
+    info = tshark.info_column(varied, mstrp_lua, "mstrp")
+    per_frame = {}
+    for r in read_tapi(varied):
+        per_frame.setdefault(r.frame, []).append(r.packet.summary())
+    assert info == {f: "; ".join(s) for f, s in per_frame.items()}
+    assert "SetAgentSessionState hLine=0x10001 NOTREADY -> 0" in info.values()
+    assert "reply LINEERR_INVALAGENTSTATE" in info.values()
+    assert "SetAgentSessionState hLine=0x10003 unchanged -> BUSYONCALL" in info.values()
+
+
+def test_requests_and_replies_are_linked(tshark, mstrp_lua, varied):
+    rows = fields_run(tshark, mstrp_lua, varied,
+                      ["frame.number", "mstrp.request_in", "mstrp.reply_in", "mstrp.reply.answers"],
+                      extra=["-Y", "mstrp"])
+    got = {int(r[0]): tuple(r[1:]) for r in rows}
+    expected = {}
+    for rec in read_tapi(varied):
+        if rec.direction == "request":
+            expected[rec.frame] = ("", str(rec.reply.frame), "")
+        else:
+            expected[rec.frame] = (str(rec.request.frame), "", str(rec.request.packet.Req_Func))
+    assert got == expected
+
+
+def test_two_passes_link_requests_to_replies_without_a_first_pass_filter(tshark, mstrp_lua):
+    out = tshark.run(pcap("tcp_conversation.pcap"), mstrp_lua,
+                     ["-2", "-T", "fields", "-e", "frame.number", "-e", "mstrp.reply_in", "-Y", "mstrp.request_in or mstrp.reply_in"])
+    assert [line.split("\t") for line in out.splitlines()] == [
+        ["8", "9"], ["9", ""], ["10", "11"], ["11", ""], ["12", "13"], ["13", ""]]
+
+
+def test_expert_info_groups_and_severities(tshark, mstrp_lua):
+    text = tshark.run(pcap("malformed_reserved1.pcap"), mstrp_lua, [*PASS2, "-V", "-O", "mstrp"])
+    assert "[Expert Info (Warning/Protocol): Reserved1 MUST be zero]" in text
+    text = tshark.run(pcap("malformed_truncated_buffer.pcap"), mstrp_lua, [*PASS2, "-V", "-O", "mstrp"])
+    assert "[Expert Info (Error/Malformed): buffer is shorter than the 60-byte TAPI32_MSG header]" in text
+    text = tshark.run(pcap("malformed_undocumented_lineerr.pcap"), mstrp_lua, [*PASS2, "-V", "-O", "mstrp"])
+    assert ("[Expert Info (Warning/Response): Ack_ReturnValue is a LINEERR_ code not documented "
+            "for SetAgentSessionState]") in text
+    assert "Ack_ReturnValue: LINEERR_NODRIVER (2147483715)" in text
+    conforming = tshark.run(pcap("tcp_conversation.pcap"), mstrp_lua, [*PASS2, "-V", "-O", "mstrp"])
+    assert "Expert Info" not in conforming
+    assert "Ack_ReturnValue: Unknown (1) (asynchronous request id)" in conforming
+
+
+def test_other_scripts_can_take_over_a_req_func(tshark, mstrp_lua, tmp_path):
+    ext = tmp_path / "ext.lua"
+    ext.write_text(
+        'local p = Proto("mstrpext", "Extension")\n'
+        'local f = ProtoField.uint32("mstrpext.word", "First word", base.HEX)\n'
+        "p.fields = { f }\n"
+        "function p.dissector(tvb, pinfo, tree) tree:add_le(f, tvb(0, 4)); return tvb:len() end\n"
+        'DissectorTable.get("mstrp.req_func"):add(155, p)\n')
+    out = tshark.run(pcap("tcp_conversation.pcap"), mstrp_lua,
+                     [*PASS2, "-X", f"lua_script:{ext}", "-T", "fields", "-e", "frame.number", "-e", "mstrpext.word",
+                      "-e", "mstrp.setagentsessionstate.hline", "-e", "mstrp.setagentsessionstatereply.hline",
+                      "-Y", "mstrp"])
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert [r[1] for r in rows if r[0] in ("8", "10", "12")] == ["0x0000009b"] * 3
+    assert all(r[2] == "" for r in rows)
+    assert [r[3] for r in rows if r[0] == "9"] == ["0x00010001"]
+
+
+def test_strict_mode_turns_lua_errors_into_failures(tshark, mstrp_lua, tmp_path):
+    broken = tmp_path / "broken.lua"
+    text = open(mstrp_lua).read()
+    assert "v_hLine = b1 + b2 * 256" in text
+    broken.write_text(text.replace("v_hLine = b1 + b2 * 256", "v_hLine = tvb:no_such_method() + b2 * 256", 1))
+    with pytest.raises(TsharkError, match="dissectgen strict mode: Lua error in frame 8"):
+        tshark.run(pcap("tcp_conversation.pcap"), str(broken), ["-T", "pdml"])
+    with pytest.raises(TsharkError, match="Lua error reported"):
+        tshark.run(pcap("tcp_conversation.pcap"), str(broken), ["-T", "pdml"], strict=False)
+    with pytest.raises(TsharkError, match=r"tshark \(.*\) failed"):
+        bad = tmp_path / "syntax.lua"
+        bad.write_text("local x = = 1\n")
+        tshark.run(pcap("tcp_conversation.pcap"), str(bad), [])
+
+
+def test_partial_stubs_are_flagged_not_errors(tshark, mstrp_lua):
+    rows = fields_run(tshark, mstrp_lua, pcap("fragmented_stub.pcap"), ["frame.number", "_ws.expert.message"],
+                      prefs={"dcerpc.reassemble_dcerpc": "FALSE"}, extra=["-Y", "mstrp"])
+    assert len(rows) == 6
+    assert all("ClientRequest_" in r[1] and "truncated" in r[1] for r in rows)
+
+
+def test_raw_buffers_on_a_udp_port(tshark, mstrp_lua, tmp_path):
+    path = str(tmp_path / "raw.pcap")
+    frames = []
+    for i, pkt in enumerate([SetAgentSessionState(hLine=0x10005, dwAgentSessionState=3), TAPI32_MSG(Req_Func=47)]):
+        f = Ether() / IP(src="192.0.2.1", dst="192.0.2.2") / UDP(sport=50000, dport=40100) / bytes(pkt)
+        f.time = 1_700_000_000 + i
+        frames.append(f)
+    write_pcap(path, frames)
+    for how in ({"prefs": {"mstrp.udp_ports": "40100"}}, {"extra": ["-d", "udp.port==40100,mstrp"]}):
+        rows = fields_run(tshark, mstrp_lua, path, ["frame.number", "mstrp.setagentsessionstate.hline",
+                                                     "mstrp.tapi32_msg.req_func", "_ws.expert.message"],
+                          prefs=how.get("prefs"), extra=how.get("extra", ()))
+        assert rows[0][:3] == ["1", "0x00010005", ""]
+        assert "dwAgentSessionState has more than one bit set" in rows[0][3]
+        assert rows[1][:3] == ["2", "", "47"]
+
+
+def test_no_bind_capture_needs_the_port_preference(tshark, mstrp_lua):
+    without = tshark.run(pcap("no_bind.pcap"), mstrp_lua, [*PASS2, "-Y", "mstrp"])
+    assert without.strip() == ""
+    rows = fields_run(tshark, mstrp_lua, pcap("no_bind.pcap"), ["frame.number", "mstrp.request_in"],
+                      prefs={"mstrp.tapsrv_ports": "49710"}, extra=["-Y", "mstrp"])
+    assert [r[0] for r in rows] == ["1", "2", "3", "4", "5", "6"]
+    assert [r[1] for r in rows] == ["", "1", "", "3", "", "5"]
+
+
+def test_tshark_is_the_real_one(tshark):
+    assert re.match(r"TShark \(Wireshark\) \d+\.\d+", tshark.version())
+    assert subprocess.run(["tshark", "-v"], capture_output=True).returncode == 0
+
+
+# Says in the Info column whether the mstrp dissector builds items for the frame.
+ITEMS_PROBE = """local probe = Proto("itemsprobe", "Items probe")
+local mstrp = Dissector.get("mstrp")
+function probe.dissector(tvb, pinfo, tree)
+    pinfo.cols.info:append(tree:referenced(mstrp) and " [items]" or " [lean]")
+end
+register_postdissector(probe)
+"""
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_lean_dissection_reports_what_full_dissection_does(tshark, mstrp_lua, tmp_path, name):
+    """No visible tree and no mstrp field referenced: no items, and still the same
+    Info column, expert infos and request/reply state (the reply's class)."""
+    probe = tmp_path / "probe.lua"
+    probe.write_text(ITEMS_PROBE)
+    prefs = {"gui.column.format": '"No.","%m","Info","%i","Expert","%Cus:_ws.expert.message"'}
+    if decode_as(name):
+        prefs["mstrp.tapsrv_ports"] = "1-65535"
+
+    def run(display_filter):
+        return tshark.run(pcap(name), mstrp_lua, [*PASS2, "-X", f"lua_script:{probe}", "-Y", display_filter], prefs)
+
+    lean, full = run("frame"), run("mstrp or not mstrp")
+    assert "[lean]" in lean and "[items]" not in lean
+    assert "[items]" in full and "[lean]" not in full
+    assert lean.replace(" [lean]", "") == full.replace(" [items]", "")
+    if name.startswith("malformed_"):
+        messages = {r.message for m in load("scapy_layers.mstrp").messages for r in m.rules}
+        assert any(msg in lean for msg in messages) or "truncated" in lean
+
+
+@pytest.mark.parametrize("name", ["tcp_conversation.pcap", "no_bind.pcap"])
+def test_pdus_cut_by_the_snap_length_are_left_alone(tshark, mstrp_lua, tmp_path, name):
+    """A PDU the capture cut short is not a short TAPI message: like Wireshark,
+    which shows no stub for it, the dissector reports nothing about it."""
+    cut = str(tmp_path / name)
+    subprocess.run(["editcap", "-s", "160", str(PCAPS / name), cut], check=True, capture_output=True, timeout=60)
+    prefs = {"mstrp.tapsrv_ports": "1-65535"} if decode_as(name) else None
+    rows = fields_run(tshark, mstrp_lua, cut, ["frame.number", "frame.cap_len", "frame.len", "_ws.expert.message",
+                                                "mstrp"], prefs=prefs)
+    cut_frames = [r for r in rows if r[1] != r[2]]
+    assert len(cut_frames) == 3  # the requests (178 bytes)
+    assert all(r[4] == "" and "truncated" not in r[3] for r in cut_frames)
+    whole = [r for r in rows if r[1] == r[2] and r[4] != ""]
+    # the replies (154 bytes) are whole: without a Bind the request's opnum came
+    # from its header; with one, Wireshark matched no call to the cut request
+    assert len(whole) == (3 if decode_as(name) else 0)
+
+
+@pytest.mark.parametrize("capture,display_filter,selects", [
+    ("all_session_states.pcap", "mstrp.setagentsessionstate.dwagentsessionstate == 2",
+     lambda r: r.direction == "request" and r.packet.dwAgentSessionState == 2),
+    ("malformed_multi_bit_state.pcap", "mstrp.setagentsessionstate.rule.state_single_bit",
+     lambda r: "state_single_bit" in {v.rule for v in r.violations()}),
+    ("malformed_undocumented_lineerr.pcap", "mstrp.setagentsessionstatereply.rule.ack_documented",
+     lambda r: "ack_documented" in {v.rule for v in r.violations()}),
+], ids=["field", "request rule", "reply rule"])
+def test_a_filter_on_one_field_selects_what_scapy_does(tshark, mstrp_lua, capture, display_filter, selects):
+    """Only that field is referenced (no visible tree): the dissector builds its
+    item alone, and still in every frame that has it."""
+    rows = fields_run(tshark, mstrp_lua, pcap(capture), ["frame.number"], extra=["-Y", display_filter])
+    expected = sorted(r.frame for r in read_tapi(pcap(capture)) if selects(r))
+    assert expected and sorted(int(r[0]) for r in rows) == expected
