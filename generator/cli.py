@@ -8,8 +8,11 @@ import sys
 
 from scapy.error import Scapy_Exception
 
-from .frontend import GeneratorError
+from scapy_layers.traffic.capfile import CaptureFileError, read_records
+
 from .check.tshark import TsharkError
+from .frontend import GeneratorError
+from .progress import Progress
 
 EXIT_OK, EXIT_DISAGREE, EXIT_USAGE = 0, 1, 2
 DEFAULT_LAYERS = "scapy_layers.mstrp"
@@ -77,7 +80,12 @@ def _parser() -> argparse.ArgumentParser:
 def _cmd_show(args) -> int:
     from scapy_layers.mstrp.show import show
 
-    return show(args.pcap, sys.stdout, as_json=args.json, decode_as=args.decode_as)
+    bar = Progress.for_file("show", args.pcap)
+    try:
+        return show(args.pcap, sys.stdout, as_json=args.json, decode_as=args.decode_as,
+                    progress=lambda frame, end: bar.update(end, f"frame {frame}"))
+    finally:
+        bar.close()
 
 
 def _generate(layers: str, path_for) -> str:
@@ -112,14 +120,28 @@ def _cmd_check(args) -> int:
     for pcap in args.pcaps:
         if not os.path.isfile(pcap):
             raise FileNotFoundError(f"no such file: {pcap}")
-        pairs = [] if args.side_by_side else None
-        results.append(checker.check(pcap, pairs))
-        if pairs:
-            print(f"{pcap}: scapy (left) and Wireshark with the generated Lua (right)")
-            print(side_by_side(pairs))
+        shown = []
+
+        def print_pair(a, b, pcap=pcap):
+            if not shown:
+                print(f"{pcap}: scapy (left) and Wireshark with the generated Lua (right)")
+                shown.append(True)
+            print(side_by_side([(a, b)]))
+
+        bar = Progress("check", _frame_count(pcap) if sys.stderr.isatty() else 1)
+        try:
+            results.append(checker.check(pcap, print_pair if args.side_by_side else None,
+                                         progress=lambda frame: bar.update(frame, f"frame {frame}")))
+        finally:
+            bar.close()
     for r in results:
         print(report_json(r) if args.json else report_text(r))
     return EXIT_OK if all(r.ok for r in results) else EXIT_DISAGREE
+
+
+def _frame_count(pcap: str) -> int:
+    """How many frames a capture has (a quick pass over its records, for the progress bar)."""
+    return sum(1 for _ in read_records(pcap))
 
 
 def _cmd_fuzz(args) -> int:
@@ -185,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except GeneratorError as exc:
+        print(f"dissectgen {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CaptureFileError as exc:
         print(f"dissectgen {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except TsharkError as exc:

@@ -14,6 +14,7 @@ import os
 import sys
 from typing import Callable
 
+from scapy.layers.inet import IP, TCP
 from scapy.packet import Packet
 
 from scapy_layers.mstrp.craft import (
@@ -90,6 +91,91 @@ def _other_requests() -> list[Exchange]:
     ]
 
 
+# --- damaged captures: the reader must skip what it cannot frame and go on
+
+
+def _replayed(frames: list[Packet], opts: Options, payload_of) -> list[Packet]:
+    """The same conversation with some TCP payloads changed: ``payload_of(index,
+    payload)`` gives the new payload, or None for a segment lost on the wire
+    (its sender's sequence numbers still advance past it)."""
+    flow = TcpFlow(opts)
+    for i, f in enumerate(frames):
+        tcp = f[TCP]
+        from_client = (f[IP].src, tcp.sport) == opts.client
+        payload = bytes(tcp.payload)
+        new = payload_of(i, payload)
+        if new is None:
+            flow.seq[from_client] = (flow.seq[from_client] + len(payload)) % (1 << 32)
+            continue
+        flow.segment(from_client, str(tcp.flags), new)
+    return flow.frames
+
+
+def _carrying(frames: list[Packet], req: Packet) -> int:
+    """Index of the frame whose payload holds the TAPI buffer of ``req``."""
+    buf = bytes(req)
+    return next(i for i, f in enumerate(frames) if buf in bytes(f[TCP].payload))
+
+
+def _smb2_header_cut_short() -> list[Packet]:
+    """The second request's SMB2 message is 40 bytes, too short for its own header;
+    its NetBIOS length says so, so the messages around it still frame."""
+    exchanges = _typical()
+    opts = Options(transport="smb2", server=("192.0.2.20", 445))
+    frames = tapsrv_conversation(exchanges, opts)
+    target = _carrying(frames, exchanges[1].request)
+    return _replayed(frames, opts, lambda i, p: b"\x00\x00\x00\x28" + p[4:44] if i == target else p)
+
+
+def _netbios_length_lies() -> list[Packet]:
+    """The second request's NetBIOS length claims 1,000 bytes more than it carries,
+    so its message swallows what follows until the next segment starts an SMB2 message."""
+    exchanges = _typical()
+    opts = Options(transport="smb2", server=("192.0.2.20", 445))
+    frames = tapsrv_conversation(exchanges, opts)
+    target = _carrying(frames, exchanges[1].request)
+
+    def lie(i, p):
+        if i != target:
+            return p
+        return p[:1] + (int.from_bytes(p[1:4], "big") + 1000).to_bytes(3, "big") + p[4:]
+    return _replayed(frames, opts, lie)
+
+
+def _tcp_out_of_order() -> list[Packet]:
+    """PDUs split in 40-byte segments; two of the first request's segments swap places,
+    one is sent again overlapping its neighbour by 10 bytes, and one segment of the
+    last reply is lost (its gap is given up at the FIN)."""
+    exchanges = _typical()
+    opts = Options(segment_size=40)
+    frames = tapsrv_conversation(exchanges, opts)
+    lost = _segments_of(frames, opts, bytes(exchanges[2].reply), from_client=False)[1]
+    frames = _replayed(frames, opts, lambda i, p: None if i == lost else p)
+    a, b = _segments_of(frames, opts, bytes(exchanges[0].request), from_client=True)[:2]
+    frames[a], frames[b] = frames[b], frames[a]
+    again = frames[b].copy()
+    again[TCP].seq -= 10
+    again[TCP].remove_payload()
+    again = again / (bytes(frames[a][TCP].payload)[-10:] + bytes(frames[b][TCP].payload))
+    del again[IP].len, again[IP].chksum, again[TCP].chksum
+    frames.insert(b + 1, again)
+    for n, f in enumerate(frames):
+        f.time = opts.epoch + 0.001 * n
+    return frames
+
+
+def _segments_of(frames: list[Packet], opts: Options, data: bytes, from_client: bool) -> list[int]:
+    """Indexes of the segments that carry ``data`` in one direction's byte stream."""
+    stream, owners = b"", []
+    for i, f in enumerate(frames):
+        if ((f[IP].src, f[TCP].sport) == opts.client) == from_client:
+            payload = bytes(f[TCP].payload)
+            stream += payload
+            owners += [i] * len(payload)
+    start = stream.index(data)
+    return sorted(set(owners[start:start + len(data)]))
+
+
 # name -> frames builder. Names say what each capture was built to show.
 SAMPLES: dict[str, Callable[[], list[Packet]]] = {
     "tcp_conversation.pcap": lambda: tapsrv_conversation(_typical()),
@@ -135,6 +221,9 @@ SAMPLES: dict[str, Callable[[], list[Packet]]] = {
     "malformed_undocumented_lineerr.pcap": lambda: tapsrv_conversation(
         [answered(request(dwRequestID=11), LINEERR_NODRIVER)]
     ),
+    "damaged_smb2_header.pcap": _smb2_header_cut_short,
+    "damaged_netbios_length.pcap": _netbios_length_lies,
+    "damaged_tcp_order.pcap": _tcp_out_of_order,
 }
 
 

@@ -43,3 +43,13 @@ def test_hook_floor_uses_the_generated_extractors():
 
     text = hook_lua(render(load("scapy_layers.mstrp")))
     assert '"tapi", "tapi.opnum", "dcerpc", "tcp.stream"' in text
+
+
+def test_check_scale_runs(tmp_path):
+    out = tmp_path / "scale.json"
+    proc = subprocess.run([sys.executable, "-m", "bench.check_scale", "--sizes", "2000", "--json", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (row,) = json.loads(out.read_text())
+    assert row["messages"] == 2000 and row["python_mb"] > 0 and row["tshark_mb"] > 0
+    assert "| 2,000 |" in proc.stdout

@@ -21,10 +21,12 @@ ALLOWED = {
     "scapy_layers.mstrp": {"scapy_layers.spec", "scapy_layers.traffic"},
     "generator.model": set(),
     "generator.names": set(),
+    "generator.progress": set(),
     "generator.frontend": {"generator.model", "generator.names", "scapy_layers.spec"},
     "generator.backends": {"generator.model", "generator.names"},
-    "generator.check": {"generator.model", "generator.frontend", "generator.backends"},
-    "generator.cli": {"generator.frontend", "generator.backends", "generator.check", "scapy_layers.mstrp"},
+    "generator.check": {"generator.model", "generator.frontend", "generator.backends", "scapy_layers.traffic"},
+    "generator.cli": {"generator.frontend", "generator.backends", "generator.check", "generator.progress",
+                      "scapy_layers.mstrp", "scapy_layers.traffic"},
 }
 # rooms that must stay free of scapy: templates only ever see the model
 NO_SCAPY = ("generator.model", "generator.names", "generator.backends")

@@ -9,20 +9,27 @@ one side finds is a disagreement too. One tshark run per capture.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import tempfile
 from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
 
 from scapy.packet import NoPayload
-from scapy.utils import PcapReader
+
+from scapy_layers.traffic.frames import scapy_frames
 
 from .. import model as M
 from ..backends import write_atomically
 from ..backends.lua import render
 from ..frontend import build
-from .pdml import ProtoItem, proto_items
+from .pdml import LuaErrorInOutput, ProtoItem, iter_packets
 from .scapy_items import message_items
-from .tshark import Tshark
+from .tshark import Tshark, TsharkError
+
+# Disagreements kept per capture for the report; the rest are only counted.
+MAX_DISAGREEMENTS = 1000
 
 
 @dataclass
@@ -54,11 +61,18 @@ class PcapResult:
     fields: int = 0
     experts: int = 0
     disagreements: list[Disagreement] = field(default_factory=list)
+    more_disagreements: int = 0  # past MAX_DISAGREEMENTS, counted only
 
     @property
     def ok(self) -> bool:
         # A capture where neither side found a message proves nothing.
         return not self.disagreements and self.messages > 0
+
+    def disagree(self, d: Disagreement) -> None:
+        if len(self.disagreements) < MAX_DISAGREEMENTS:
+            self.disagreements.append(d)
+        else:
+            self.more_disagreements += 1
 
 
 @dataclass
@@ -116,8 +130,12 @@ class Checker:
             layer = layer.payload if layer.payload else None
         if getattr(pkt, "truncated", False):
             experts.add((f"{msg.abbrev}.truncated", msg.abbrev))
-        if getattr(rec.stub, "truncated", False):
-            stub = self.message_of[type(rec.stub)]
+        # a reader may say whether a stub is truncated without dissecting it (stub_truncated)
+        truncated = getattr(rec, "stub_truncated", None)
+        if truncated is None:
+            truncated = getattr(rec.stub, "truncated", False)
+        if truncated:
+            stub = self.message_of[getattr(rec, "stub_class", None) or type(rec.stub)]
             experts.add((f"{stub.abbrev}.truncated", stub.abbrev))
         return Side(rec.frame, msg.abbrev, fields, experts)
 
@@ -174,63 +192,85 @@ class Checker:
     # --- comparison
 
     def scapy_sides(self, pcap: str) -> list[Side]:
+        return list(self.iter_scapy_sides(pcap))
+
+    def iter_scapy_sides(self, pcap: str) -> Iterator[Side]:
+        """scapy's messages of ``pcap``, in frame order, as they are read."""
         if self.proto.dce is not None:
             if self.info is None or self.info.reader is None:
                 raise ValueError(f"{self.proto.source}: PROTOCOL declares carriers but no reader for captures")
-            return [self.scapy_side(r) for r in self.info.reader(pcap, self.decode_as)]
+            for rec in self.info.reader(pcap, self.decode_as):
+                yield self.scapy_side(rec)
+            return
         # Layers bound to ports with bind_layers: scapy's own dissection finds them.
         tops = {cls for ident, cls in self.classes.items() if ident in self.dispatched}
-        out = []
-        for number, frame in enumerate(PcapReader(pcap), start=1):
+        for number, frame in scapy_frames(pcap):
             layer = frame
             while layer is not None and not isinstance(layer, NoPayload):
                 if type(layer) in tops:
-                    out.append(self.scapy_side(_Found(number, layer, None)))
+                    yield self.scapy_side(_Found(number, layer, None))
                     break
                 layer = layer.payload
-        return out
 
-    def check(self, pcap: str, sides: list | None = None) -> PcapResult:
-        """Compare both dissections of ``pcap``; ``sides`` collects (scapy, wireshark) pairs."""
+    def iter_lua_sides(self, pdml_stream) -> Iterator[Side]:
+        for _, items in iter_packets(pdml_stream, self.proto.abbrev):
+            for item in items:
+                side = self.lua_side(item)
+                if side is not None:
+                    yield side
+
+    def check(self, pcap: str, on_pair: Callable[[Side | None, Side | None], None] | None = None,
+              progress: Callable[[int], None] | None = None) -> PcapResult:
+        """Compare both dissections of ``pcap`` as both advance, frame by frame: tshark's
+        PDML is parsed while tshark writes it and scapy reads the capture alongside,
+        so memory does not grow with the capture. ``on_pair(scapy, wireshark)`` sees
+        every pair compared; ``progress(frame)`` is told each frame compared."""
         result = PcapResult(pcap)
-        scapy = self.scapy_sides(pcap)
         prefs = {}
         if self.decode_as and self.proto.dce:
             prefs[f"{self.proto.abbrev}.{self.proto.dce.ports_pref}"] = "1-65535"
-        pdml = self.tshark.run(pcap, self.lua, ["-2", "-R", "frame", "-T", "pdml"], prefs)
-        lua = [s for s in (self.lua_side(p) for p in proto_items(pdml, self.proto.abbrev)) if s is not None]
-        result.frames = len({s.frame for s in scapy} | {s.frame for s in lua})
-        by_frame: dict[int, tuple[list[Side], list[Side]]] = {}
-        for s in scapy:
-            by_frame.setdefault(s.frame, ([], []))[0].append(s)
-        for s in lua:
-            by_frame.setdefault(s.frame, ([], []))[1].append(s)
-        for frame in sorted(by_frame):
-            ours, theirs = by_frame[frame]
-            for i in range(max(len(ours), len(theirs))):
-                a = ours[i] if i < len(ours) else None
-                b = theirs[i] if i < len(theirs) else None
-                self._compare(frame, a, b, result)
-                if sides is not None:
-                    sides.append((a, b))
+        # -J: only our protocol's subtree (and the frame number) is written: 8x less XML
+        args = ["-2", "-R", "frame", "-T", "pdml", "-J", self.proto.abbrev]
+        with self.tshark.stream(pcap, self.lua, args, prefs) as pdml:
+            try:
+                for frame, ours, theirs in by_frame(self.iter_scapy_sides(pcap), self.iter_lua_sides(pdml)):
+                    result.frames += 1
+                    for a, b in itertools.zip_longest(ours, theirs):
+                        self._compare(frame, a, b, result)
+                        if on_pair is not None:
+                            on_pair(a, b)
+                    if progress is not None:
+                        progress(frame)
+            except LuaErrorInOutput as exc:
+                raise TsharkError(f"Lua error reported by Wireshark ({self.tshark.label}) while "
+                                  f"dissecting {pcap}: {exc}") from None
         return result
 
     def _compare(self, frame: int, a: Side | None, b: Side | None, result: PcapResult) -> None:
         if a is None or b is None:
-            result.disagreements.append(Disagreement(
-                frame, "message", a.message if a else None, b.message if b else None))
+            result.disagree(Disagreement(frame, "message", a.message if a else None, b.message if b else None))
             return
         result.messages += 1
         if a.message != b.message:
-            result.disagreements.append(Disagreement(frame, "message", a.message, b.message))
+            result.disagree(Disagreement(frame, "message", a.message, b.message))
             return
         for name in sorted(set(a.fields) | set(b.fields)):
             result.fields += 1
             va, vb = a.fields.get(name), b.fields.get(name)
             if va != vb:
-                result.disagreements.append(Disagreement(frame, name, va, vb))
+                result.disagree(Disagreement(frame, name, va, vb))
         result.experts += len(a.experts | b.experts)
         for name, on in sorted(a.experts - b.experts):
-            result.disagreements.append(Disagreement(frame, f"expert {name} on {on}", "present", "absent"))
+            result.disagree(Disagreement(frame, f"expert {name} on {on}", "present", "absent"))
         for name, on in sorted(b.experts - a.experts):
-            result.disagreements.append(Disagreement(frame, f"expert {name} on {on}", "absent", "present"))
+            result.disagree(Disagreement(frame, f"expert {name} on {on}", "absent", "present"))
+
+
+def by_frame(scapy: Iterable[Side], lua: Iterable[Side]) -> Iterator[tuple[int, list[Side], list[Side]]]:
+    """Merge two frame-ordered streams of sides: (frame, scapy's, Wireshark's) per frame."""
+    merged = heapq.merge(((s.frame, 0, s) for s in scapy), ((s.frame, 1, s) for s in lua), key=lambda t: t[0])
+    for frame, group in itertools.groupby(merged, key=lambda t: t[0]):
+        ours, theirs = [], []
+        for _, source, side in group:
+            (theirs if source else ours).append(side)
+        yield frame, ours, theirs

@@ -1,9 +1,21 @@
-"""What the generated dissector showed, read back from tshark's PDML."""
+"""What the generated dissector showed, read back from tshark's PDML.
+
+Read as a stream: each packet is taken apart when its closing tag arrives and
+then dropped, so a capture of any size needs the memory of one packet.
+"""
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from typing import IO, Iterator
+
+LUA_ERROR = "_ws.lua.error"
+
+
+class LuaErrorInOutput(RuntimeError):
+    """Wireshark reported a Lua error inside the dissection of a frame."""
 
 
 @dataclass
@@ -59,20 +71,39 @@ def _walk(el, out: ProtoItem, parent: str | None) -> None:
         _walk(child, out, name or parent)
 
 
-def proto_items(pdml: str, proto: str) -> list[ProtoItem]:
-    """Every ``proto`` item of every packet, in frame order."""
-    out = []
-    root = ET.fromstring(pdml)
-    for packet in root.iter("packet"):
-        frame = 0
-        for p in packet.iter("proto"):
-            if p.get("name") == "geninfo":
-                for f in p:
-                    if f.get("name") == "num":
-                        frame = int(f.get("show"))
-        for p in packet.iter("proto"):
+def _frame_number(packet) -> int:
+    for p in packet.iter("proto"):
+        if p.get("name") == "geninfo":
+            for f in p:
+                if f.get("name") == "num":
+                    return int(f.get("show"))
+    return 0
+
+
+def iter_packets(stream: IO[bytes], proto: str) -> Iterator[tuple[int, list[ProtoItem]]]:
+    """(frame number, every ``proto`` item of that frame) for each packet, in frame order."""
+    root = None
+    for event, el in ET.iterparse(stream, events=("start", "end")):
+        if root is None:
+            root = el
+            continue
+        if event != "end":
+            continue
+        if el.tag == "field" and el.get("name") == LUA_ERROR:
+            raise LuaErrorInOutput(el.get("show") or el.get("showname") or "Lua error")
+        if el.tag != "packet":
+            continue
+        frame = _frame_number(el)
+        items = []
+        for p in el.iter("proto"):
             if p.get("name") == proto:
                 item = ProtoItem(frame)
                 _walk(p, item, None)
-                out.append(item)
-    return out
+                items.append(item)
+        root.clear()  # the packet is read: let it go
+        yield frame, items
+
+
+def proto_items(pdml: str, proto: str) -> list[ProtoItem]:
+    """Every ``proto`` item of every packet of a whole PDML document, in frame order."""
+    return [item for _, items in iter_packets(io.BytesIO(pdml.encode("utf-8")), proto) for item in items]

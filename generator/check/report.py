@@ -13,7 +13,8 @@ def report_text(r: PcapResult) -> str:
             f"{r.fields} fields, {r.experts} expert infos compared")
     if not r.messages and not r.disagreements:
         head += " (no message found by either side; a capture without the Bind needs --decode-as)"
-    return "\n".join([head, *(f"  {d}" for d in r.disagreements)])
+    more = [f"  ... and {r.more_disagreements} more disagreements"] if r.more_disagreements else []
+    return "\n".join([head, *(f"  {d}" for d in r.disagreements), *more])
 
 
 def report_json(r: PcapResult) -> str:
@@ -22,6 +23,7 @@ def report_json(r: PcapResult) -> str:
         "experts": r.experts,
         "disagreements": [{"frame": d.frame, "field": d.field, "scapy": _plain(d.scapy),
                            "wireshark": _plain(d.wireshark)} for d in r.disagreements],
+        "more_disagreements": r.more_disagreements,
     })
 
 

@@ -19,7 +19,9 @@ import re
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO, Iterator
 
 STRICT_ENV = "DISSECTGEN_LUA_STRICT"
 NOBODY = 65534
@@ -77,16 +79,18 @@ class Tshark:
             return [_tool("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", self.executable]
         return [self.executable]
 
-    def _exec(self, args, env, timeout, keep_stdout=True):
+    def _exec(self, args, env, timeout):
         try:
             return subprocess.run([*self._prefix(), *args], env=env, timeout=timeout, stderr=subprocess.PIPE,
-                                  stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL)
+                                  stdout=subprocess.PIPE)
         except FileNotFoundError as exc:
             raise TsharkError(f"cannot start tshark: {exc}") from None
 
-    def run(self, pcap: str, lua: str | None = None, args: list[str] = (), prefs: dict | None = None,
-            strict: bool = True, timeout: float = 1800, keep_stdout: bool = True) -> str:
-        """tshark -r PCAP [-X lua_script:LUA] ARGS; returns stdout ("" when not kept)."""
+    @contextmanager
+    def _invocation(self, pcap: str, lua: str | None, args, prefs: dict | None,
+                    strict: bool) -> Iterator[tuple[list[str], dict]]:
+        """(argv, env) of ``tshark -r PCAP [-X lua_script:LUA] ARGS``; the staged inputs
+        and the clean HOME live as long as the context."""
         base = os.path.join(self.root, "tmp") if self.root else None
         with tempfile.TemporaryDirectory(prefix="dissectgen-tshark-", dir=base) as work:
             os.chmod(work, 0o755)
@@ -113,10 +117,53 @@ class Tshark:
             }
             if strict:
                 env[STRICT_ENV] = "1"
-            proc = self._exec(cmd, env, timeout, keep_stdout)
-        stderr = proc.stderr.decode("utf-8", "replace")
+            yield [*self._prefix(), *cmd], env
+
+    def run(self, pcap: str, lua: str | None = None, args: list[str] = (), prefs: dict | None = None,
+            strict: bool = True, timeout: float = 1800, keep_stdout: bool = True) -> str:
+        """tshark -r PCAP [-X lua_script:LUA] ARGS; returns stdout ("" when not kept)."""
+        with self._invocation(pcap, lua, args, prefs, strict) as (argv, env):
+            try:
+                proc = subprocess.run(argv, env=env, timeout=timeout, stderr=subprocess.PIPE,
+                                      stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL)
+            except FileNotFoundError as exc:
+                raise TsharkError(f"cannot start tshark: {exc}") from None
+        self._judge(proc.returncode, proc.stderr, pcap)
+        stdout = proc.stdout.decode("utf-8", "replace") if keep_stdout else ""
+        if "_ws.lua.error" in stdout:
+            raise TsharkError(f"Lua error reported by Wireshark ({self.label}) while dissecting {pcap}")
+        return stdout
+
+    @contextmanager
+    def stream(self, pcap: str, lua: str | None = None, args: list[str] = (), prefs: dict | None = None,
+               strict: bool = True) -> Iterator[IO[bytes]]:
+        """tshark's stdout as a binary stream, read while tshark runs, so that its
+        output never has to fit in memory; judged like ``run`` when the context
+        ends. (The caller looks for Lua errors in what it reads.)"""
+        with self._invocation(pcap, lua, args, prefs, strict) as (argv, env), \
+                tempfile.TemporaryFile() as stderr:
+            try:
+                proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=stderr)
+            except FileNotFoundError as exc:
+                raise TsharkError(f"cannot start tshark: {exc}") from None
+            try:
+                yield proc.stdout
+                while proc.stdout.read(1 << 16):
+                    pass
+            except BaseException:
+                proc.kill()
+                raise
+            finally:
+                proc.stdout.close()
+                proc.wait()
+            stderr.seek(0)
+            self._judge(proc.returncode, stderr.read(), pcap)
+
+    def _judge(self, returncode: int, stderr: bytes, pcap: str) -> None:
+        """Fail on a non-zero exit or on any stderr line that is not tolerated;
+        Wireshark's own dissector bugs are kept in ``warnings``."""
         unexpected, warnings = [], []
-        for line in stderr.splitlines():
+        for line in stderr.decode("utf-8", "replace").splitlines():
             if not line.strip() or line.strip() in TOLERATED_STDERR:
                 continue
             bug = _DISSECTOR_BUG.search(line)
@@ -125,13 +172,9 @@ class Tshark:
             else:
                 unexpected.append(line)
         self.warnings = tuple(warnings)
-        if proc.returncode != 0 or unexpected:
-            raise TsharkError(f"tshark ({self.label}) failed (exit {proc.returncode}) on {pcap}:\n"
+        if returncode != 0 or unexpected:
+            raise TsharkError(f"tshark ({self.label}) failed (exit {returncode}) on {pcap}:\n"
                               + "\n".join(unexpected[:40]))
-        stdout = proc.stdout.decode("utf-8", "replace") if keep_stdout else ""
-        if "_ws.lua.error" in stdout:
-            raise TsharkError(f"Lua error reported by Wireshark ({self.label}) while dissecting {pcap}")
-        return stdout
 
     def info_column(self, pcap: str, lua: str, display_filter: str, prefs: dict | None = None) -> dict[int, str]:
         """Frame number -> Info column text, as Wireshark shows it.

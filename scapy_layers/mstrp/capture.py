@@ -35,20 +35,47 @@ from .tapsrv import (
     ClientRequest_Request,
     ClientRequest_Response,
     buffer_bytes,
+    wellformed_pbuffer,
 )
 
 # Interfaces a user can name with ``decode_as`` for captures without a Bind.
 DECODE_AS = {"tapsrv": (TAPSRV_UUID, 1)}
 
 
+class Stub:
+    """A ClientRequest stub: its bytes, dissected by scapy's NDR classes the first time
+    somebody looks (``packet``). Reading the pBuffer needs no dissection when the
+    stub is well-formed NDR32 (``wellformed_pbuffer``)."""
+
+    __slots__ = ("cls", "data", "ndr64", "endian", "truncated", "buffer", "_packet")
+
+    def __init__(self, cls: type[Packet], data: bytes, ndr64: bool, endian: str) -> None:
+        self.cls, self.data, self.ndr64, self.endian = cls, data, ndr64, endian
+        self._packet = None
+        fast = None if ndr64 or endian != "little" else wellformed_pbuffer(data, cls is ClientRequest_Request)
+        if fast is not None:
+            self.truncated, self.buffer = False, fast
+        else:
+            pkt = self.packet()
+            self.truncated = pkt.truncated
+            self.buffer = buffer_bytes(pkt.pBuffer) if pkt.pBuffer is not None else b""
+
+    def packet(self) -> Packet:
+        if self._packet is None:
+            # NDR32 unless the BindAck accepted NDR64 (scapy's conf.ndr64 default is not used)
+            self._packet = self.cls(self.data, ndr64=self.ndr64, ndrendian=self.endian)
+        return self._packet
+
+
 @dataclass
 class TapiRecord:
-    """One TAPI message found in a capture."""
+    """One TAPI message found in a capture. ``stub`` is the ClientRequest stub that
+    carried it, as scapy dissects it (on first use)."""
 
     frame: int
     direction: str  # "request" | "reply"
     packet: Packet
-    stub: Packet
+    carrier: Stub
     call_id: int
     transport: str  # "tcp" | "smb2"
     conversation: str
@@ -59,6 +86,18 @@ class TapiRecord:
 
     def violations(self) -> list[Violation]:
         return self.packet.violations()
+
+    @property
+    def stub(self) -> Packet:
+        return self.carrier.packet()
+
+    @property
+    def stub_class(self) -> type[Packet]:
+        return self.carrier.cls
+
+    @property
+    def stub_truncated(self) -> bool:
+        return self.carrier.truncated
 
 
 class _Connection:
@@ -72,6 +111,7 @@ class _Connection:
         self.framers: dict[object, PduFramer] = {}
         self.associations: dict[object, Association] = {}
         self.smb = Smb2PipeDemux()
+        self.problems: list[str] = []
 
     def association(self, key) -> Association:
         if key not in self.associations:
@@ -81,7 +121,13 @@ class _Connection:
     def feed(self, seg: TcpSegment) -> Iterator[tuple[RpcCall, str, str]]:
         """Complete RPC calls this segment finishes, with transport and pipe."""
         flow = (seg.src, seg.dst)
-        data = self.streams.setdefault(flow, TcpStream()).feed(seg)
+        stream = self.streams.get(flow)
+        if stream is None:
+            stream = self.streams[flow] = TcpStream()
+        gaps = stream.gaps_skipped
+        data = stream.feed(seg)
+        if stream.gaps_skipped != gaps:
+            self._forget_partial(flow)
         if not data:
             return
         if self.kind is None:
@@ -99,16 +145,36 @@ class _Connection:
                 name = f"{self.name} fid={item.file_id.hex()}"
                 yield from self._pdus(pipe, item.data, self.association(item.file_id), seg.frame, "smb2", name)
 
+    def _forget_partial(self, flow) -> None:
+        """After a skipped TCP gap, what was half-framed in that direction cannot be completed."""
+        self.smb.bufs.pop(flow, None)
+        self.framers.pop(flow, None)
+        if self.kind == "smb2":
+            self.framers.clear()  # pipe framers are keyed by FileId and direction, not by TCP flow
+
     def _pdus(self, key, data, assoc: Association, frame: int, transport: str, name: str):
         framer = self.framers.get(key)
         if framer is None:
             if not looks_like_dcerpc(data):
                 return
             framer = self.framers[key] = PduFramer()
+        resyncs = framer.resyncs
         for pdu in framer.feed(data):
             call = assoc.on_pdu(pdu, frame)
             if call is not None:
                 yield call, transport, name
+        if framer.resyncs != resyncs:
+            self.problems.append("bytes that are no DCE/RPC PDU header where one was due; "
+                                 "resynchronised at the next segment")
+
+    def drain_problems(self) -> list[str]:
+        out = self.problems
+        self.problems = []
+        for source in (*self.streams.values(), self.smb, *self.associations.values()):
+            if source.problems:
+                out.extend(source.problems)
+                source.problems = []
+        return out
 
 
 def _endpoint(ep: tuple[str, int]) -> str:
@@ -116,15 +182,40 @@ def _endpoint(ep: tuple[str, int]) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+@dataclass(frozen=True)
+class ReadProblem:
+    """Input the reader could not turn into a message (damaged or cut short): it was skipped."""
+
+    frame: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"frame {self.frame}: {self.text}"
+
+
+class TapiRecords(list):
+    """The records of a capture, with the problems met while reading it."""
+
+    problems: list[ReadProblem]
+
+
 class TapiReader:
-    """Incremental reader: feed frames, collect ``records``."""
+    """Incremental reader: ``feed_frame`` returns the records a frame completes.
+
+    Damaged input never raises: what cannot be framed is skipped and noted in
+    ``problems`` (drain them with ``drain_problems``). Only the requests still
+    waiting for their reply are kept (at most ``MAX_OPEN_CALLS``), so memory
+    stays bounded however long the capture.
+    """
+
+    MAX_OPEN_CALLS = 4096
 
     def __init__(self, decode_as: str | None = None) -> None:
         if decode_as is not None and decode_as not in DECODE_AS:
             raise ValueError(f"unknown interface {decode_as!r}; known: {', '.join(DECODE_AS)}")
         self.assume = DECODE_AS.get(decode_as) if decode_as else None
         self.connections: dict[frozenset, _Connection] = {}
-        self.records: list[TapiRecord] = []
+        self.problems: list[ReadProblem] = []
         self._open: dict[tuple[str, int], TapiRecord] = {}
 
     def feed_frame(self, frame: Frame) -> list[TapiRecord]:
@@ -137,25 +228,37 @@ class TapiReader:
             name = f"{_endpoint(seg.src)} <-> {_endpoint(seg.dst)}"
             conn = self.connections[key] = _Connection(name, self.assume)
         new = []
-        for call, transport, name in conn.feed(seg):
-            rec = self._record(call, transport, name)
-            if rec is not None:
-                new.append(rec)
-        self.records.extend(new)
+        try:
+            for call, transport, name in conn.feed(seg):
+                rec = self._record(call, transport, name)
+                if rec is not None:
+                    new.append(rec)
+        except Exception as exc:  # a path no damage test has reached yet: report it, keep reading
+            self.connections.pop(key, None)
+            conn.problems.append(f"reader error {type(exc).__name__}: {exc}; the connection's state was reset")
+        self.problems.extend(ReadProblem(frame.number, text) for text in conn.drain_problems())
         return new
+
+    def drain_problems(self) -> list[ReadProblem]:
+        out, self.problems = self.problems, []
+        return out
+
+    def read(self, path: str) -> Iterator[TapiRecord]:
+        """Every record of a capture file, as the frames are read (nothing is kept)."""
+        with _few_young_collections():
+            for frame in read_frames(path):
+                yield from self.feed_frame(frame)
 
     def _record(self, call: RpcCall, transport: str, name: str) -> TapiRecord | None:
         if call.interface != TAPSRV_UUID or call.opnum != OPNUM_CLIENT_REQUEST:
             return None
         problems = []
-        endian = "little" if call.little_endian else "big"
         is_request = call.direction == "request"
         cls = ClientRequest_Request if is_request else ClientRequest_Response
-        # NDR32 unless the BindAck accepted NDR64 (scapy's conf.ndr64 default is not used)
-        stub = cls(call.stub, ndr64=call.ndr64, ndrendian=endian)
+        stub = Stub(cls, call.stub, call.ndr64, "little" if call.little_endian else "big")
         if stub.truncated:
             problems.append(f"stub truncated ({len(call.stub)} bytes)")
-        buf = buffer_bytes(stub.pBuffer) if stub.pBuffer is not None else b""
+        buf = stub.buffer
         key = (name, call.call_id)
         if not buf:
             # an empty pBuffer (actual_count 0, or the stub ends first) holds no
@@ -166,7 +269,10 @@ class TapiReader:
         if is_request:
             packet = TAPI.dissect_request(buf)
             rec = TapiRecord(call.frame, "request", packet, stub, call.call_id, transport, name, call.fragments, problems=problems)
+            self._open.pop(key, None)
             self._open[key] = rec
+            if len(self._open) > self.MAX_OPEN_CALLS:
+                del self._open[next(iter(self._open))]  # the oldest unanswered request
         else:
             req = self._open.pop(key, None)
             packet = TAPI.dissect_reply(buf, req.packet if req else None)
@@ -190,18 +296,25 @@ def _few_young_collections():
         gc.set_threshold(*previous)
 
 
-def read_tapi(path: str, decode_as: str | None = None) -> list[TapiRecord]:
+def iter_tapi(path: str, decode_as: str | None = None) -> Iterator[TapiRecord]:
+    """``read_tapi`` one record at a time, in bounded memory (problems are not kept)."""
+    return TapiReader(decode_as).read(path)
+
+
+def read_tapi(path: str, decode_as: str | None = None) -> TapiRecords:
     """Every TAPI message of a pcap/pcapng file, in frame order.
 
     ``decode_as="tapsrv"`` takes DCE/RPC calls on contexts whose Bind is not
-    in the capture as tapsrv calls. (While it reads, the garbage collector's
-    thresholds are raised; they are restored on return.)
+    in the capture as tapsrv calls. What could not be read is in the result's
+    ``problems``. (While it reads, the garbage collector's thresholds are
+    raised; they are restored on return.) ``iter_tapi`` gives the same records
+    one by one, in bounded memory.
     """
     reader = TapiReader(decode_as)
-    with _few_young_collections():
-        for frame in read_frames(path):
-            reader.feed_frame(frame)
-    return reader.records
+    records = TapiRecords(reader.read(path))
+    records.problems = reader.problems
+    return records
 
 
-__all__ = ["DECODE_AS", "TAPSRV_OPNUMS", "TapiReader", "TapiRecord", "read_tapi"]
+__all__ = ["DECODE_AS", "TAPSRV_OPNUMS", "ReadProblem", "Stub", "TapiReader", "TapiRecord", "TapiRecords", "iter_tapi",
+           "read_tapi"]

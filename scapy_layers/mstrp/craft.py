@@ -114,7 +114,8 @@ class TcpFlow:
         self.seq = {True: client_isn, False: server_isn}
         self.frames: list[Packet] = []
 
-    def _frame(self, from_client: bool, flags: str, payload: bytes = b"") -> Packet:
+    def segment(self, from_client: bool, flags: str, payload: bytes = b"") -> Packet:
+        """One TCP segment, sequence numbers following the ones before it."""
         o = self.opts
         (src, sport), (dst, dport) = (o.client, o.server) if from_client else (o.server, o.client)
         smac, dmac = (CLIENT_MAC, SERVER_MAC) if from_client else (SERVER_MAC, CLIENT_MAC)
@@ -133,19 +134,19 @@ class TcpFlow:
         return pkt
 
     def handshake(self) -> None:
-        self._frame(True, "S")
-        self._frame(False, "SA")
-        self._frame(True, "A")
+        self.segment(True, "S")
+        self.segment(False, "SA")
+        self.segment(True, "A")
 
     def send(self, from_client: bool, data: bytes) -> None:
         size = self.opts.segment_size or len(data) or 1
         for i in range(0, len(data), size):
-            self._frame(from_client, "PA", data[i: i + size])
+            self.segment(from_client, "PA", data[i: i + size])
 
     def close(self) -> None:
-        self._frame(True, "FA")
-        self._frame(False, "FA")
-        self._frame(True, "A")
+        self.segment(True, "FA")
+        self.segment(False, "FA")
+        self.segment(True, "A")
 
 
 # --- DCE/RPC PDUs

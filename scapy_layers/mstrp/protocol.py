@@ -1,10 +1,10 @@
 """MS-TRP as the generator reads it: the TAPI dispatch, carried in the pBuffer of
-tapsrv ClientRequest calls [MS-TRP 3.1.4.2], read from captures by ``read_tapi``."""
+tapsrv ClientRequest calls [MS-TRP 3.1.4.2], read from captures by ``iter_tapi``."""
 
 from __future__ import annotations
 
 from ..spec import ProtocolInfo, carry
-from .capture import read_tapi
+from .capture import iter_tapi
 from .layers import TAPI
 from .tapsrv import ClientRequest_Request, ClientRequest_Response
 
@@ -16,5 +16,5 @@ PROTOCOL = ProtocolInfo(
         carry(ClientRequest_Request, "pBuffer", TAPI, "request"),
         carry(ClientRequest_Response, "pBuffer", TAPI, "reply"),
     ),
-    reader=read_tapi,
+    reader=iter_tapi,
 )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from typing import TextIO
 
-from .capture import TapiRecord, read_tapi
+from ..traffic.frames import read_frames
+from .capture import ReadProblem, TapiReader, TapiRecord
 
 
 def field_values(pkt) -> dict:
@@ -53,10 +55,45 @@ def record_text(rec: TapiRecord) -> str:
     return "\n".join(lines) + "\n"
 
 
-def show(path: str, out: TextIO, as_json: bool = False, decode_as: str | None = None) -> int:
-    for rec in read_tapi(path, decode_as=decode_as):
-        if as_json:
-            out.write(json.dumps(record_json(rec), sort_keys=False) + "\n")
-        else:
-            out.write(record_text(rec) + "\n")
+def problem_json(problem: ReadProblem) -> dict:
+    """A line for input that held no readable message: no packet, only the problem."""
+    return {"frame": problem.frame, "direction": None, "packet": None, "problems": [problem.text]}
+
+
+def show(path: str, out: TextIO, as_json: bool = False, decode_as: str | None = None,
+         progress=None) -> int:
+    """Print every message and every problem met on the way, in frame order, while reading.
+
+    A request is printed once its reply is read (so it can name the reply's
+    frame), or once it is plainly never answered: more unanswered requests
+    pile up behind it than the reader keeps open. ``progress(frame number,
+    bytes of the file read)``, when given, is called as frames go by."""
+    reader = TapiReader(decode_as)
+    queue: deque[TapiRecord | ReadProblem] = deque()
+
+    def flush(everything: bool = False) -> None:
+        while queue and (everything or _settled(queue[0]) or len(queue) > reader.MAX_OPEN_CALLS):
+            item = queue.popleft()
+            if isinstance(item, ReadProblem):
+                out.write(json.dumps(problem_json(item)) + "\n" if as_json else f"{item}\n\n")
+            else:
+                out.write(json.dumps(record_json(item)) + "\n" if as_json else record_text(item) + "\n")
+
+    for frame in reader_frames(path, progress):
+        records = reader.feed_frame(frame)
+        queue.extend(reader.drain_problems())  # met while reading the frame, before its records
+        queue.extend(records)
+        flush()
+    flush(everything=True)
     return 0
+
+
+def _settled(item) -> bool:
+    return not isinstance(item, TapiRecord) or item.direction != "request" or item.reply is not None
+
+
+def reader_frames(path: str, progress=None):
+    for frame in read_frames(path):
+        yield frame
+        if progress is not None:
+            progress(frame.number, frame.end)

@@ -187,6 +187,26 @@ def conformant_varying(data: bytes, max_count: int | None = None) -> NDRConforma
     )
 
 
+def wellformed_pbuffer(stub: bytes, is_request: bool) -> bytes | None:
+    """pBuffer's bytes from a well-formed NDR32 little-endian ClientRequest stub, read
+    with struct; None for anything else, which scapy's NDR classes must judge.
+
+    Well-formed: offset 0, actual_count <= max_count, and the stub ends exactly
+    after the buffer, its alignment padding and the trailing integers
+    (lNeededSize and plUsedSize in, plUsedSize out). Then scapy reads the same
+    bytes (a property test holds the two together); it costs 50 times more.
+    """
+    at = 20 if is_request else 0  # the request's context handle first
+    if len(stub) < at + 12:
+        return None
+    max_count, offset, actual = struct.unpack_from("<III", stub, at)
+    start = at + 12
+    end = start + actual
+    if offset or actual > max_count or len(stub) != ((end + 3) & ~3) + (8 if is_request else 4):
+        return None
+    return stub[start:end]
+
+
 def buffer_bytes(pbuffer) -> bytes:
     """The bytes of a dissected pBuffer (conformant varying array)."""
     value = pbuffer

@@ -45,6 +45,8 @@ class ProtocolInfo:
     title: str
     dispatch: Dispatch | None = None
     carriers: tuple[Carrier, ...] = ()
-    # reader(pcap_path, decode_as) -> records with .frame, .packet and .stub:
-    # the carried messages of a capture, as the differential check reads them
+    # reader(pcap_path, decode_as) -> records with .frame, .packet and .stub, in
+    # frame order as the capture is read: its carried messages, for the check.
+    # (A record may also tell .stub_truncated and .stub_class, which spares the
+    # check dissecting every stub.)
     reader: Callable[[str, str | None], Iterable] | None = None

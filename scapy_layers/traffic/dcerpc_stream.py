@@ -109,6 +109,7 @@ class Association:
         self.calls: dict[int, _Pending] = {}
         self.frags: dict[tuple[int, int], bytearray] = {}
         self.frag_counts: dict[tuple[int, int], int] = {}
+        self.problems: list[str] = []
 
     def on_pdu(self, pdu: bytes, frame: int) -> RpcCall | None:
         ptype, flags = pdu[2], pdu[3]
@@ -176,29 +177,31 @@ class Association:
         )
 
     def _on_bind(self, pdu: bytes) -> None:
+        offered = []
         try:
-            pkt = DceRpc5(pdu)
-            elems = pkt.context_elem
-        except Exception:
-            return
+            for ctx in DceRpc5(pdu).context_elem or []:
+                syntax = ctx.abstract_syntax
+                if syntax is not None:
+                    offered.append((ctx.cont_id, (syntax.if_uuid, syntax.if_version)))
+        except Exception as exc:  # scapy's dissection of a damaged Bind
+            self.problems.append(f"Bind unreadable ({type(exc).__name__}); its contexts are not known")
+            offered = []
         self.offered_order = []
-        for ctx in elems or []:
-            syntax = ctx.abstract_syntax
-            if syntax is None:
-                continue
-            self.offered[ctx.cont_id] = (syntax.if_uuid, syntax.if_version)
-            self.offered_order.append(ctx.cont_id)
+        for cont_id, iface in offered:
+            self.offered[cont_id] = iface
+            self.offered_order.append(cont_id)
 
     def _on_bind_ack(self, pdu: bytes) -> None:
         try:
-            results = DceRpc5(pdu).results or []
-        except Exception:
-            return
-        for cont_id, res in zip(self.offered_order, results):
-            if res.result == 0 and cont_id in self.offered:
+            results = [(res.result, getattr(res.transfer_syntax, "if_uuid", None))
+                       for res in DceRpc5(pdu).results or []]
+        except Exception as exc:  # scapy's dissection of a damaged BindAck
+            self.problems.append(f"BindAck unreadable ({type(exc).__name__}); no context accepted")
+            results = []
+        for cont_id, (result, syntax) in zip(self.offered_order, results):
+            if result == 0 and cont_id in self.offered:
                 self.contexts[cont_id] = self.offered[cont_id]
-                syntax = res.transfer_syntax
-                if syntax is not None and syntax.if_uuid == NDR64_SYNTAX:
+                if syntax == NDR64_SYNTAX:
                     self.ndr64.add(cont_id)
                 else:
                     self.ndr64.discard(cont_id)

@@ -12,7 +12,10 @@ import struct
 from dataclasses import dataclass
 from typing import Iterator
 
-from scapy.utils import RawPcapNgReader, RawPcapReader
+from scapy.config import conf
+from scapy.packet import Packet
+
+from .capfile import read_records
 
 # pcap link-layer types we can reach TCP through.
 DLT_NULL = 0
@@ -40,6 +43,7 @@ class Frame:
     time: float
     data: bytes
     linktype: int
+    end: int = 0  # byte offset just after the frame's record in its file
 
 
 @dataclass(frozen=True)
@@ -53,19 +57,23 @@ class TcpSegment:
 
 
 def read_frames(path: str) -> Iterator[Frame]:
-    """Every frame of a pcap or pcapng file, in file order."""
-    reader = RawPcapReader(path)
-    try:
-        for number, (data, meta) in enumerate(reader, start=1):
-            if isinstance(reader, RawPcapNgReader):
-                linktype = meta.linktype
-                ts = ((meta.tshigh << 32) | meta.tslow) / meta.tsresol
-            else:
-                linktype = reader.linktype
-                ts = meta.sec + meta.usec / (1e9 if getattr(reader, "nano", False) else 1e6)
-            yield Frame(number, ts, data, linktype)
-    finally:
-        reader.close()
+    """Every frame of a pcap or pcapng file, in file order (CaptureFileError on a bad file)."""
+    for number, (time, data, linktype, end) in enumerate(read_records(path), start=1):
+        yield Frame(number, time, data, linktype, end)
+
+
+def scapy_frames(path: str) -> Iterator[tuple[int, Packet]]:
+    """Every frame dissected by scapy from its link type, numbered from 1, as
+    scapy's own PcapReader does; a frame scapy's dissection fails on comes
+    back as Raw (damage is data, not an error)."""
+    for frame in read_frames(path):
+        cls = conf.l2types.num2layer.get(frame.linktype, conf.raw_layer)
+        try:
+            pkt = cls(frame.data)
+        except Exception:  # scapy's own layers on damaged bytes
+            pkt = conf.raw_layer(frame.data)
+        pkt.time = frame.time
+        yield frame.number, pkt
 
 
 def _network_layer(frame: Frame) -> tuple[int, bytes] | None:

@@ -4,6 +4,12 @@ Follows one TCP connection's SMB2 messages (NetBIOS session framing, compound
 chains) and turns WRITE / READ / IOCTL(FSCTL_PIPE_TRANSCEIVE) on each FileId
 into two byte streams per pipe: client->server and server->client. DCE/RPC is
 then read from those streams exactly as from TCP.
+
+Damaged input is data: a message too short for its header is skipped, and a
+NetBIOS length that overruns (the next TCP chunk starts a new SMB2 message
+while the previous one still waits for bytes) or that lands mid-message (what
+follows is no SMB2 header) drops what is buffered and resynchronises at the
+next chunk, as Wireshark does per TCP segment. Each is noted in ``problems``.
 """
 
 from __future__ import annotations
@@ -20,12 +26,22 @@ SMB2_FLAGS_SERVER_TO_REDIR = 0x00000001
 FSCTL_PIPE_TRANSCEIVE = 0x0011C017
 STATUS_PENDING = 0x00000103
 NBT_SESSION_MESSAGE = 0x00
+NBT_KEEP_ALIVE = 0x85
 # Requests whose response we still wait for, per connection.
 MAX_OUTSTANDING = 4096
 
 
 def looks_like_smb2(data: bytes) -> bool:
     return len(data) >= 8 and data[0] == NBT_SESSION_MESSAGE and data[4:8] == SMB2_MAGIC
+
+
+def _plausible_nbt(buf) -> bool:
+    """The bytes can start a NetBIOS frame we read: an SMB2 message or a keep-alive."""
+    if len(buf) < 4:
+        return True  # not enough to tell yet
+    if buf[0] == NBT_KEEP_ALIVE:
+        return buf[1:4] == b"\0\0\0"
+    return buf[0] == NBT_SESSION_MESSAGE and (len(buf) < 8 or buf[4:8] == SMB2_MAGIC)
 
 
 @dataclass(frozen=True)
@@ -45,12 +61,25 @@ class Smb2PipeDemux:
     def __init__(self) -> None:
         self.bufs: dict[object, bytearray] = {}
         self.read_file_ids: dict[int, bytes] = {}
+        self.problems: list[str] = []
 
     def feed(self, data: bytes, flow: object) -> list[PipeData]:
         buf = self.bufs.setdefault(flow, bytearray())
+        if buf and looks_like_smb2(data):
+            length = int.from_bytes(buf[1:4], "big")
+            self.problems.append(f"NetBIOS length {length} overruns the next SMB2 message; "
+                                 f"{len(buf)} buffered bytes dropped")
+            buf.clear()
+        if not buf and not _plausible_nbt(data):
+            return []  # mid-message after a resync: wait for a chunk that starts one
         buf += data
         out: list[PipeData] = []
         while len(buf) >= 4:
+            if not _plausible_nbt(buf):
+                self.problems.append(f"no SMB2 message where the NetBIOS framing puts one; "
+                                     f"{len(buf)} bytes dropped")
+                buf.clear()
+                break
             length = int.from_bytes(buf[1:4], "big")
             if len(buf) < 4 + length:
                 break
@@ -64,9 +93,16 @@ class Smb2PipeDemux:
     def _message_chain(self, msg: bytes) -> list[PipeData]:
         out = []
         off = 0
+        if len(msg) < SMB2_HEADER:
+            self.problems.append(f"SMB2 message of {len(msg)} bytes is shorter than its 64-byte header; skipped")
+            return out
         while off + SMB2_HEADER <= len(msg) and msg[off: off + 4] == SMB2_MAGIC:
             nxt = struct.unpack_from("<I", msg, off + 20)[0]
             end = off + nxt if nxt else len(msg)
+            if end - off < SMB2_HEADER:
+                self.problems.append(f"SMB2 NextCommand {nxt} is shorter than the 64-byte header; "
+                                     f"rest of the compound dropped")
+                break
             item = self._command(msg[off:end])
             if item is not None:
                 out.append(item)
@@ -108,6 +144,7 @@ class Smb2PipeDemux:
                     return PipeData(file_id, True, m[in_off: in_off + in_len])
                 out_off, out_len = struct.unpack_from("<II", m, b + 32)
                 return PipeData(file_id, False, m[out_off: out_off + out_len])
-        except struct.error:
+        except (struct.error, IndexError):
+            self.problems.append(f"SMB2 command 0x{command:04x} ({len(m)} bytes) too short for its fields")
             return None
         return None

@@ -117,3 +117,11 @@ def test_cli_check_disagreement_exits_1(tmp_path):
     out = run_cli("--layers", str(mutated), str(tmp_path / "two.pcap"))
     assert out.returncode == 1, out.stdout + out.stderr
     assert "layer.two.b: scapy=(3, 1, 1) wireshark=(2, 1, 1)" in out.stdout
+
+
+def test_check_reports_pairs_and_progress_as_it_goes(checker):
+    pairs, frames = [], []
+    result = checker.check(pcap("tcp_conversation.pcap"), on_pair=lambda a, b: pairs.append((a, b)),
+                           progress=frames.append)
+    assert result.ok and len(pairs) == result.messages == 6
+    assert frames == sorted(frames) and frames == sorted({a.frame for a, _ in pairs})

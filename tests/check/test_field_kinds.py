@@ -121,7 +121,7 @@ def test_bind_layers_between_our_layers(tshark, tmp_path):
         (40400, Header() / Data(length=3, body=b"abc")), (40400, Header(type=9) / b"zz"),
     ])
     pairs = []
-    result = checker.check(path, pairs)
+    result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
     assert result.disagreements == [] and result.messages == 4 and result.experts == 1
     assert pairs[0][1].fields["bound.ping.seq"] == (5, 2, 4)
     assert pairs[2][1].fields["bound.data.body"] == ("616263", 4, 3)

@@ -89,6 +89,7 @@ def test_every_committed_capture_is_covered_here():
     committed = {p.name for p in PCAPS.glob("*.pcap*")}
     assert committed == set(build_pcaps.SAMPLES)
     covered = set(TYPICAL_CAPTURES) | set(SPECIAL) | {"all_session_states.pcap", "all_documented_errors.pcap"}
+    covered |= {name for name in committed if name.startswith("damaged_")}  # tests/mstrp/test_damage.py
     assert covered == committed
 
 

@@ -2,6 +2,7 @@
 
 import struct
 
+from hypothesis import given, settings, strategies as st
 from scapy.layers.dcerpc import DCE_RPC_INTERFACES, find_dcerpc_interface
 
 from scapy_layers.mstrp.craft import CONTEXT_UUID, client_request_stub, client_response_stub
@@ -83,3 +84,37 @@ def test_read_tapi_restores_the_gc_thresholds():
     before = gc.get_threshold()
     assert read_tapi(pcap("tcp_conversation.pcap"))
     assert gc.get_threshold() == before
+
+
+# --- the struct fast path for well-formed stubs agrees with scapy's NDR classes
+
+
+def test_crafted_stubs_take_the_fast_path():
+    from scapy_layers.mstrp.tapsrv import wellformed_pbuffer
+
+    buf = bytes(SetAgentSessionState(dwRequestID=3))
+    for size in (60, 61, 62, 63, 64, 0, 1):
+        assert wellformed_pbuffer(client_request_stub(buf[:size] + b"x" * max(0, size - 60), 4096), True) is not None
+        assert wellformed_pbuffer(client_response_stub(buf[:size]), False) == buf[:size]
+
+
+@given(st.binary(max_size=90), st.integers(0, 200), st.booleans(),
+       st.lists(st.tuples(st.integers(0, 200), st.integers(0, 255)), max_size=3), st.integers(-1, 200))
+@settings(max_examples=2000, deadline=None, derandomize=True)
+def test_fast_path_reads_exactly_what_scapy_reads(buf, needed, is_request, flips, cut):
+    """Whenever the struct reader accepts a stub, scapy reads the same pBuffer, untruncated."""
+    from scapy_layers.mstrp.tapsrv import wellformed_pbuffer
+
+    stub = bytearray(client_request_stub(buf, max(needed, 0)) if is_request else client_response_stub(buf, needed))
+    for at, value in flips:
+        if at < len(stub):
+            stub[at] = value
+    if cut >= 0:
+        del stub[cut:]
+    stub = bytes(stub)
+    fast = wellformed_pbuffer(stub, is_request)
+    if fast is None:
+        return
+    cls = ClientRequest_Request if is_request else ClientRequest_Response
+    pkt = cls(stub, ndr64=False, ndrendian="little")
+    assert not pkt.truncated and buffer_bytes(pkt.pBuffer) == fast

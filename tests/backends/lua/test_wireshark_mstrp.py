@@ -29,12 +29,23 @@ def fields_run(tshark, lua, path, fields, prefs=None, extra=()):
     return [line.split("|") for line in out.splitlines()]
 
 
+# Where damage makes the two recover differently, by design. A NetBIOS length
+# that overruns: Wireshark's reassembly waits for the bytes it claims and takes
+# the next request (and so its reply) into the damaged message; our reader
+# resynchronises at the next SMB2 message and reads them (tests/mstrp/test_damage.py).
+RECOVERED_ONLY_BY_SCAPY = {
+    "damaged_netbios_length.pcap": [(18, "mstrp.setagentsessionstate"), (19, "mstrp.setagentsessionstatereply")],
+}
+
+
 @pytest.mark.parametrize("name", SAMPLES)
 def test_check_agrees_on_every_sample(checker, name):
     checker.decode_as = decode_as(name)
     result = checker.check(pcap(name))
-    assert result.disagreements == []
-    expected = len(read_tapi(pcap(name), decode_as=decode_as(name)))
+    only_scapy = RECOVERED_ONLY_BY_SCAPY.get(name, [])
+    assert [(d.frame, d.field, d.scapy, d.wireshark) for d in result.disagreements] == [
+        (frame, "message", message, None) for frame, message in only_scapy]
+    expected = len(read_tapi(pcap(name), decode_as=decode_as(name))) - len(only_scapy)
     assert expected > 0 and result.messages == expected
     assert result.fields >= 10 * expected
 
