@@ -12,6 +12,7 @@ import random
 
 from scapy_layers.traffic.rawpcap import CLIENT_IP, SERVER_IP, PcapOut, TcpConversation, ipv4, udp
 from scapy_layers.mstrp.craft import PduTemplates, bind_ack_pdu, bind_pdu, reply_for
+from scapy_layers.mstrp.fuzz import client_port
 from scapy_layers.mstrp import (
     LINEAGENTSESSIONSTATE, SET_AGENT_SESSION_STATE_ERRORS, SetAgentSessionState,
 )
@@ -44,7 +45,7 @@ def dcerpc_capture(path: str, frames: int, seed: int = 1) -> int:
     conn = 0
     while out.count < frames:
         conn += 1
-        c = TcpConversation(out, 10000 + conn % 50000, SERVER_PORT)
+        c = TcpConversation(out, client_port(conn), SERVER_PORT)
         c.open()
         c.send(True, 0x18, bind_pdu(1))
         c.send(False, 0x18, bind_ack_pdu(1, SERVER_PORT))

@@ -74,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="also print both dissections of every message, field by field")
     c.add_argument("--decode-as", choices=["tapsrv"], help="take unbound DCE/RPC calls as this interface")
     c.add_argument("--tshark", help="tshark to run (a path or a wrapper command); default: tshark on PATH")
+
+    u = sub.add_parser("survey", help="generate and check every Packet class of scapy modules (a scoreboard)")
+    u.add_argument("modules", nargs="*", help="dotted module names (default: all of scapy.layers and scapy.contrib)")
+    u.add_argument("--limit", type=int, help="survey only the first N classes")
+    u.add_argument("--tshark", help="tshark to run (a path or chroot:DIR); default: tshark on PATH")
+    u.add_argument("--json", help="write the per-class results as JSON here")
+    u.add_argument("--markdown", help="write the report as Markdown here (default: print it)")
     return p
 
 
@@ -136,12 +143,45 @@ def _cmd_check(args) -> int:
             bar.close()
     for r in results:
         print(report_json(r) if args.json else report_text(r))
+    if any(r.problems for r in results):
+        return EXIT_USAGE  # not a disagreement: dissectgen could not read a side
     return EXIT_OK if all(r.ok for r in results) else EXIT_DISAGREE
 
 
 def _frame_count(pcap: str) -> int:
     """How many frames a capture has (a quick pass over its records, for the progress bar)."""
     return sum(1 for _ in read_records(pcap))
+
+
+def _cmd_survey(args) -> int:
+    import platform
+    from datetime import date
+
+    import scapy
+
+    from .check import Tshark
+    from .survey import report_json, report_markdown, survey
+    from .survey.classes import library_modules
+
+    tshark = Tshark.find(args.tshark)
+    modules = args.modules or library_modules()
+    bar = Progress("survey", 1)
+    outcomes = survey(modules, tshark, progress=lambda i, n, what: (setattr(bar, "total", n), bar.update(i, what)),
+                      limit=args.limit)
+    bar.close()
+    header = (f"`dissectgen survey {' '.join(args.modules) or '(scapy.layers and scapy.contrib)'}"
+              f"{f' --limit {args.limit}' if args.limit else ''}`, run {date.today().isoformat()} with scapy "
+              f"{scapy.__version__}, Python {platform.python_version()}, {tshark.version()}.")
+    text = report_markdown(outcomes, header)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text)
+    else:
+        print(text)
+    if args.json:
+        with open(args.json, "w") as f:
+            f.write(report_json(outcomes))
+    return EXIT_OK
 
 
 def _cmd_fuzz(args) -> int:
@@ -197,7 +237,7 @@ def _cmd_send(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"show": _cmd_show, "fuzz": _cmd_fuzz, "serve": _cmd_serve, "send": _cmd_send, "lua": _cmd_lua, "install": _cmd_install, "check": _cmd_check}
+COMMANDS = {"survey": _cmd_survey, "show": _cmd_show, "fuzz": _cmd_fuzz, "serve": _cmd_serve, "send": _cmd_send, "lua": _cmd_lua, "install": _cmd_install, "check": _cmd_check}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,6 +260,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except (OSError, Scapy_Exception, EOFError) as exc:
         print(f"dissectgen {args.command}: cannot read input: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a defect of ours: one clear line, not a disagreement's exit code
+        if os.environ.get("DISSECTGEN_TRACEBACK"):
+            raise
+        print(f"dissectgen {args.command}: internal error: {type(exc).__name__}: {exc} "
+              f"(DISSECTGEN_TRACEBACK=1 shows where)", file=sys.stderr)
         return EXIT_USAGE
 
 

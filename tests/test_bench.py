@@ -53,3 +53,12 @@ def test_check_scale_runs(tmp_path):
     (row,) = json.loads(out.read_text())
     assert row["messages"] == 2000 and row["python_mb"] > 0 and row["tshark_mb"] > 0
     assert "| 2,000 |" in proc.stdout
+
+
+def test_damaged_million_runs_small(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "bench.damaged_million", "--exchanges", "1500",
+                           *[a for spec in tshark_specs() for a in ("--tshark", spec)]],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "| scapy `TapiReader` |" in proc.stdout and "0 exceptions" in proc.stdout
+    assert proc.stdout.count("0 Lua errors") == len(tshark_specs())

@@ -40,6 +40,7 @@ class Side:
     message: str  # message filter name
     fields: dict[str, tuple]  # filter name -> (value, offset, size); repeated names get #n suffixes
     experts: set[tuple[str, str]]  # (expert filter name, item it is on)
+    problem: str | None = None  # this side could not be read: not compared, and why
 
 
 @dataclass
@@ -62,11 +63,12 @@ class PcapResult:
     experts: int = 0
     disagreements: list[Disagreement] = field(default_factory=list)
     more_disagreements: int = 0  # past MAX_DISAGREEMENTS, counted only
+    problems: list[str] = field(default_factory=list)  # messages not compared: a side could not be read
 
     @property
     def ok(self) -> bool:
         # A capture where neither side found a message proves nothing.
-        return not self.disagreements and self.messages > 0
+        return not self.disagreements and not self.problems and self.messages > 0
 
     def disagree(self, d: Disagreement) -> None:
         if len(self.disagreements) < MAX_DISAGREEMENTS:
@@ -200,7 +202,7 @@ class Checker:
             if self.info is None or self.info.reader is None:
                 raise ValueError(f"{self.proto.source}: PROTOCOL declares carriers but no reader for captures")
             for rec in self.info.reader(pcap, self.decode_as):
-                yield self.scapy_side(rec)
+                yield self._guarded(self.scapy_side, rec, rec.frame, type(rec.packet).__name__)
             return
         # Layers bound to ports with bind_layers: scapy's own dissection finds them.
         tops = {cls for ident, cls in self.classes.items() if ident in self.dispatched}
@@ -208,14 +210,21 @@ class Checker:
             layer = frame
             while layer is not None and not isinstance(layer, NoPayload):
                 if type(layer) in tops:
-                    yield self.scapy_side(_Found(number, layer, None))
+                    yield self._guarded(self.scapy_side, _Found(number, layer, None), number, type(layer).__name__)
                     break
                 layer = layer.payload
+
+    def _guarded(self, read, what, frame: int, name: str) -> Side:
+        """A side, or, when reading it raised, a Side that says so (it is not compared)."""
+        try:
+            return read(what)
+        except Exception as exc:  # a defect of ours on this message: report it, keep checking
+            return Side(frame, name, {}, set(), problem=f"{type(exc).__name__}: {exc}")
 
     def iter_lua_sides(self, pdml_stream) -> Iterator[Side]:
         for _, items in iter_packets(pdml_stream, self.proto.abbrev):
             for item in items:
-                side = self.lua_side(item)
+                side = self._guarded(self.lua_side, item, item.frame, self.proto.abbrev)
                 if side is not None:
                     yield side
 
@@ -247,6 +256,11 @@ class Checker:
         return result
 
     def _compare(self, frame: int, a: Side | None, b: Side | None, result: PcapResult) -> None:
+        broken = [(side, who) for side, who in ((a, "scapy"), (b, "Wireshark")) if side is not None and side.problem]
+        if broken:
+            for side, who in broken:
+                result.problems.append(f"frame {frame}: {side.message}: {who} side not read ({side.problem})")
+            return
         if a is None or b is None:
             result.disagree(Disagreement(frame, "message", a.message if a else None, b.message if b else None))
             return

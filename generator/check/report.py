@@ -8,13 +8,15 @@ from .compare import PcapResult
 
 
 def report_text(r: PcapResult) -> str:
-    verdict = "OK" if r.ok else ("DISAGREE" if r.disagreements else "NOTHING COMPARED")
+    verdict = "OK" if r.ok else ("DISAGREE" if r.disagreements else "NOT READ" if r.problems else "NOTHING COMPARED")
     head = (f"{r.pcap}: {verdict} - {r.frames} frames, {r.messages} messages, "
             f"{r.fields} fields, {r.experts} expert infos compared")
-    if not r.messages and not r.disagreements:
+    if r.problems:
+        head += f"; {len(r.problems)} messages not compared (a side could not be read: a defect of dissectgen)"
+    elif not r.messages and not r.disagreements:
         head += " (no message found by either side; a capture without the Bind needs --decode-as)"
     more = [f"  ... and {r.more_disagreements} more disagreements"] if r.more_disagreements else []
-    return "\n".join([head, *(f"  {d}" for d in r.disagreements), *more])
+    return "\n".join([head, *(f"  {d}" for d in r.disagreements), *more, *(f"  {p}" for p in r.problems)])
 
 
 def report_json(r: PcapResult) -> str:
@@ -23,7 +25,7 @@ def report_json(r: PcapResult) -> str:
         "experts": r.experts,
         "disagreements": [{"frame": d.frame, "field": d.field, "scapy": _plain(d.scapy),
                            "wireshark": _plain(d.wireshark)} for d in r.disagreements],
-        "more_disagreements": r.more_disagreements,
+        "more_disagreements": r.more_disagreements, "problems": r.problems,
     })
 
 

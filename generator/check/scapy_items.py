@@ -39,7 +39,8 @@ class _Walker:
 
         Offsets and sizes come from walking the bytes; integer values from the
         packet scapy really dissected (``dissected``) when there is one, so
-        anything scapy does after getfield (post_dissect) counts too.
+        anything scapy does after getfield (post_dissect) counts too. A value
+        that cannot be laid out raises ValueError naming ``Class.field``.
         """
         pkt = cls()
         pkt.fields = {}
@@ -57,52 +58,49 @@ class _Walker:
             if isinstance(fld, sf.ConditionalField) and val is None:
                 continue
             pkt.fields[fld.name] = val
-            end = len(buf) - _remaining(s)
-            inner = fld.fld if isinstance(fld, sf.ConditionalField) else fld
-            if isinstance(inner, sf.PadField):
-                inner = inner.fld
             if dissected is not None and fld.name in dissected.fields and dissected.fields[fld.name] is not None:
                 val = dissected.fields[fld.name]
-            if mf.kind == "int":
-                if mf.mask:
-                    size = mf.size
-                    offset = run_start
-                else:
-                    offset, size = end - (mf.size or 0), mf.size
-                    if mf.size is None:
-                        offset, size = start, end - start
-                items.append(ScapyItem(mf.abbrev, int(val), base + offset, size))
-                for flag in mf.flags:
-                    items.append(ScapyItem(flag.abbrev, int(bool(int(val) & flag.mask)), base + offset, size))
-            elif mf.kind in ("bytes", "stringz"):
-                # the value's own bytes: not PadField's padding; a C string with its NUL
-                n = len(val) + (1 if mf.kind == "stringz" else 0)
-                if n > 0:
-                    items.append(ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n))
-            elif mf.kind == "packet":
-                sub = self.proto.message(mf.sub)
-                items.append(ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start))
-                sub_pkt = val if isinstance(val, Packet) else None
-                sub_items, _, _ = self.walk(sub, self.classes[mf.sub], buf[start:end], base + start, sub_pkt)
-                items.extend(sub_items)
-            elif mf.kind == "packet_list":
-                sub = self.proto.message(mf.sub)
-                pos = start
-                for elem in val:
-                    raw = bytes(elem)
-                    tail = bytes(elem.payload) if elem.payload else b""
-                    n = len(raw) - len(tail)
-                    items.append(ScapyItem(mf.abbrev, buf[pos:pos + n].hex(), base + pos, n))
-                    sub_items, _, _ = self.walk(sub, self.classes[mf.sub], buf[pos:pos + n], base + pos, elem)
-                    items.extend(sub_items)
-                    pos += n
-            elif mf.kind == "int_list":
-                size = mf.element.size
-                for i, v in enumerate(val):
-                    items.append(ScapyItem(mf.abbrev, int(v), base + start + i * size, size))
-            else:
-                raise ValueError(f"{cls.__name__}.{fld.name}: kind {mf.kind} is not compared")
+            try:
+                items.extend(self._items(mf, val, buf, start, len(buf) - _remaining(s), base, run_start))
+            except Exception as exc:
+                raise ValueError(f"{cls.__name__}.{fld.name}: {type(exc).__name__}: {exc}") from exc
         return items, len(buf) - _remaining(s), True
+
+    def _items(self, mf: M.Field, val, buf: bytes, start: int, end: int, base: int, run_start) -> list[ScapyItem]:
+        """The items of one field's value, which scapy read from buf[start:end]."""
+        if mf.kind == "int":
+            if mf.mask:
+                offset, size = run_start, mf.size
+            elif mf.size is None:
+                offset, size = start, end - start
+            else:
+                offset, size = end - mf.size, mf.size
+            out = [ScapyItem(mf.abbrev, int(val), base + offset, size)]
+            out += [ScapyItem(flag.abbrev, int(bool(int(val) & flag.mask)), base + offset, size) for flag in mf.flags]
+            return out
+        if mf.kind in ("bytes", "stringz"):
+            # the value's own bytes: not PadField's padding; a C string with its NUL
+            n = len(val) + (1 if mf.kind == "stringz" else 0)
+            return [ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n)] if n > 0 else []
+        if mf.kind == "packet":
+            sub = self.proto.message(mf.sub)
+            sub_pkt = val if isinstance(val, Packet) else None
+            sub_items, _, _ = self.walk(sub, self.classes[mf.sub], buf[start:end], base + start, sub_pkt)
+            return [ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start), *sub_items]
+        if mf.kind == "packet_list":
+            sub, pos, out = self.proto.message(mf.sub), start, []
+            for elem in val:
+                raw = bytes(elem)
+                tail = bytes(elem.payload) if elem.payload else b""
+                n = len(raw) - len(tail)
+                out.append(ScapyItem(mf.abbrev, buf[pos:pos + n].hex(), base + pos, n))
+                out += self.walk(sub, self.classes[mf.sub], buf[pos:pos + n], base + pos, elem)[0]
+                pos += n
+            return out
+        if mf.kind == "int_list":
+            size = mf.element.size
+            return [ScapyItem(mf.abbrev, int(v), base + start + i * size, size) for i, v in enumerate(val)]
+        raise ValueError(f"kind {mf.kind} is not compared")
 
 
 def message_items(proto: M.Protocol, classes: dict[str, type], msg: M.Message, pkt: Packet) -> list[ScapyItem]:

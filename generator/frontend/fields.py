@@ -24,12 +24,25 @@ _HEX_CLASSES = (sf.XByteField, sf.XShortField, sf.XIntField, sf.XLongField, sf.X
 
 
 def _scapy_wire(fld) -> bool:
-    """True when the field's wire behaviour is scapy's own, not overridden."""
+    """True when the field reads and writes its bytes as scapy.fields' classes do.
+
+    A subclass in one of scapy's own layer modules (NTP's extension list, MQTT's
+    variable length...) is as much custom code as a user's: only the methods
+    scapy.fields defines are known."""
     for meth in ("getfield", "addfield", "m2i", "i2m"):
         impl = getattr(type(fld), meth, None)
-        if impl is not None and getattr(impl, "__module__", "").split(".")[0] != "scapy":
+        if impl is not None and getattr(impl, "__module__", "") != "scapy.fields":
             return False
     return True
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3``... whichever is not taken yet (then it is)."""
+    out, n = name, 2
+    while out in taken:
+        out, n = f"{name}_{n}", n + 1
+    taken.add(out)
+    return out
 
 
 class FieldKinds:
@@ -74,6 +87,13 @@ class FieldKinds:
             raise GeneratorError(f"{where}: NDR field {type(fld).__name__} is not translated; "
                                  f"the generator knows NDR ints, NDRPacketField and NDRConfVarStrLenField")
 
+        if not isinstance(fld, sf.Field):
+            # a container (MultipleTypeField, TrailerField...) answers attribute
+            # lookups with its default field's: it must not pass for that field
+            what = "(its type depends on other fields) " if isinstance(fld, sf.MultipleTypeField) else ""
+            raise GeneratorError(f"{where}: {type(fld).__name__} {what}is not translated; supported are "
+                                 f"integer/enum/flags/bit fields, strings, packets and lists, ConditionalField "
+                                 f"and PadField")
         if not _scapy_wire(fld):
             raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
                                  f"so the generator cannot know its wire format; use a plain scapy field")
@@ -180,14 +200,20 @@ class FieldKinds:
         size = fld.size // 8
         names = fld.names
         items = sorted(names.items()) if isinstance(names, dict) else list(enumerate(names))
-        flags = []
+        flags, parts, idents = [], set(), set()
         for key, name in items:
             mask = int(key) if isinstance(names, dict) else 1 << key
             if not isinstance(names, dict) and name == f"bit_{key}":
                 continue  # scapy's placeholder for a bit the layer did not name
-            flags.append(M.Flag(ident=lua_ident(f"{fld.name}_{name}"),
-                                abbrev=self.claim_abbrev(f"{base['abbrev']}.{filter_part(str(name))}", where),
-                                label=str(name), mask=mask))
+            # layers repeat flag names (VXLAN's "R") or use none ("?"): the filter
+            # name then says which bit, and a repeat gets _2, _3 in bit order
+            part, ident = filter_part(str(name)), lua_ident(f"{fld.name}_{name}")
+            if not part.strip("_"):
+                part = f"bit{mask.bit_length() - 1}"
+                ident = lua_ident(f"{fld.name}_{part}")
+            part, ident = _unique(part, parts), _unique(ident, idents)
+            flags.append(M.Flag(ident=ident, abbrev=self.claim_abbrev(f"{base['abbrev']}.{part}", where),
+                                label=str(name).strip() or part, mask=mask))
         return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="HEX", size=size,
                        little_endian=bool(getattr(fld, "rev", False)), flags=tuple(flags))
 

@@ -26,6 +26,9 @@ from .errors import GeneratorError
 from .loading import is_path, load_module, module_classes
 
 
+SCAPY_LIBRARY = ("scapy.layers.", "scapy.contrib.")
+
+
 class Translation(NamedTuple):
     """What the check needs beside the model: the scapy class behind each
     Message.ident and the module's PROTOCOL declaration (None when it has none)."""
@@ -61,6 +64,10 @@ def build(spec: str) -> Translation:
     stem = Path(module_spec).stem if is_path(module_spec) else module.__name__.rsplit(".", 1)[-1]
     abbrev = info.abbrev if info else filter_part(stem)
     title = info.title if info else (inspect.getdoc(module) or abbrev).splitlines()[0]
+    if info is None and module.__name__.startswith(SCAPY_LIBRARY):
+        # scapy's modules are named like Wireshark's own protocols (tftp, ntp...), and
+        # Wireshark refuses a second protocol of the same name or description
+        abbrev, title = f"scapy_{abbrev}", f"scapy {stem}: {title}"
     b = ProtocolBuilder(abbrev, title, spec)
     dispatch = info.dispatch if info else None
     if dispatch is not None:

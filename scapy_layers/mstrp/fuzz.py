@@ -154,6 +154,14 @@ def _mutate(pdu: bytes, regions, rng: random.Random, keep_framing: bool = False)
     return bytes(data), f"{name}: {what}"
 
 
+def client_port(conn: int) -> int:
+    """The client port of connection ``conn``: in the dynamic range (RFC 6335), where
+    Wireshark registers no dissector by port. (From 10000 up, connection 288 got
+    10288, BEEP's port, and Wireshark showed its tapsrv calls as BEEP.)"""
+    port = 49152 + conn % 16000
+    return port + 1 if port == SERVER_PORT else port
+
+
 def generate(path: str, count: int, seed: int = 0, mode: str = "valid", progress: bool = False,
              keep_framing: bool = False) -> list[Label]:
     """Write ``count`` exchanges; ``keep_framing`` (mutate) damages NDR and TAPI
@@ -172,7 +180,7 @@ def generate(path: str, count: int, seed: int = 0, mode: str = "valid", progress
         conn = 0
         while done < count:
             conn += 1
-            c = TcpConversation(out, 10000 + conn % 50000, SERVER_PORT)
+            c = TcpConversation(out, client_port(conn), SERVER_PORT)
             c.open()
             c.send(True, PSH_ACK, bind_pdu(1))
             c.send(False, PSH_ACK, bind_ack_pdu(1, SERVER_PORT))

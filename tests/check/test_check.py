@@ -111,7 +111,8 @@ def test_cli_check_disagreement_exits_1(tmp_path):
     from scapy.layers.inet import IP, UDP
     from scapy.layers.l2 import Ether
 
-    f = Ether() / IP() / UDP(sport=1, dport=40300) / b"\x01\x02"
+    f = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src="192.0.2.1", dst="192.0.2.2") \
+        / UDP(sport=1, dport=40300) / b"\x01\x02"
     f.time = 1_700_000_000
     write_pcap(str(tmp_path / "two.pcap"), [f])
     out = run_cli("--layers", str(mutated), str(tmp_path / "two.pcap"))
@@ -125,3 +126,17 @@ def test_check_reports_pairs_and_progress_as_it_goes(checker):
                            progress=frames.append)
     assert result.ok and len(pairs) == result.messages == 6
     assert frames == sorted(frames) and frames == sorted({a.frame for a, _ in pairs})
+
+
+def test_a_side_that_cannot_be_read_is_reported_and_the_rest_compared(checker, monkeypatch):
+    real = checker.scapy_side
+
+    def flaky(rec):
+        if rec.frame == 10:
+            raise TypeError("boom")
+        return real(rec)
+
+    monkeypatch.setattr(checker, "scapy_side", flaky)
+    result = checker.check(pcap("tcp_conversation.pcap"))
+    assert result.problems == ["frame 10: SetAgentSessionState: scapy side not read (TypeError: boom)"]
+    assert result.messages == 5 and result.disagreements == [] and not result.ok

@@ -21,7 +21,8 @@ SAMPLES = {
         EnumKinds(color=2, xcolor=0xFF, s_big=2, xs_big=7, le_s=0x102, i_big=0x80000000, le_i=0x1000, xle_i=5),
         EnumKinds(color=77, i_big=3),  # values without a name
     ],
-    FlagKinds: [FlagKinds(f8="a+h", f16=0x8101, fle32=0x80000001), FlagKinds(f8=0x7E, f16=0x0100, fle32=0x1)],
+    FlagKinds: [FlagKinds(f8="a+h", f16=0x8101, fle32=0x80000001, odd=0xA5),
+                FlagKinds(f8=0x7E, f16=0x0100, fle32=0x1, odd=0x5A)],
     BitKinds: [BitKinds(version=5, kind=31, nib=9, twelve=0xABC, flag=1, rest23=0x7FFFF0, after=9),
                BitKinds(version=1, kind=1, nib=0, twelve=1, flag=0, rest23=1, after=0)],
     StrKinds: [StrKinds(fixed=b"abcd", xfixed=b"\x00\x01\x02", data=b"hello", data2=b"xy", cstr=b"zero", rest=b"t!"),
@@ -119,10 +120,12 @@ def test_bind_layers_between_our_layers(tshark, tmp_path):
     path = _pcap(tmp_path / "bound.pcap", [
         (40400, Header() / Ping(seq=5)), (40400, Header() / Ping(seq=5000)),
         (40400, Header() / Data(length=3, body=b"abc")), (40400, Header(type=9) / b"zz"),
+        (40401, Header() / Ping(seq=6)),
     ])
     pairs = []
     result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
-    assert result.disagreements == [] and result.messages == 4 and result.experts == 1
+    assert result.disagreements == [] and result.messages == 5 and result.experts == 1
+    assert open(checker.lua).read().count("Proto(") == 2  # the protocol, and one for Header on both ports
     assert pairs[0][1].fields["bound.ping.seq"] == (5, 2, 4)
     assert pairs[2][1].fields["bound.data.body"] == ("616263", 4, 3)
     assert pairs[3][1].fields["bound.trailing"] == ("7a7a", 2, 2)

@@ -141,6 +141,11 @@ def _layer_module(tmp_path, body: str) -> str:
      class Bad(Packet):
          fields_desc = [ByteField("n", 0), FieldListField("l", [], ByteField("", 0))]
      """, "Bad.l: FieldListField needs count_from"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("kind", 0),
+                        MultipleTypeField([(IntField("v", 0), lambda pkt: pkt.kind == 1)], ShortField("v", 0))]
+     """, "Bad.v: MultipleTypeField (its type depends on other fields) is not translated"),
 ])
 def test_untranslatable_layers_name_class_field_and_fix(tmp_path, body, needle):
     with pytest.raises(GeneratorError) as err:

@@ -24,5 +24,6 @@ class Data(Packet):
 
 
 bind_layers(UDP, Header, dport=40400)
+bind_layers(UDP, Header, dport=40401)  # a second port: still one Proto for Header
 bind_layers(Header, Ping, type=1)
 bind_layers(Header, Data, type=2)

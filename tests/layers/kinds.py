@@ -51,6 +51,8 @@ class FlagKinds(Packet):
         FlagsField("f8", 0, 8, ["a", "b", "c", "d", "e", "f", "g", "h"]),
         FlagsField("f16", 0, 16, {0x0001: "low", 0x0100: "mid", 0x8000: "top"}),
         FlagsField("fle32", 0, -32, {0x1: "first", 0x80000000: "last"}),
+        # names as scapy's own layers write them: repeated (VXLAN) and meaningless (BOOTP)
+        FlagsField("odd", 0, 8, ["R", "R", "?", "?", "I", "R", "", "x"]),
     ]
 
 

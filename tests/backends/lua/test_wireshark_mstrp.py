@@ -190,7 +190,8 @@ def test_raw_buffers_on_a_udp_port(tshark, mstrp_lua, tmp_path):
     path = str(tmp_path / "raw.pcap")
     frames = []
     for i, pkt in enumerate([SetAgentSessionState(hLine=0x10005, dwAgentSessionState=3), TAPI32_MSG(Req_Func=47)]):
-        f = Ether() / IP(src="192.0.2.1", dst="192.0.2.2") / UDP(sport=50000, dport=40100) / bytes(pkt)
+        f = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src="192.0.2.1", dst="192.0.2.2") \
+            / UDP(sport=50000, dport=40100) / bytes(pkt)
         f.time = 1_700_000_000 + i
         frames.append(f)
     write_pcap(path, frames)

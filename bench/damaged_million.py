@@ -1,0 +1,91 @@
+"""A million damaged frames through both sides: scapy's reader and tshark with the
+generated dissector in strict Lua mode. Run by hand (about 20 minutes here);
+its report goes in the README's fuzzing section.
+
+    python -m bench.damaged_million [--exchanges 400000] [--tshark tshark --tshark chroot:DIR]
+
+The capture is ``dissectgen fuzz --mode mutate`` (PDUs damaged byte by byte,
+seed 7), then ``editcap -E 0.002 --seed 7`` over the whole of it, so link,
+IP, TCP, DCE/RPC, NDR and TAPI bytes are all hit. Any exception on the scapy
+side, or any Lua error (strict mode stops tshark), fails the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+
+from generator.backends import write_atomically
+from generator.backends.lua import render
+from generator.check.tshark import Tshark
+from generator.frontend import load
+from scapy_layers.mstrp.capture import TapiReader
+from scapy_layers.mstrp.fuzz import generate
+from scapy_layers.traffic.capfile import read_records
+
+
+def build(work: str, exchanges: int) -> tuple[str, int]:
+    mutated = os.path.join(work, "mutated.pcap")
+    generate(mutated, exchanges, seed=7, mode="mutate")
+    damaged = os.path.join(work, "damaged.pcap")
+    subprocess.run(["editcap", "-E", "0.002", "--seed", "7", mutated, damaged], check=True, capture_output=True)
+    os.unlink(mutated)
+    return damaged, sum(1 for _ in read_records(damaged))
+
+
+def scapy_side(path: str, frames: int) -> dict:
+    reader = TapiReader()
+    start = time.monotonic()
+    messages = sum(1 for _ in reader.read(path))
+    seconds = time.monotonic() - start
+    internal = [p for p in reader.problems if "reader error" in p.text]
+    if internal:
+        raise SystemExit(f"the reader met an unforeseen path: {internal[:5]}")
+    return {"messages": messages, "problems": len(reader.problems), "seconds": seconds,
+            "frames_per_s": frames / seconds}
+
+
+def tshark_side(tshark: Tshark, path: str, lua: str, frames: int) -> dict:
+    start = time.monotonic()
+    tshark.run(path, lua, ["-2", "-R", "frame", "-V"], keep_stdout=False, timeout=7200)
+    seconds = time.monotonic() - start
+    return {"seconds": seconds, "frames_per_s": frames / seconds, "wireshark_bugs": len(tshark.warnings)}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.damaged_million", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--exchanges", type=int, default=400_000, help="fuzzed exchanges (about 2.6 frames each)")
+    ap.add_argument("--tshark", action="append", help="tshark, a path or chroot:DIR (repeat); default: tshark")
+    args = ap.parse_args(argv)
+    tsharks = [Tshark.find(s) for s in (args.tshark or ["tshark"])]
+    with tempfile.TemporaryDirectory(prefix="dissectgen-million-") as work:
+        os.chmod(work, 0o755)
+        lua = os.path.join(work, "mstrp.lua")
+        write_atomically(lua, render(load("scapy_layers.mstrp")))
+        path, frames = build(work, args.exchanges)
+        print(f"{frames} damaged frames", file=sys.stderr)
+        ours = scapy_side(path, frames)
+        theirs = {t.version(): tshark_side(t, path, lua, frames) for t in tsharks}
+    lines = [
+        f"Run {date.today().isoformat()} with `python -m bench.damaged_million`: {frames:,} frames "
+        f"(`fuzz --mode mutate --count {args.exchanges} --seed 7`, then `editcap -E 0.002 --seed 7`).",
+        "",
+        "| side | frames/s | result |",
+        "| --- | --- | --- |",
+        f"| scapy `TapiReader` | {ours['frames_per_s']:,.0f} | 0 exceptions; {ours['messages']:,} messages read, "
+        f"{ours['problems']:,} problems reported |",
+        *(f"| {v.split(' (')[0]}, generated Lua, strict, `-2 -V` | {r['frames_per_s']:,.0f} | 0 Lua errors; "
+          f"{r['wireshark_bugs']} reports of Wireshark's own dissector bugs |" for v, r in theirs.items()),
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

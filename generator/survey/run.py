@@ -1,0 +1,118 @@
+"""One class of the survey: generate, bind, craft, check; and the loop over modules."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+from scapy.layers.inet import IP, UDP
+from scapy.layers.l2 import Ether
+from scapy.packet import Raw, bind_layers, split_layers
+from scapy.utils import PcapWriter
+
+from ..check import Checker, Tshark, TsharkError
+from ..frontend import GeneratorError
+from .classes import module_classes
+from .packets import survey_packets
+
+FIRST_PORT = 41000
+LOAD_ERROR = "Error during loading"
+
+
+@dataclass
+class Outcome:
+    module: str
+    cls: str
+    generated: bool = False
+    loaded: bool = False
+    packets: int = 0
+    agreeing_packets: int = 0
+    messages: int = 0
+    fields: int = 0
+    problem: str | None = None  # the first thing that went wrong, in one line
+
+    @property
+    def status(self) -> str:
+        if not self.generated:
+            return "not generated"
+        if not self.loaded:
+            return "load error"
+        if not self.packets:
+            return "no packet"
+        if self.problem:
+            return "check error" if not self.messages else "partly agrees"
+        return "agrees" if self.agreeing_packets == self.packets else "partly agrees"
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "status": self.status}
+
+
+def survey_class(module: str, cls, port: int, tshark: Tshark, work: str) -> Outcome:
+    out = Outcome(module, cls.__name__)
+    bind_layers(UDP, cls, dport=port)
+    bind_layers(UDP, cls, sport=port)
+    try:
+        try:
+            checker = Checker(f"{module}:{cls.__name__}", tshark=tshark)
+        except GeneratorError as exc:
+            out.problem = _line(exc)
+            return out
+        except Exception as exc:  # the frontend failed where it should have refused: a defect
+            out.problem = f"generator crashed: {type(exc).__name__}: {_line(exc)}"
+            return out
+        out.generated = True
+        packets = survey_packets(cls)
+        out.packets = len(packets)
+        pcap = os.path.join(work, f"{cls.__name__}.pcap")
+        writer = PcapWriter(pcap, linktype=1, sync=False)
+        for raw in packets or [b""]:
+            # addresses all given: scapy must never resolve one (that would send ARP requests)
+            writer.write(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02", type=0x0800)
+                         / IP(src="192.0.2.1", dst="192.0.2.2") / UDP(sport=port, dport=port) / Raw(raw))
+        writer.close()
+        try:
+            result = checker.check(pcap)
+        except TsharkError as exc:
+            out.loaded = LOAD_ERROR not in str(exc)
+            out.problem = _line(exc)
+            return out
+        out.loaded = True
+        out.messages, out.fields = result.messages, result.fields
+        bad_frames = {d.frame for d in result.disagreements} | {int(p.split()[1].rstrip(":")) for p in result.problems}
+        out.agreeing_packets = max(0, out.packets - len(bad_frames))
+        first = (result.problems or [str(d) for d in result.disagreements] or [None])[0]
+        out.problem = first
+        return out
+    finally:
+        split_layers(UDP, cls, dport=port)
+        split_layers(UDP, cls, sport=port)
+
+
+def survey(modules: list[str], tshark: Tshark, progress: Callable[[int, int, str], None] | None = None,
+           limit: int | None = None) -> list[Outcome]:
+    """Every class of ``modules`` (at most ``limit``), each checked on its own port."""
+    todo = []
+    for module in modules:
+        classes, error = module_classes(module)
+        if error:
+            todo.append((module, None, error))
+        todo += [(module, cls, None) for cls in classes]
+    todo = todo[:limit] if limit else todo
+    outcomes = []
+    with tempfile.TemporaryDirectory(prefix="dissectgen-survey-") as work:
+        os.chmod(work, 0o755)
+        for i, (module, cls, error) in enumerate(todo):
+            if progress is not None:
+                progress(i, len(todo), f"{module}:{cls.__name__ if cls else '-'}")
+            if cls is None:
+                outcomes.append(Outcome(module, "-", problem=f"module not importable: {error}"))
+                continue
+            outcomes.append(survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work))
+    return outcomes
+
+
+def _line(exc) -> str:
+    text = str(exc).strip().splitlines()
+    return " ".join(t.strip() for t in text[:3])[:300]
