@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,11 @@ def tshark_side(tshark: Tshark, path: str, lua: str, frames: int) -> dict:
     return {"seconds": seconds, "frames_per_s": frames / seconds, "wireshark_bugs": len(tshark.warnings)}
 
 
+def _number(version: str) -> str:
+    found = re.search(r"\d+\.\d+\.\d+", version)
+    return found.group(0) if found else version
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.damaged_million", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -80,7 +86,7 @@ def main(argv=None) -> int:
         "| --- | --- | --- |",
         f"| scapy `TapiReader` | {ours['frames_per_s']:,.0f} | 0 exceptions; {ours['messages']:,} messages read, "
         f"{ours['problems']:,} problems reported |",
-        *(f"| {v.split(' (')[0]}, generated Lua, strict, `-2 -V` | {r['frames_per_s']:,.0f} | 0 Lua errors; "
+        *(f"| TShark {_number(v)}, generated Lua, strict, `-2 -V` | {r['frames_per_s']:,.0f} | 0 Lua errors; "
           f"{r['wireshark_bugs']} reports of Wireshark's own dissector bugs |" for v, r in theirs.items()),
     ]
     print("\n".join(lines))
