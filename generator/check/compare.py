@@ -18,6 +18,8 @@ from scapy.utils import PcapReader
 
 from .. import model as M
 from ..backends import write_atomically
+from ..backends.c import build_plugin
+from ..backends.c import render as render_c
 from ..backends.lua import render
 from ..frontend import build
 from .pdml import ProtoItem, proto_items
@@ -54,6 +56,7 @@ class PcapResult:
     fields: int = 0
     experts: int = 0
     disagreements: list[Disagreement] = field(default_factory=list)
+    backend: str = "lua"  # the generated dissector checked: "lua" or "c"
 
     @property
     def ok(self) -> bool:
@@ -77,20 +80,36 @@ def _add(fields: dict, name: str, entry: tuple) -> None:
     fields[key] = entry
 
 
+BACKENDS = ("lua", "c")
+
+
 class Checker:
     def __init__(self, layers: str = "scapy_layers.mstrp", tshark: Tshark | None = None,
-                 decode_as: str | None = None, lua: str | None = None) -> None:
-        """``lua``: check this Lua file instead of generating one (to test the checker)."""
+                 decode_as: str | None = None, lua: str | None = None, backend: str = "lua") -> None:
+        """``lua``: check this Lua file instead of generating one (to test the checker).
+        ``backend``: "lua" (a Lua script) or "c" (a C plugin, built for this tshark)."""
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}: one of {', '.join(BACKENDS)}")
         self.proto, self.classes, self.info = build(layers)
         self.tshark = tshark or Tshark.find()
         self.decode_as = decode_as
+        self.backend = backend
         self.by_abbrev = {m.abbrev: m for m in self.proto.messages}
         self.message_of = {cls: self.proto.message(ident) for ident, cls in self.classes.items()}
         self.dispatched = self._dispatched()
         self._lua_dir = tempfile.TemporaryDirectory(prefix="dissectgen-check-")
-        self.lua = lua or os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.lua")
-        if lua is None:
-            write_atomically(self.lua, render(self.proto))
+        if backend == "c":
+            self.lua = None
+            self.dissector = os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.so")
+            build_plugin(render_c(self.proto), self.dissector, root=self.tshark.root)
+        else:
+            self.lua = self.dissector = lua or os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.lua")
+            if lua is None:
+                write_atomically(self.lua, render(self.proto))
+
+    def run(self, pcap: str, args: list[str] = (), prefs: dict | None = None, **options) -> str:
+        """tshark with this checker's dissector (Lua script or C plugin)."""
+        return self.tshark.run(pcap, self.dissector, args, prefs, **options)
 
     def _dispatched(self) -> set[str]:
         d = self.proto.dispatch
@@ -192,12 +211,12 @@ class Checker:
 
     def check(self, pcap: str, sides: list | None = None) -> PcapResult:
         """Compare both dissections of ``pcap``; ``sides`` collects (scapy, wireshark) pairs."""
-        result = PcapResult(pcap)
+        result = PcapResult(pcap, backend=self.backend)
         scapy = self.scapy_sides(pcap)
         prefs = {}
         if self.decode_as and self.proto.dce:
             prefs[f"{self.proto.abbrev}.{self.proto.dce.ports_pref}"] = "1-65535"
-        pdml = self.tshark.run(pcap, self.lua, ["-2", "-R", "frame", "-T", "pdml"], prefs)
+        pdml = self.run(pcap, ["-2", "-R", "frame", "-T", "pdml"], prefs)
         lua = [s for s in (self.lua_side(p) for p in proto_items(pdml, self.proto.abbrev)) if s is not None]
         result.frames = len({s.frame for s in scapy} | {s.frame for s in lua})
         by_frame: dict[int, tuple[list[Side], list[Side]]] = {}

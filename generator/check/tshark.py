@@ -1,4 +1,5 @@
-"""Run tshark with a generated Lua dissector, the same way for tests and ``check``.
+"""Run tshark with a generated dissector (a Lua script, or a C plugin: a .so),
+the same way for tests and ``check``.
 
 Every run gets a fresh, empty HOME and configuration folder (no user plugin or
 preference leaks in), ``LC_ALL=C``, and the Lua strict mode on, so a Lua
@@ -43,6 +44,8 @@ class Tshark:
     root: str | None = None  # a Debian root holding its own tshark
     own_protocols: tuple[str, ...] = ("mstrp",)  # a dissector bug reported in these is ours
     warnings: tuple[str, ...] = ()  # Wireshark's own dissector bugs seen by the last run
+    preload: str | None = None  # a library for LD_PRELOAD (the ASan runtime of a sanitized plugin)
+    _plugin_version: str | None = None
 
     @classmethod
     def find(cls, spec: str | None = None) -> "Tshark":
@@ -84,9 +87,22 @@ class Tshark:
         except FileNotFoundError as exc:
             raise TsharkError(f"cannot start tshark: {exc}") from None
 
+    def plugin_folder(self) -> str:
+        """The personal plugin folder's version part, major.minor (tshark --version)."""
+        if self._plugin_version is None:
+            found = re.search(r"(\d+)\.(\d+)\.\d+", self.version())
+            if found is None:
+                raise TsharkError(f"cannot tell the version of tshark ({self.label})")
+            self._plugin_version = f"{found.group(1)}.{found.group(2)}"
+        return self._plugin_version
+
     def run(self, pcap: str, lua: str | None = None, args: list[str] = (), prefs: dict | None = None,
             strict: bool = True, timeout: float = 1800, keep_stdout: bool = True) -> str:
-        """tshark -r PCAP [-X lua_script:LUA] ARGS; returns stdout ("" when not kept)."""
+        """tshark -r PCAP [-X lua_script:LUA] ARGS; returns stdout ("" when not kept).
+
+        ``lua`` ending in ``.so`` is a C plugin instead: it goes into the run's
+        personal plugin folder (HOME/.local/lib/wireshark/plugins/X.Y/epan).
+        """
         base = os.path.join(self.root, "tmp") if self.root else None
         with tempfile.TemporaryDirectory(prefix="dissectgen-tshark-", dir=base) as work:
             os.chmod(work, 0o755)
@@ -95,7 +111,9 @@ class Tshark:
             os.chmod(home, 0o777)
             staged = _Stage(work, self.root)
             cmd = ["-n", "-r", staged.file(pcap)]
-            if lua:
+            if lua and lua.endswith(".so"):
+                staged.plugin(lua, os.path.join(home, ".local/lib/wireshark/plugins", self.plugin_folder(), "epan"))
+            elif lua:
                 cmd += ["-X", f"lua_script:{staged.file(lua)}"]
             for key, value in sorted((prefs or {}).items()):
                 cmd += ["-o", f"{key}:{value}"]
@@ -113,6 +131,10 @@ class Tshark:
             }
             if strict:
                 env[STRICT_ENV] = "1"
+            if self.preload:
+                env["LD_PRELOAD"] = self.preload
+                env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+                env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
             proc = self._exec(cmd, env, timeout, keep_stdout)
         stderr = proc.stderr.decode("utf-8", "replace")
         unexpected, warnings = [], []
@@ -182,3 +204,10 @@ class _Stage:
             shutil.copyfile(path, dest)
             os.chmod(dest, 0o644)
         return self.inside(dest)
+
+    def plugin(self, path: str, folder: str) -> None:
+        """A copy of the plugin in ``folder``, readable by the unprivileged tshark."""
+        os.makedirs(folder, mode=0o755, exist_ok=True)
+        dest = os.path.join(folder, os.path.basename(path))
+        shutil.copyfile(path, dest)
+        os.chmod(dest, 0o644)
