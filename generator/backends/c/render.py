@@ -87,6 +87,16 @@ def _check(proto: M.Protocol) -> None:
     for s in proto.sets:
         if any(not -2**63 <= v < 2**63 for v in s.values):
             raise CBackendError(f"value set {s.ident}: a value does not fit 64 bits")
+    # The C names of the fields (hf_<message>__<field>) must not collide
+    # across messages, as they cannot in the Lua (one local scope per message).
+    seen: dict[str, str] = {}
+    for m in proto.messages:
+        names = [m.ident] + [f"{m.ident}__{f.ident}" for f in m.fields] + [
+            f"{m.ident}__{x.ident}" for f in m.fields for x in (*f.flags, *f.parts)]
+        for name in names:
+            if name in seen and seen[name] != m.name:
+                raise CBackendError(f"{m.name}: its C name {name} is also one of {seen[name]}'s; rename one")
+            seen[name] = m.name
 
 
 def environment() -> jinja2.Environment:
