@@ -85,9 +85,11 @@ BACKENDS = ("lua", "c")
 
 class Checker:
     def __init__(self, layers: str = "scapy_layers.mstrp", tshark: Tshark | None = None,
-                 decode_as: str | None = None, lua: str | None = None, backend: str = "lua") -> None:
-        """``lua``: check this Lua file instead of generating one (to test the checker).
-        ``backend``: "lua" (a Lua script) or "c" (a C plugin, built for this tshark)."""
+                 decode_as: str | None = None, lua: str | None = None, backend: str = "lua",
+                 plugin: str | None = None) -> None:
+        """``backend``: "lua" (a Lua script) or "c" (a C plugin, built for this tshark).
+        ``lua`` / ``plugin``: check this Lua file or this built plugin instead of
+        generating one (to test the checker)."""
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}: one of {', '.join(BACKENDS)}")
         self.proto, self.classes, self.info = build(layers)
@@ -100,8 +102,9 @@ class Checker:
         self._lua_dir = tempfile.TemporaryDirectory(prefix="dissectgen-check-")
         if backend == "c":
             self.lua = None
-            self.dissector = os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.so")
-            build_plugin(render_c(self.proto), self.dissector, root=self.tshark.root)
+            self.dissector = plugin or os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.so")
+            if plugin is None:
+                build_plugin(render_c(self.proto), self.dissector, root=self.tshark.root)
         else:
             self.lua = self.dissector = lua or os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.lua")
             if lua is None:

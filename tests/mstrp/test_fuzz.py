@@ -53,13 +53,13 @@ def test_each_broken_rule_is_reported_by_both(checker, tmp_path):
     assert result.disagreements == [] and result.experts >= len(labels)
 
 
-def test_mutated_frames_never_break_the_lua(tshark, mstrp_lua, mutated):
+def test_mutated_frames_never_break_the_dissector(tshark, mstrp_dissector, mutated):
     path, labels = mutated
     assert len(labels) == MUTATED_EXCHANGES
-    frames = tshark.run(path, mstrp_lua, ["-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message"])
+    frames = tshark.run(path, mstrp_dissector, ["-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message"])
     assert len(frames.splitlines()) >= 20_000
     # strict mode: any Lua error would have stopped tshark with a non-zero exit
-    tshark.run(path, mstrp_lua, ["-2", "-R", "frame", "-V"], keep_stdout=False)
+    tshark.run(path, mstrp_dissector, ["-2", "-R", "frame", "-V"], keep_stdout=False)
 
 
 def test_mutated_batch_agrees_when_framing_is_kept(checker, tmp_path):
@@ -84,12 +84,12 @@ def test_mutated_frames_never_break_scapy(mutated):
 
 @pytest.mark.parametrize("name", ["tcp_conversation.pcap", "smb2_pipe_transceive.pcap", "fragmented_stub.pcap",
                                   "tcp_segmented_pdu.pcap", "two_pdus_one_segment.pcap"])
-def test_editcap_corruption(tshark, mstrp_lua, tmp_path, name):
+def test_editcap_corruption(tshark, mstrp_dissector, tmp_path, name):
     for seed in range(1, 21):
         out = str(tmp_path / f"{seed}-{name}")
         subprocess.run(["editcap", "-E", "0.05", "--seed", str(seed), str(PCAPS / name), out], check=True,
                        capture_output=True, timeout=60)
-        tshark.run(out, mstrp_lua, ["-2", "-R", "frame", "-V"], keep_stdout=False)
+        tshark.run(out, mstrp_dissector, ["-2", "-R", "frame", "-V"], keep_stdout=False)
         for r in read_tapi(out):
             r.violations()
 

@@ -49,7 +49,8 @@ def test_files_of_a_plugin(generated):
     source = generated["scapy_layers.mstrp"]["packet-mstrp.c"]
     for part in ("static hf_register_info hf[]", "static gint *ett[]", "static ei_register_info ei[]",
                  "static const value_string values_", "void\nproto_register_mstrp(void)",
-                 "void\nproto_reg_handoff_mstrp(void)", "dcerpc_init_uuid(proto_mstrp"):
+                 "void\nproto_reg_handoff_mstrp(void)", "dcerpc_init_uuid(proto_carrier",
+                 "dcerpc_get_proto_sub_dissector(&carrier_uuid"):
         assert part in source, part
     plugin = generated["scapy_layers.mstrp"]["plugin.c"]
     for part in ("plugin_version[]", "plugin_want_major", "plugin_want_minor", "proto_register_plugin(&plug_mstrp)",
