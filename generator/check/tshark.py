@@ -74,11 +74,13 @@ class Tshark:
         return text.splitlines()[0] if text else out.stderr.decode("utf-8", "replace").strip()
 
     def _prefix(self) -> list[str]:
+        # the preloaded library is tshark's alone (not chroot's or setpriv's)
+        tshark = ["/usr/bin/env", f"LD_PRELOAD={self.preload}", self.executable] if self.preload else [self.executable]
         if self.root:
-            return [_tool("chroot"), f"--userspec={NOBODY}:{NOBODY}", self.root, self.executable]
+            return [_tool("chroot"), f"--userspec={NOBODY}:{NOBODY}", self.root, *tshark]
         if os.geteuid() == 0:
-            return [_tool("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", self.executable]
-        return [self.executable]
+            return [_tool("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *tshark]
+        return tshark
 
     def _exec(self, args, env, timeout, keep_stdout=True):
         try:
@@ -132,7 +134,6 @@ class Tshark:
             if strict:
                 env[STRICT_ENV] = "1"
             if self.preload:
-                env["LD_PRELOAD"] = self.preload
                 env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
                 env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
             proc = self._exec(cmd, env, timeout, keep_stdout)
