@@ -24,6 +24,8 @@ from datetime import date
 
 from generator.frontend import load
 from generator.backends import write_atomically
+from generator.backends.c import build_plugin
+from generator.backends.c import render as render_c
 from generator.backends.lua import render
 from generator.check.tshark import Tshark
 
@@ -57,6 +59,10 @@ def hook_lua(generated: str) -> str:
     return EXTRACTORS_LUA.format(names=", ".join(f'"{n}"' for n in names)) + EMPTY_POSTDISSECTOR_LUA
 
 
+# Stands for the C plugin in a case: each tshark gets the one built for its Wireshark.
+C_PLUGIN = "<the C plugin>"
+
+
 def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -84,6 +90,11 @@ def tshark_cases(dce: str, udp: str, lua: str, floor: str, hook: str, floor_post
             (udp, lua, [*fields, "--disable-protocol", "mstrp_dcerpc"], udp_prefs),
         "udp fields frame.number, register-only Lua and an empty postdissector":
             (udp, floor_post, fields, None),
+        "dce fields frame.number, C plugin": (dce, C_PLUGIN, fields, None),
+        "dce -V, C plugin": (dce, C_PLUGIN, ["-V"], None),
+        "dce -2, C plugin": (dce, C_PLUGIN, ["-2"], None),
+        "udp fields frame.number, no Lua": (udp, None, fields, None),
+        "udp fields frame.number, C plugin": (udp, C_PLUGIN, fields, udp_prefs),
     }
 
 
@@ -105,6 +116,14 @@ RATIOS = [
     ("raw UDP: register-only Lua plus an empty postdissector / register-only Lua",
      "udp fields frame.number, register-only Lua and an empty postdissector",
      "udp fields frame.number, register-only Lua"),
+    ("DCE/RPC -T fields: C plugin / no plugin (target <= 1.05)",
+     "dce fields frame.number, C plugin", "dce fields frame.number, no Lua"),
+    ("DCE/RPC -V: C plugin / no plugin (target <= 1.05)", "dce -V, C plugin", "dce -V, no Lua"),
+    ("DCE/RPC -2: C plugin / no plugin", "dce -2, C plugin", "dce -2, no Lua"),
+    ("raw UDP: C plugin / register-only Lua", "udp fields frame.number, C plugin",
+     "udp fields frame.number, register-only Lua"),
+    ("raw UDP: C plugin / no dissector on the port", "udp fields frame.number, C plugin",
+     "udp fields frame.number, no Lua"),
 ]
 
 
@@ -148,7 +167,9 @@ def scapy_cases(dce: str, stock_frames: int, n_buffers: int) -> dict:
             "scapy TAPI buffers": dissect, "struct.unpack buffers": floor}
 
 
-def run(frames: int, rounds: int, workdir: str, tsharks: list[Tshark], stock_frames: int) -> dict:
+def run(frames: int, rounds: int, workdir: str, tsharks: list[Tshark], stock_frames: int,
+        only: list[str] | None = None) -> dict:
+    """``only``: time just the tshark cases whose name contains one of these (ratios need both ends)."""
     dce, udp = os.path.join(workdir, "dce.pcap"), os.path.join(workdir, "udp.pcap")
     built = {"dce": dcerpc_capture(dce, frames), "udp": udp_capture(udp, frames)}
     lua = os.path.join(workdir, "mstrp.lua")
@@ -164,7 +185,14 @@ def run(frames: int, rounds: int, workdir: str, tsharks: list[Tshark], stock_fra
         with open(path, "w") as f:
             f.write(text)
         os.chmod(path, 0o644)
+    plugins = {}
+    for tshark in tsharks:
+        plugins[tshark.label] = os.path.join(workdir, f"plugin-{len(plugins)}", "mstrp.so")
+        build_plugin(render_c(load("scapy_layers.mstrp")), plugins[tshark.label], root=tshark.root)
+        os.chmod(os.path.dirname(plugins[tshark.label]), 0o755)
     cases = tshark_cases(dce, udp, lua, floor, hook, floor_post)
+    if only:
+        cases = {name: case for name, case in cases.items() if any(o in name for o in only)}
     n_buffers = max(frames // 2, 1000)
     pycases = scapy_cases(dce, min(stock_frames, frames), n_buffers)
     times: dict[str, dict[str, list[float]]] = {t.version(): {} for t in tsharks}
@@ -172,7 +200,8 @@ def run(frames: int, rounds: int, workdir: str, tsharks: list[Tshark], stock_fra
     for r in range(rounds):
         for name, (pcap, script, args, prefs) in cases.items():
             for tshark in tsharks:
-                t = _timed(lambda: tshark.run(pcap, script, args, prefs, strict=False, keep_stdout=False))
+                dissector = plugins[tshark.label] if script == C_PLUGIN else script
+                t = _timed(lambda: tshark.run(pcap, dissector, args, prefs, strict=False, keep_stdout=False))
                 times[tshark.version()].setdefault(name, []).append(t)
                 print(f"round {r + 1}/{rounds} {tshark.label} {name}: {t:.2f} s", file=sys.stderr)
         for name, fn in pycases.items():
@@ -182,7 +211,8 @@ def run(frames: int, rounds: int, workdir: str, tsharks: list[Tshark], stock_fra
     per_tshark = {}
     for version, runs in times.items():
         med = {k: statistics.median(v) for k, v in runs.items()}
-        per_tshark[version] = {"median_seconds": med, "ratios": {label: med[a] / med[b] for label, a, b in RATIOS}}
+        per_tshark[version] = {"median_seconds": med, "ratios": {label: med[a] / med[b] for label, a, b in RATIOS
+                                                                 if a in med and b in med}}
     med = {k: statistics.median(v) for k, v in scapy_times.items()}
     rates = {
         "scapy read_tapi (ours), frames/s": built["dce"] / med["scapy read_tapi (ours)"],
@@ -246,6 +276,9 @@ def main(argv=None) -> int:
     ap.add_argument("--tshark", action="append",
                     help="a tshark to time (tshark, a path or chroot:DIR; repeat for several; default: "
                          "$DISSECTGEN_TSHARKS, else tshark on PATH)")
+    ap.add_argument("--only", action="append",
+                    help="time only the tshark cases whose name contains this (repeatable), e.g. --only 'no Lua' "
+                         "--only 'C plugin'")
     ap.add_argument("--json", help="also write the raw results here")
     ap.add_argument("--report", help="write the markdown report here (default: print it)")
     args = ap.parse_args(argv)
@@ -255,7 +288,7 @@ def main(argv=None) -> int:
     tsharks = [Tshark.find(s) for s in specs]
     with tempfile.TemporaryDirectory(prefix="dissectgen-bench-") as work:
         os.chmod(work, 0o755)
-        res = run(args.frames, args.rounds, work, tsharks, args.stock_frames)
+        res = run(args.frames, args.rounds, work, tsharks, args.stock_frames, args.only)
     text = report(res)
     if args.report:
         with open(args.report, "w") as f:

@@ -10,6 +10,7 @@ from scapy.error import Scapy_Exception
 
 from scapy_layers.traffic.capfile import CaptureFileError, read_records
 
+from .backends.c import BuildError, CBackendError
 from .check.tshark import TsharkError
 from .frontend import GeneratorError
 from .progress import Progress
@@ -38,10 +39,23 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"MODULE[:Class,...]; MODULE is dotted or a .py path (default: {DEFAULT_LAYERS})")
     g.add_argument("-o", "--output", help="the .lua file to write (default: ./<protocol>.lua)")
 
-    i = sub.add_parser("install", help="generate into Wireshark's personal Lua plugin folder")
+    cg = sub.add_parser("c", help="generate the source of a native Wireshark plugin (C) of scapy layers")
+    cg.add_argument("layers", nargs="?", default=DEFAULT_LAYERS, help="MODULE[:Class,...]")
+    cg.add_argument("-o", "--output", help="the folder to write (default: ./<protocol>-plugin)")
+
+    pl = sub.add_parser("plugin", help="compile the native Wireshark plugin (.so) of scapy layers")
+    pl.add_argument("layers", nargs="?", default=DEFAULT_LAYERS, help="MODULE[:Class,...]")
+    pl.add_argument("-o", "--output", help="the .so to write (default: ./<protocol>.so)")
+    pl.add_argument("--tshark", help="build for this tshark's Wireshark: chroot:DIR uses that root's "
+                                     "compiler and headers (default: the machine's)")
+    pl.add_argument("--sanitize", action="store_true", help="build with AddressSanitizer and UBSan")
+
+    i = sub.add_parser("install", help="generate into Wireshark's personal plugin folder")
     i.add_argument("layers", nargs="?", default=DEFAULT_LAYERS, help="MODULE[:Class,...]")
     i.add_argument("--plugins-dir", default=PERSONAL_PLUGINS,
                    help=f"plugin folder (default: {PERSONAL_PLUGINS})")
+    i.add_argument("--c", action="store_true",
+                   help="install the compiled C plugin (in <plugins-dir>/<major.minor>/epan) instead of the Lua")
 
     z = sub.add_parser("fuzz", help="write crafted SetAgentSessionState conversations for fuzzing")
     z.add_argument("-o", "--output", required=True, help="the pcap to write; labels go to OUTPUT.labels.json")
@@ -74,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="also print both dissections of every message, field by field")
     c.add_argument("--decode-as", choices=["tapsrv"], help="take unbound DCE/RPC calls as this interface")
     c.add_argument("--tshark", help="tshark to run (a path or a wrapper command); default: tshark on PATH")
+    c.add_argument("--backend", choices=["lua", "c", "both"], default="lua",
+                   help="the generated dissector to check: the Lua script, the C plugin, or both (default: lua)")
 
     u = sub.add_parser("survey", help="generate and check every Packet class of scapy modules (a scoreboard)")
     u.add_argument("modules", nargs="*", help="dotted module names (default: all of scapy.layers and scapy.contrib)")
@@ -112,8 +128,49 @@ def _cmd_lua(args) -> int:
     return EXIT_OK
 
 
+def _cmd_c(args) -> int:
+    from .backends import write_atomically
+    from .backends.c import render
+    from .frontend import load
+
+    proto = load(args.layers)
+    files = render(proto)  # all rendered before any is written
+    folder = args.output or f"{proto.abbrev}-plugin"
+    for name, text in sorted(files.items()):
+        write_atomically(os.path.join(folder, name), text)
+    print(folder)
+    return EXIT_OK
+
+
+def _build_plugin(layers: str, path_for, root: str | None, sanitize: bool = False) -> str:
+    """Build the model once, compile its C plugin to ``path_for(abbrev, major.minor)``."""
+    from .backends.c import build_plugin, render, wireshark_version
+    from .frontend import load
+
+    proto = load(layers)
+    files = render(proto)
+    path = path_for(proto.abbrev, wireshark_version(root))
+    build_plugin(files, path, root=root, sanitize=sanitize)
+    return path
+
+
+def _cmd_plugin(args) -> int:
+    root = None
+    if args.tshark:
+        from .check import Tshark
+
+        root = Tshark.find(args.tshark).root
+    print(_build_plugin(args.layers, lambda abbrev, _: args.output or f"{abbrev}.so", root, args.sanitize))
+    return EXIT_OK
+
+
 def _cmd_install(args) -> int:
     folder = os.path.expanduser(args.plugins_dir)
+    if args.c:
+        path = _build_plugin(args.layers, lambda abbrev, version: os.path.join(folder, version, "epan",
+                                                                               f"{abbrev}.so"), None)
+        print(f"installed {path}; restart Wireshark")
+        return EXIT_OK
     path = _generate(args.layers, lambda abbrev: os.path.join(folder, f"{abbrev}.lua"))
     print(f"installed {path}; restart Wireshark (or Analyze > Reload Lua Plugins)")
     return EXIT_OK
@@ -122,25 +179,30 @@ def _cmd_install(args) -> int:
 def _cmd_check(args) -> int:
     from .check import Checker, Tshark, report_json, report_text, side_by_side
 
-    checker = Checker(args.layers, tshark=Tshark.find(args.tshark), decode_as=args.decode_as)
-    results = []
     for pcap in args.pcaps:
         if not os.path.isfile(pcap):
             raise FileNotFoundError(f"no such file: {pcap}")
-        shown = []
+    tshark = Tshark.find(args.tshark)
+    backends = ["lua", "c"] if args.backend == "both" else [args.backend]
+    results = []
+    for backend in backends:
+        checker = Checker(args.layers, tshark=tshark, decode_as=args.decode_as, backend=backend)
+        what = "Lua" if backend == "lua" else "C plugin"
+        for pcap in args.pcaps:
+            shown = []
 
-        def print_pair(a, b, pcap=pcap):
-            if not shown:
-                print(f"{pcap}: scapy (left) and Wireshark with the generated Lua (right)")
-                shown.append(True)
-            print(side_by_side([(a, b)]))
+            def print_pair(a, b, pcap=pcap):
+                if not shown:
+                    print(f"{pcap}: scapy (left) and Wireshark with the generated {what} (right)")
+                    shown.append(True)
+                print(side_by_side([(a, b)]))
 
-        bar = Progress("check", _frame_count(pcap) if sys.stderr.isatty() else 1)
-        try:
-            results.append(checker.check(pcap, print_pair if args.side_by_side else None,
-                                         progress=lambda frame: bar.update(frame, f"frame {frame}")))
-        finally:
-            bar.close()
+            bar = Progress("check", _frame_count(pcap) if sys.stderr.isatty() else 1)
+            try:
+                results.append(checker.check(pcap, print_pair if args.side_by_side else None,
+                                             progress=lambda frame: bar.update(frame, f"frame {frame}")))
+            finally:
+                bar.close()
     for r in results:
         print(report_json(r) if args.json else report_text(r))
     if any(r.problems for r in results):
@@ -237,7 +299,8 @@ def _cmd_send(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"survey": _cmd_survey, "show": _cmd_show, "fuzz": _cmd_fuzz, "serve": _cmd_serve, "send": _cmd_send, "lua": _cmd_lua, "install": _cmd_install, "check": _cmd_check}
+COMMANDS = {"survey": _cmd_survey, "show": _cmd_show, "fuzz": _cmd_fuzz, "serve": _cmd_serve, "send": _cmd_send,
+            "lua": _cmd_lua, "c": _cmd_c, "plugin": _cmd_plugin, "install": _cmd_install, "check": _cmd_check}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except BrokenPipeError:
         return EXIT_OK
-    except GeneratorError as exc:
+    except (GeneratorError, CBackendError, BuildError) as exc:
         print(f"dissectgen {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except CaptureFileError as exc:

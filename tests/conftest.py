@@ -50,11 +50,34 @@ def mstrp_lua(tmp_path_factory):
     return path
 
 
+# The generated dissectors every Wireshark test runs with: the Lua script and the C plugin.
+BACKENDS = ["lua", "c"]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def checker(tshark):
+def mstrp_dissector(tshark, backend, mstrp_lua, tmp_path_factory):
+    """The MS-TRP dissector of this backend: the Lua script, or the C plugin
+    compiled against the headers of this tshark's Wireshark."""
+    if backend == "lua":
+        return mstrp_lua
+    from generator.frontend import load
+    from generator.backends.c import build_plugin, render
+
+    path = str(tmp_path_factory.mktemp("plugin") / "mstrp.so")
+    build_plugin(render(load("scapy_layers.mstrp")), path, root=tshark.root)
+    return path
+
+
+@pytest.fixture(scope="session")
+def checker(tshark, backend):
     from generator.check import Checker
 
-    return Checker("scapy_layers.mstrp", tshark=tshark)
+    return Checker("scapy_layers.mstrp", tshark=tshark, backend=backend)
 
 
 def pcap(name: str) -> str:

@@ -22,7 +22,8 @@ def test_wheel_contains_packages_and_templates(tmp_path):
     for required in ("scapy_layers/mstrp/layers.py", "scapy_layers/mstrp/tapsrv.py", "scapy_layers/spec/packet.py",
                      "scapy_layers/traffic/frames.py", "generator/frontend/fields.py",
                      "generator/backends/lua/render.py", "generator/check/compare.py", "generator/cli.py",
-                     "lua_templates/protocol.lua.j2", "lua_templates/message.lua.j2"):
+                     "lua_templates/protocol.lua.j2", "lua_templates/message.lua.j2",
+                     "generator/backends/c/render.py", "generator/backends/c/templates/protocol.c.j2"):
         assert required in names
     assert "scapy_layers/mstrp.py" not in names  # the module the mstrp package replaced
     entry = next(n for n in names if n.endswith("entry_points.txt"))

@@ -22,6 +22,8 @@ from scapy_layers.traffic.frames import scapy_frames
 
 from .. import model as M
 from ..backends import write_atomically
+from ..backends.c import build_plugin
+from ..backends.c import render as render_c
 from ..backends.lua import render
 from ..frontend import build
 from .pdml import LuaErrorInOutput, ProtoItem, iter_packets
@@ -64,6 +66,7 @@ class PcapResult:
     disagreements: list[Disagreement] = field(default_factory=list)
     more_disagreements: int = 0  # past MAX_DISAGREEMENTS, counted only
     problems: list[str] = field(default_factory=list)  # messages not compared: a side could not be read
+    backend: str = "lua"  # the generated dissector checked: "lua" or "c"
 
     @property
     def ok(self) -> bool:
@@ -93,20 +96,39 @@ def _add(fields: dict, name: str, entry: tuple) -> None:
     fields[key] = entry
 
 
+BACKENDS = ("lua", "c")
+
+
 class Checker:
     def __init__(self, layers: str = "scapy_layers.mstrp", tshark: Tshark | None = None,
-                 decode_as: str | None = None, lua: str | None = None) -> None:
-        """``lua``: check this Lua file instead of generating one (to test the checker)."""
+                 decode_as: str | None = None, lua: str | None = None, backend: str = "lua",
+                 plugin: str | None = None) -> None:
+        """``backend``: "lua" (a Lua script) or "c" (a C plugin, built for this tshark).
+        ``lua`` / ``plugin``: check this Lua file or this built plugin instead of
+        generating one (to test the checker)."""
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}: one of {', '.join(BACKENDS)}")
         self.proto, self.classes, self.info = build(layers)
         self.tshark = tshark or Tshark.find()
         self.decode_as = decode_as
+        self.backend = backend
         self.by_abbrev = {m.abbrev: m for m in self.proto.messages}
         self.message_of = {cls: self.proto.message(ident) for ident, cls in self.classes.items()}
         self.dispatched = self._dispatched()
         self._lua_dir = tempfile.TemporaryDirectory(prefix="dissectgen-check-")
-        self.lua = lua or os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.lua")
-        if lua is None:
-            write_atomically(self.lua, render(self.proto))
+        if backend == "c":
+            self.lua = None
+            self.dissector = plugin or os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.so")
+            if plugin is None:
+                build_plugin(render_c(self.proto), self.dissector, root=self.tshark.root)
+        else:
+            self.lua = self.dissector = lua or os.path.join(self._lua_dir.name, f"{self.proto.abbrev}.lua")
+            if lua is None:
+                write_atomically(self.lua, render(self.proto))
+
+    def run(self, pcap: str, args: list[str] = (), prefs: dict | None = None, **options) -> str:
+        """tshark with this checker's dissector (Lua script or C plugin)."""
+        return self.tshark.run(pcap, self.dissector, args, prefs, **options)
 
     def _dispatched(self) -> set[str]:
         d = self.proto.dispatch
@@ -234,13 +256,13 @@ class Checker:
         PDML is parsed while tshark writes it and scapy reads the capture alongside,
         so memory does not grow with the capture. ``on_pair(scapy, wireshark)`` sees
         every pair compared; ``progress(frame)`` is told each frame compared."""
-        result = PcapResult(pcap)
+        result = PcapResult(pcap, backend=self.backend)
         prefs = {}
         if self.decode_as and self.proto.dce:
             prefs[f"{self.proto.abbrev}.{self.proto.dce.ports_pref}"] = "1-65535"
         # -J: only our protocol's subtree (and the frame number) is written: 8x less XML
         args = ["-2", "-R", "frame", "-T", "pdml", "-J", self.proto.abbrev]
-        with self.tshark.stream(pcap, self.lua, args, prefs) as pdml:
+        with self.tshark.stream(pcap, self.dissector, args, prefs) as pdml:
             try:
                 for frame, ours, theirs in by_frame(self.iter_scapy_sides(pcap), self.iter_lua_sides(pdml)):
                     result.frames += 1

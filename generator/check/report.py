@@ -9,7 +9,8 @@ from .compare import PcapResult
 
 def report_text(r: PcapResult) -> str:
     verdict = "OK" if r.ok else ("DISAGREE" if r.disagreements else "NOT READ" if r.problems else "NOTHING COMPARED")
-    head = (f"{r.pcap}: {verdict} - {r.frames} frames, {r.messages} messages, "
+    which = "" if r.backend == "lua" else f" [{r.backend} plugin]"
+    head = (f"{r.pcap}{which}: {verdict} - {r.frames} frames, {r.messages} messages, "
             f"{r.fields} fields, {r.experts} expert infos compared")
     if r.problems:
         head += f"; {len(r.problems)} messages not compared (a side could not be read: a defect of dissectgen)"
@@ -21,7 +22,7 @@ def report_text(r: PcapResult) -> str:
 
 def report_json(r: PcapResult) -> str:
     return json.dumps({
-        "pcap": r.pcap, "ok": r.ok, "frames": r.frames, "messages": r.messages, "fields": r.fields,
+        "pcap": r.pcap, "backend": r.backend, "ok": r.ok, "frames": r.frames, "messages": r.messages, "fields": r.fields,
         "experts": r.experts,
         "disagreements": [{"frame": d.frame, "field": d.field, "scapy": _plain(d.scapy),
                            "wireshark": _plain(d.wireshark)} for d in r.disagreements],

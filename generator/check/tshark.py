@@ -1,4 +1,5 @@
-"""Run tshark with a generated Lua dissector, the same way for tests and ``check``.
+"""Run tshark with a generated dissector (a Lua script, or a C plugin: a .so),
+the same way for tests and ``check``.
 
 Every run gets a fresh, empty HOME and configuration folder (no user plugin or
 preference leaks in), ``LC_ALL=C``, and the Lua strict mode on, so a Lua
@@ -45,6 +46,8 @@ class Tshark:
     root: str | None = None  # a Debian root holding its own tshark
     own_protocols: tuple[str, ...] = ("mstrp",)  # a dissector bug reported in these is ours
     warnings: tuple[str, ...] = ()  # Wireshark's own dissector bugs seen by the last run
+    preload: str | None = None  # a library for LD_PRELOAD (the ASan runtime of a sanitized plugin)
+    _plugin_version: str | None = None
 
     @classmethod
     def find(cls, spec: str | None = None) -> "Tshark":
@@ -73,11 +76,13 @@ class Tshark:
         return text.splitlines()[0] if text else out.stderr.decode("utf-8", "replace").strip()
 
     def _prefix(self) -> list[str]:
+        # the preloaded library is tshark's alone (not chroot's or setpriv's)
+        tshark = ["/usr/bin/env", f"LD_PRELOAD={self.preload}", self.executable] if self.preload else [self.executable]
         if self.root:
-            return [_tool("chroot"), f"--userspec={NOBODY}:{NOBODY}", self.root, self.executable]
+            return [_tool("chroot"), f"--userspec={NOBODY}:{NOBODY}", self.root, *tshark]
         if os.geteuid() == 0:
-            return [_tool("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", self.executable]
-        return [self.executable]
+            return [_tool("setpriv"), f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *tshark]
+        return tshark
 
     def _exec(self, args, env, timeout):
         try:
@@ -86,11 +91,22 @@ class Tshark:
         except FileNotFoundError as exc:
             raise TsharkError(f"cannot start tshark: {exc}") from None
 
+    def plugin_folder(self) -> str:
+        """The personal plugin folder's version part, major.minor (tshark --version)."""
+        if self._plugin_version is None:
+            found = re.search(r"(\d+)\.(\d+)\.\d+", self.version())
+            if found is None:
+                raise TsharkError(f"cannot tell the version of tshark ({self.label})")
+            self._plugin_version = f"{found.group(1)}.{found.group(2)}"
+        return self._plugin_version
+
     @contextmanager
     def _invocation(self, pcap: str, lua: str | None, args, prefs: dict | None,
                     strict: bool) -> Iterator[tuple[list[str], dict]]:
         """(argv, env) of ``tshark -r PCAP [-X lua_script:LUA] ARGS``; the staged inputs
-        and the clean HOME live as long as the context."""
+        and the clean HOME live as long as the context. ``lua`` ending in ``.so``
+        is a C plugin instead: it goes into the run's personal plugin folder
+        (HOME/.local/lib/wireshark/plugins/X.Y/epan)."""
         base = os.path.join(self.root, "tmp") if self.root else None
         with tempfile.TemporaryDirectory(prefix="dissectgen-tshark-", dir=base) as work:
             os.chmod(work, 0o755)
@@ -99,7 +115,9 @@ class Tshark:
             os.chmod(home, 0o777)
             staged = _Stage(work, self.root)
             cmd = ["-n", "-r", staged.file(pcap)]
-            if lua:
+            if lua and lua.endswith(".so"):
+                staged.plugin(lua, os.path.join(home, ".local/lib/wireshark/plugins", self.plugin_folder(), "epan"))
+            elif lua:
                 cmd += ["-X", f"lua_script:{staged.file(lua)}"]
             for key, value in sorted((prefs or {}).items()):
                 cmd += ["-o", f"{key}:{value}"]
@@ -117,6 +135,9 @@ class Tshark:
             }
             if strict:
                 env[STRICT_ENV] = "1"
+            if self.preload:
+                env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1"
+                env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
             yield [*self._prefix(), *cmd], env
 
     def run(self, pcap: str, lua: str | None = None, args: list[str] = (), prefs: dict | None = None,
@@ -225,3 +246,10 @@ class _Stage:
             shutil.copyfile(path, dest)
             os.chmod(dest, 0o644)
         return self.inside(dest)
+
+    def plugin(self, path: str, folder: str) -> None:
+        """A copy of the plugin in ``folder``, readable by the unprivileged tshark."""
+        os.makedirs(folder, mode=0o755, exist_ok=True)
+        dest = os.path.join(folder, os.path.basename(path))
+        shutil.copyfile(path, dest)
+        os.chmod(dest, 0o644)

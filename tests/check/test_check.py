@@ -29,12 +29,12 @@ MUTATIONS = [
 
 
 @pytest.mark.parametrize("what,old,new,capture,field", MUTATIONS, ids=[m[0] for m in MUTATIONS])
-def test_mutated_lua_is_caught(checker, tmp_path, what, old, new, capture, field):
-    text = open(checker.lua).read()
+def test_mutated_lua_is_caught(tshark, mstrp_lua, tmp_path, what, old, new, capture, field):
+    text = open(mstrp_lua).read()
     assert old in text, what
     mutated = tmp_path / "mutated.lua"
     mutated.write_text(text.replace(old, new))
-    result = Checker("scapy_layers.mstrp", tshark=checker.tshark, lua=str(mutated)).check(pcap(capture))
+    result = Checker("scapy_layers.mstrp", tshark=tshark, lua=str(mutated)).check(pcap(capture))
     assert not result.ok
     assert any(d.field.startswith(field) for d in result.disagreements), result.disagreements
 

@@ -1,10 +1,15 @@
-"""Each field kind the generator translates: scapy and tshark agree on it."""
+"""Each field kind the generator translates: scapy and tshark agree on it, with
+the Lua script and with the C plugin (the ``backend`` fixture)."""
 
 import pytest
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
+from generator.backends.c import build_plugin
+from generator.backends.c import render as render_c
+from generator.backends.lua import render as render_lua
 from generator.check import Checker
+from generator.frontend import load
 from layers.hostile import end, repeat
 from layers.kinds import (PORTS, BitKinds, EnumKinds, FlagKinds, IntKinds, Item, NestKinds, RuleKinds, StrKinds,
                          Sub, WideBitRule)
@@ -54,8 +59,8 @@ def _pcap(path, packets):
 
 
 @pytest.fixture(scope="module")
-def kinds_checker(tshark):
-    return Checker("layers.kinds", tshark=tshark)
+def kinds_checker(tshark, backend):
+    return Checker("layers.kinds", tshark=tshark, backend=backend)
 
 
 @pytest.mark.parametrize("cls", list(SAMPLES), ids=lambda c: c.__name__)
@@ -85,35 +90,49 @@ def test_nested_items_are_compared(kinds_checker, tmp_path):
     assert side.fields["kinds.nestkinds.padded"] == ("616263", 28, 3)
 
 
-def test_a_disagreement_is_caught(kinds_checker, tmp_path):
+def test_a_disagreement_is_caught(tshark, tmp_path):
     """A mistranslated kind would show: flip one bit field's mask in the Lua."""
-    lua = open(kinds_checker.lua).read()
+    lua = render_lua(load("layers.kinds"))
     broken = tmp_path / "broken.lua"
     declaration = 'ProtoField.uint8("kinds.bitkinds.kind", "kind", base.DEC, VS.vs_bitkinds_kind, 31)'
     assert declaration in lua
     broken.write_text(lua.replace(declaration, declaration.replace(", 31)", ", 62)")))
-    checker = Checker("layers.kinds", tshark=kinds_checker.tshark, lua=str(broken))
+    checker = Checker("layers.kinds", tshark=tshark, lua=str(broken))
     result = checker.check(_pcap(tmp_path / "bits.pcap", [(PORTS[BitKinds], p) for p in SAMPLES[BitKinds]]))
     assert any(d.field == "kinds.bitkinds.kind" for d in result.disagreements)
 
 
-def test_hostile_names_load_and_agree(tshark, tmp_path):
-    checker = Checker("layers.hostile", tshark=tshark)
+def test_a_disagreement_in_the_c_plugin_is_caught(tshark, tmp_path):
+    """The same mistranslation in the C plugin: the checker sees it too."""
+    files = render_c(load("layers.kinds"))
+    declaration = ('"kind", "kinds.bitkinds.kind", FT_UINT8, BASE_DEC, VALS(values_vs_bitkinds_kind), '
+                   'G_GUINT64_CONSTANT(31)')
+    assert declaration in files["packet-kinds.c"]
+    files["packet-kinds.c"] = files["packet-kinds.c"].replace(declaration, declaration.replace("(31)", "(62)"))
+    plugin = str(tmp_path / "broken.so")
+    build_plugin(files, plugin, root=tshark.root)
+    checker = Checker("layers.kinds", tshark=tshark, backend="c", plugin=plugin)
+    result = checker.check(_pcap(tmp_path / "bits.pcap", [(PORTS[BitKinds], p) for p in SAMPLES[BitKinds]]))
+    assert any(d.field == "kinds.bitkinds.kind" for d in result.disagreements)
+
+
+def test_hostile_names_load_and_agree(tshark, backend, tmp_path):
+    checker = Checker("layers.hostile", tshark=tshark, backend=backend)
     path = _pcap(tmp_path / "hostile.pcap", [
         (40200, end(**{"local": 3, "function": 7, "then": 1, "nil": 2})),
         (40201, repeat(**{"until": 9})),
     ])
     result = checker.check(path)
     assert result.disagreements == [] and result.messages == 2 and result.experts == 1
-    text = tshark.run(path, checker.lua, ["-V", "-O", "hostile"])
+    text = checker.run(path, ["-V", "-O", "hostile"])
     assert 'He said "hi" ]]' in text and "ünïcødé ✓ 电话 (3)" in text
     assert 'the "function" field ]] must be zero' in text
 
 
-def test_bind_layers_between_our_layers(tshark, tmp_path):
+def test_bind_layers_between_our_layers(tshark, backend, tmp_path):
     from layers.bound import Data, Header, Ping
 
-    checker = Checker("layers.bound", tshark=tshark)
+    checker = Checker("layers.bound", tshark=tshark, backend=backend)
     header = checker.message_of[Header]
     assert {(b.conditions, b.message) for b in header.payloads} == {
         ((("type", 1),), "Ping"), ((("type", 2),), "Data")}
@@ -125,7 +144,8 @@ def test_bind_layers_between_our_layers(tshark, tmp_path):
     pairs = []
     result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
     assert result.disagreements == [] and result.messages == 5 and result.experts == 1
-    assert open(checker.lua).read().count("Proto(") == 2  # the protocol, and one for Header on both ports
+    if backend == "lua":
+        assert open(checker.lua).read().count("Proto(") == 2  # the protocol, and one for Header on both ports
     assert pairs[0][1].fields["bound.ping.seq"] == (5, 2, 4)
     assert pairs[2][1].fields["bound.data.body"] == ("616263", 4, 3)
     assert pairs[3][1].fields["bound.trailing"] == ("7a7a", 2, 2)
@@ -144,7 +164,7 @@ def test_flag_items_hang_under_their_field(kinds_checker, tmp_path):
     import xml.etree.ElementTree as ET
 
     path = _pcap(tmp_path / "flags.pcap", [(PORTS[FlagKinds], SAMPLES[FlagKinds][0])])
-    pdml = kinds_checker.tshark.run(path, kinds_checker.lua, ["-T", "pdml"])
+    pdml = kinds_checker.run(path, ["-T", "pdml"])
     fields = {f.get("name"): f for f in ET.fromstring(pdml).iter("field")}
     for parent, flag in [("kinds.flagkinds.f8", "kinds.flagkinds.f8.a"), ("kinds.flagkinds.f16", "kinds.flagkinds.f16.top"),
                          ("kinds.flagkinds.fle32", "kinds.flagkinds.fle32.last")]:
@@ -155,7 +175,7 @@ def test_a_rule_on_an_eight_byte_bit_run(kinds_checker, tmp_path):
     packets = [WideBitRule(top36=0xFFFFFFFFF, low28=0x7FFFFFF), WideBitRule(top36=1, low28=0x8000001)]
     path = _pcap(tmp_path / "wide.pcap", [(PORTS[WideBitRule], p) for p in packets])
     assert [[v.rule for v in WideBitRule(bytes(p)).violations()] for p in packets] == [[], ["low28_small"]]
-    out = kinds_checker.tshark.run(path, kinds_checker.lua, ["-T", "fields", "-e", "frame.number", "-e",
-                                                             "kinds.widebitrule.low28", "-e", "_ws.expert.message"])
+    out = kinds_checker.run(path, ["-T", "fields", "-e", "frame.number", "-e", "kinds.widebitrule.low28",
+                                   "-e", "_ws.expert.message"])
     rows = [line.split("\t") for line in out.splitlines()]
     assert rows == [["1", str(0x7FFFFFF), ""], ["2", str(0x8000001), "low28 MUST be below 0x8000000"]]

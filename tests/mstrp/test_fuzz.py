@@ -53,13 +53,13 @@ def test_each_broken_rule_is_reported_by_both(checker, tmp_path):
     assert result.disagreements == [] and result.experts >= len(labels)
 
 
-def test_mutated_frames_never_break_the_lua(tshark, mstrp_lua, mutated):
+def test_mutated_frames_never_break_the_dissector(tshark, mstrp_dissector, mutated):
     path, labels = mutated
     assert len(labels) == MUTATED_EXCHANGES
-    frames = tshark.run(path, mstrp_lua, ["-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message"])
+    frames = tshark.run(path, mstrp_dissector, ["-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message"])
     assert len(frames.splitlines()) >= 20_000
     # strict mode: any Lua error would have stopped tshark with a non-zero exit
-    tshark.run(path, mstrp_lua, ["-2", "-R", "frame", "-V"], keep_stdout=False)
+    tshark.run(path, mstrp_dissector, ["-2", "-R", "frame", "-V"], keep_stdout=False)
 
 
 def test_mutated_batch_agrees_when_framing_is_kept(checker, tmp_path):

@@ -1,4 +1,4 @@
-"""The generated MS-TRP dissector in real tshark, on the sample captures."""
+"""The generated MS-TRP dissectors in real tshark, on the sample captures: every test\nruns with the Lua script and with the C plugin (the ``mstrp_dissector`` fixture),\nexcept the Lua strict mode's."""
 
 import re
 import subprocess
@@ -86,13 +86,13 @@ def _filter_cases(path):
     return cases
 
 
-def test_every_field_is_filterable(tshark, mstrp_lua, varied):
+def test_every_field_is_filterable(tshark, mstrp_dissector, varied):
     cases = _filter_cases(varied)
     assert len(cases) >= 15 + 15 + 15 + 15
 
     def run(case):
         flt, frames = case
-        out = tshark.run(varied, mstrp_lua, [*PASS2, "-Y", flt, "-T", "fields", "-e", "frame.number"])
+        out = tshark.run(varied, mstrp_dissector, [*PASS2, "-Y", flt, "-T", "fields", "-e", "frame.number"])
         return flt, frames, {int(x) for x in out.split()}
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -100,8 +100,8 @@ def test_every_field_is_filterable(tshark, mstrp_lua, varied):
             assert got == expected, flt
 
 
-def test_info_column_matches_scapy_summaries(tshark, mstrp_lua, varied):
-    info = tshark.info_column(varied, mstrp_lua, "mstrp")
+def test_info_column_matches_scapy_summaries(tshark, mstrp_dissector, varied):
+    info = tshark.info_column(varied, mstrp_dissector, "mstrp")
     per_frame = {}
     for r in read_tapi(varied):
         per_frame.setdefault(r.frame, []).append(r.packet.summary())
@@ -111,8 +111,8 @@ def test_info_column_matches_scapy_summaries(tshark, mstrp_lua, varied):
     assert "SetAgentSessionState hLine=0x10003 unchanged -> BUSYONCALL" in info.values()
 
 
-def test_requests_and_replies_are_linked(tshark, mstrp_lua, varied):
-    rows = fields_run(tshark, mstrp_lua, varied,
+def test_requests_and_replies_are_linked(tshark, mstrp_dissector, varied):
+    rows = fields_run(tshark, mstrp_dissector, varied,
                       ["frame.number", "mstrp.request_in", "mstrp.reply_in", "mstrp.reply.answers"],
                       extra=["-Y", "mstrp"])
     got = {int(r[0]): tuple(r[1:]) for r in rows}
@@ -125,28 +125,28 @@ def test_requests_and_replies_are_linked(tshark, mstrp_lua, varied):
     assert got == expected
 
 
-def test_two_passes_link_requests_to_replies_without_a_first_pass_filter(tshark, mstrp_lua):
-    out = tshark.run(pcap("tcp_conversation.pcap"), mstrp_lua,
+def test_two_passes_link_requests_to_replies_without_a_first_pass_filter(tshark, mstrp_dissector):
+    out = tshark.run(pcap("tcp_conversation.pcap"), mstrp_dissector,
                      ["-2", "-T", "fields", "-e", "frame.number", "-e", "mstrp.reply_in", "-Y", "mstrp.request_in or mstrp.reply_in"])
     assert [line.split("\t") for line in out.splitlines()] == [
         ["8", "9"], ["9", ""], ["10", "11"], ["11", ""], ["12", "13"], ["13", ""]]
 
 
-def test_expert_info_groups_and_severities(tshark, mstrp_lua):
-    text = tshark.run(pcap("malformed_reserved1.pcap"), mstrp_lua, [*PASS2, "-V", "-O", "mstrp"])
+def test_expert_info_groups_and_severities(tshark, mstrp_dissector):
+    text = tshark.run(pcap("malformed_reserved1.pcap"), mstrp_dissector, [*PASS2, "-V", "-O", "mstrp"])
     assert "[Expert Info (Warning/Protocol): Reserved1 MUST be zero]" in text
-    text = tshark.run(pcap("malformed_truncated_buffer.pcap"), mstrp_lua, [*PASS2, "-V", "-O", "mstrp"])
+    text = tshark.run(pcap("malformed_truncated_buffer.pcap"), mstrp_dissector, [*PASS2, "-V", "-O", "mstrp"])
     assert "[Expert Info (Error/Malformed): buffer is shorter than the 60-byte TAPI32_MSG header]" in text
-    text = tshark.run(pcap("malformed_undocumented_lineerr.pcap"), mstrp_lua, [*PASS2, "-V", "-O", "mstrp"])
+    text = tshark.run(pcap("malformed_undocumented_lineerr.pcap"), mstrp_dissector, [*PASS2, "-V", "-O", "mstrp"])
     assert ("[Expert Info (Warning/Response): Ack_ReturnValue is a LINEERR_ code not documented "
             "for SetAgentSessionState]") in text
     assert "Ack_ReturnValue: LINEERR_NODRIVER (2147483715)" in text
-    conforming = tshark.run(pcap("tcp_conversation.pcap"), mstrp_lua, [*PASS2, "-V", "-O", "mstrp"])
+    conforming = tshark.run(pcap("tcp_conversation.pcap"), mstrp_dissector, [*PASS2, "-V", "-O", "mstrp"])
     assert "Expert Info" not in conforming
     assert "Ack_ReturnValue: Unknown (1) (asynchronous request id)" in conforming
 
 
-def test_other_scripts_can_take_over_a_req_func(tshark, mstrp_lua, tmp_path):
+def test_other_scripts_can_take_over_a_req_func(tshark, mstrp_dissector, tmp_path):
     ext = tmp_path / "ext.lua"
     ext.write_text(
         'local p = Proto("mstrpext", "Extension")\n'
@@ -154,7 +154,7 @@ def test_other_scripts_can_take_over_a_req_func(tshark, mstrp_lua, tmp_path):
         "p.fields = { f }\n"
         "function p.dissector(tvb, pinfo, tree) tree:add_le(f, tvb(0, 4)); return tvb:len() end\n"
         'DissectorTable.get("mstrp.req_func"):add(155, p)\n')
-    out = tshark.run(pcap("tcp_conversation.pcap"), mstrp_lua,
+    out = tshark.run(pcap("tcp_conversation.pcap"), mstrp_dissector,
                      [*PASS2, "-X", f"lua_script:{ext}", "-T", "fields", "-e", "frame.number", "-e", "mstrpext.word",
                       "-e", "mstrp.setagentsessionstate.hline", "-e", "mstrp.setagentsessionstatereply.hline",
                       "-Y", "mstrp"])
@@ -179,14 +179,14 @@ def test_strict_mode_turns_lua_errors_into_failures(tshark, mstrp_lua, tmp_path)
         tshark.run(pcap("tcp_conversation.pcap"), str(bad), [])
 
 
-def test_partial_stubs_are_flagged_not_errors(tshark, mstrp_lua):
-    rows = fields_run(tshark, mstrp_lua, pcap("fragmented_stub.pcap"), ["frame.number", "_ws.expert.message"],
+def test_partial_stubs_are_flagged_not_errors(tshark, mstrp_dissector):
+    rows = fields_run(tshark, mstrp_dissector, pcap("fragmented_stub.pcap"), ["frame.number", "_ws.expert.message"],
                       prefs={"dcerpc.reassemble_dcerpc": "FALSE"}, extra=["-Y", "mstrp"])
     assert len(rows) == 6
     assert all("ClientRequest_" in r[1] and "truncated" in r[1] for r in rows)
 
 
-def test_raw_buffers_on_a_udp_port(tshark, mstrp_lua, tmp_path):
+def test_raw_buffers_on_a_udp_port(tshark, mstrp_dissector, tmp_path):
     path = str(tmp_path / "raw.pcap")
     frames = []
     for i, pkt in enumerate([SetAgentSessionState(hLine=0x10005, dwAgentSessionState=3), TAPI32_MSG(Req_Func=47)]):
@@ -196,7 +196,7 @@ def test_raw_buffers_on_a_udp_port(tshark, mstrp_lua, tmp_path):
         frames.append(f)
     write_pcap(path, frames)
     for how in ({"prefs": {"mstrp.udp_ports": "40100"}}, {"extra": ["-d", "udp.port==40100,mstrp"]}):
-        rows = fields_run(tshark, mstrp_lua, path, ["frame.number", "mstrp.setagentsessionstate.hline",
+        rows = fields_run(tshark, mstrp_dissector, path, ["frame.number", "mstrp.setagentsessionstate.hline",
                                                      "mstrp.tapi32_msg.req_func", "_ws.expert.message"],
                           prefs=how.get("prefs"), extra=how.get("extra", ()))
         assert rows[0][:3] == ["1", "0x00010005", ""]
@@ -204,10 +204,10 @@ def test_raw_buffers_on_a_udp_port(tshark, mstrp_lua, tmp_path):
         assert rows[1][:3] == ["2", "", "47"]
 
 
-def test_no_bind_capture_needs_the_port_preference(tshark, mstrp_lua):
-    without = tshark.run(pcap("no_bind.pcap"), mstrp_lua, [*PASS2, "-Y", "mstrp"])
+def test_no_bind_capture_needs_the_port_preference(tshark, mstrp_dissector):
+    without = tshark.run(pcap("no_bind.pcap"), mstrp_dissector, [*PASS2, "-Y", "mstrp"])
     assert without.strip() == ""
-    rows = fields_run(tshark, mstrp_lua, pcap("no_bind.pcap"), ["frame.number", "mstrp.request_in"],
+    rows = fields_run(tshark, mstrp_dissector, pcap("no_bind.pcap"), ["frame.number", "mstrp.request_in"],
                       prefs={"mstrp.tapsrv_ports": "49710"}, extra=["-Y", "mstrp"])
     assert [r[0] for r in rows] == ["1", "2", "3", "4", "5", "6"]
     assert [r[1] for r in rows] == ["", "1", "", "3", "", "5"]
@@ -229,7 +229,7 @@ register_postdissector(probe)
 
 
 @pytest.mark.parametrize("name", SAMPLES)
-def test_lean_dissection_reports_what_full_dissection_does(tshark, mstrp_lua, tmp_path, name):
+def test_lean_dissection_reports_what_full_dissection_does(tshark, mstrp_dissector, tmp_path, name):
     """No visible tree and no mstrp field referenced: no items, and still the same
     Info column, expert infos and request/reply state (the reply's class)."""
     probe = tmp_path / "probe.lua"
@@ -239,7 +239,7 @@ def test_lean_dissection_reports_what_full_dissection_does(tshark, mstrp_lua, tm
         prefs["mstrp.tapsrv_ports"] = "1-65535"
 
     def run(display_filter):
-        return tshark.run(pcap(name), mstrp_lua, [*PASS2, "-X", f"lua_script:{probe}", "-Y", display_filter], prefs)
+        return tshark.run(pcap(name), mstrp_dissector, [*PASS2, "-X", f"lua_script:{probe}", "-Y", display_filter], prefs)
 
     lean, full = run("frame"), run("mstrp or not mstrp")
     assert "[lean]" in lean and "[items]" not in lean
@@ -251,13 +251,13 @@ def test_lean_dissection_reports_what_full_dissection_does(tshark, mstrp_lua, tm
 
 
 @pytest.mark.parametrize("name", ["tcp_conversation.pcap", "no_bind.pcap"])
-def test_pdus_cut_by_the_snap_length_are_left_alone(tshark, mstrp_lua, tmp_path, name):
+def test_pdus_cut_by_the_snap_length_are_left_alone(tshark, mstrp_dissector, tmp_path, name):
     """A PDU the capture cut short is not a short TAPI message: like Wireshark,
     which shows no stub for it, the dissector reports nothing about it."""
     cut = str(tmp_path / name)
     subprocess.run(["editcap", "-s", "160", str(PCAPS / name), cut], check=True, capture_output=True, timeout=60)
     prefs = {"mstrp.tapsrv_ports": "1-65535"} if decode_as(name) else None
-    rows = fields_run(tshark, mstrp_lua, cut, ["frame.number", "frame.cap_len", "frame.len", "_ws.expert.message",
+    rows = fields_run(tshark, mstrp_dissector, cut, ["frame.number", "frame.cap_len", "frame.len", "_ws.expert.message",
                                                 "mstrp"], prefs=prefs)
     cut_frames = [r for r in rows if r[1] != r[2]]
     assert len(cut_frames) == 3  # the requests (178 bytes)
@@ -276,9 +276,9 @@ def test_pdus_cut_by_the_snap_length_are_left_alone(tshark, mstrp_lua, tmp_path,
     ("malformed_undocumented_lineerr.pcap", "mstrp.setagentsessionstatereply.rule.ack_documented",
      lambda r: "ack_documented" in {v.rule for v in r.violations()}),
 ], ids=["field", "request rule", "reply rule"])
-def test_a_filter_on_one_field_selects_what_scapy_does(tshark, mstrp_lua, capture, display_filter, selects):
+def test_a_filter_on_one_field_selects_what_scapy_does(tshark, mstrp_dissector, capture, display_filter, selects):
     """Only that field is referenced (no visible tree): the dissector builds its
     item alone, and still in every frame that has it."""
-    rows = fields_run(tshark, mstrp_lua, pcap(capture), ["frame.number"], extra=["-Y", display_filter])
+    rows = fields_run(tshark, mstrp_dissector, pcap(capture), ["frame.number"], extra=["-Y", display_filter])
     expected = sorted(r.frame for r in read_tapi(pcap(capture)) if selects(r))
     assert expected and sorted(int(r[0]) for r in rows) == expected

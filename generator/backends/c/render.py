@@ -1,0 +1,147 @@
+"""Render a ``model.Protocol`` to a Wireshark C plugin with the jinja2 templates
+in templates/ (one per construct, as for the Lua backend).
+
+Every string of the model reaches the C through one filter, ``c_str``; the
+model's identifiers (letters, digits, underscores) only ever appear behind a
+prefix of ours (``hf_``, ``v_``, ``dissect_``...), so no name of a scapy class
+can become a C keyword, a reserved name or a comment terminator.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import jinja2
+
+from ... import model as M
+from ...names import lua_ident
+
+# What a C plugin cannot take from the model (each names the class and field).
+MAX_ENUM_VALUE = 0xFFFFFFFF
+
+
+class CBackendError(ValueError):
+    """A construct the C backend refuses: names the class, the field and the reason."""
+
+
+def c_str(value) -> str:
+    """A C string literal for any text: the only way strings reach the C.
+
+    Double-quoted; every byte outside printable ASCII, the quote, the
+    backslash and '?' (trigraphs) is a three-digit octal escape, which cannot
+    run into the next character. (No such string is ever a printf format: the
+    templates pass each one as the argument of a "%s".)
+    """
+    out = ['"']
+    for byte in str(value).encode("utf-8"):
+        ch = chr(byte)
+        if ch in '"\\?' or byte < 0x20 or byte >= 0x7F:
+            out.append("\\%03o" % byte)
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def expr_kind(e) -> str:
+    return type(e).__name__
+
+
+def operands(exprs) -> list[str]:
+    """C locals an expression list reads, in first-use order (v_*, rq_*)."""
+    seen: list[str] = []
+
+    def walk(e):
+        if e is None:
+            return
+        if isinstance(e, M.Value):
+            name = "v_" + e.field
+        elif isinstance(e, M.RequestValue):
+            name = "rq_" + lua_ident(e.field)
+        else:
+            name = None
+        if name and name not in seen:
+            seen.append(name)
+        for attr in ("left", "right", "operand", "term"):
+            walk(getattr(e, attr, None))
+        for t in getattr(e, "terms", ()) or ():
+            walk(t)
+
+    for e in exprs:
+        walk(e)
+    return seen
+
+
+def _check(proto: M.Protocol) -> None:
+    """Refuse what the C plugin cannot render, naming class and field."""
+    for m in proto.messages:
+        for f in m.fields:
+            where = f"{m.name}.{f.name}"
+            if f.enum is not None:
+                if f.size == 8:
+                    raise CBackendError(f"{where}: an enum on an 8-byte integer (the C backend "
+                                        "builds 32-bit value_string tables only)")
+                bad = [v for v, _ in f.enum.entries if not 0 <= v <= MAX_ENUM_VALUE]
+                if bad:
+                    raise CBackendError(f"{where}: enum value {bad[0]} does not fit a 32-bit value_string")
+    for s in proto.sets:
+        if any(not -2**63 <= v < 2**63 for v in s.values):
+            raise CBackendError(f"value set {s.ident}: a value does not fit 64 bits")
+    # The C names of the fields (hf_<message>__<field>) must not collide
+    # across messages, as they cannot in the Lua (one local scope per message).
+    seen: dict[str, str] = {}
+    for m in proto.messages:
+        names = [m.ident] + [f"{m.ident}__{f.ident}" for f in m.fields] + [
+            f"{m.ident}__{x.ident}" for f in m.fields for x in (*f.flags, *f.parts)]
+        for name in names:
+            if name in seen and seen[name] != m.name:
+                raise CBackendError(f"{m.name}: its C name {name} is also one of {seen[name]}'s; rename one")
+            seen[name] = m.name
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator.backends.c", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters["c_str"] = c_str
+    env.filters["ident"] = lua_ident
+    env.filters["kind"] = expr_kind
+    env.filters["operands"] = operands
+    return env
+
+
+def _tidy(text: str) -> str:
+    # blank-line runs left by template control blocks
+    lines, blank = [], 0
+    for line in text.splitlines():
+        blank = blank + 1 if not line.strip() else 0
+        if blank <= 1:
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip() + "\n"
+
+
+def uuid_parts(text: str) -> dict:
+    """A DCE/RPC interface UUID as the fields of Wireshark's e_guid_t."""
+    value = uuid.UUID(text)
+    return {"data1": "0x%08x" % value.time_low, "data2": "0x%04x" % value.time_mid,
+            "data3": "0x%04x" % value.time_hi_version, "data4": ["0x%02x" % b for b in value.bytes[8:]]}
+
+
+def render(proto: M.Protocol) -> dict[str, str]:
+    """File name -> text: packet-<proto>.c, plugin.c and CMakeLists.txt."""
+    _check(proto)
+    env = environment()
+    symbol = lua_ident(proto.abbrev)
+    names = {"symbol": symbol, "source": f"packet-{symbol}.c",
+             "uuid": uuid_parts(proto.dce.uuid) if proto.dce else None}
+    return {
+        names["source"]: _tidy(env.get_template("protocol.c.j2").render(proto=proto, **names)),
+        "plugin.c": _tidy(env.get_template("plugin.c.j2").render(proto=proto, **names)),
+        "CMakeLists.txt": _tidy(env.get_template("CMakeLists.txt.j2").render(proto=proto, **names)),
+    }
