@@ -2,12 +2,15 @@
 generated dissector in strict Lua mode. Run by hand (about 20 minutes here);
 its report goes in the README's fuzzing section.
 
-    python -m bench.damaged_million [--exchanges 400000] [--tshark tshark --tshark chroot:DIR]
+    python -m bench.damaged_million [--exchanges 400000] [--tshark tshark --tshark chroot:DIR] [--c-asan]
 
 The capture is ``dissectgen fuzz --mode mutate`` (PDUs damaged byte by byte,
 seed 7), then ``editcap -E 0.002 --seed 7`` over the whole of it, so link,
 IP, TCP, DCE/RPC, NDR and TAPI bytes are all hit. Any exception on the scapy
-side, or any Lua error (strict mode stops tshark), fails the run.
+side, or any Lua error (strict mode stops tshark), fails the run. With
+``--c-asan`` the C plugin built with AddressSanitizer and UBSan goes through
+the same capture in each tshark (the ASan runtime preloaded): any sanitizer
+report aborts tshark and fails the run.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ import time
 from datetime import date
 
 from generator.backends import write_atomically
+from generator.backends.c import build_plugin
+from generator.backends.c import render as render_c
 from generator.backends.lua import render
+from generator.check.sanitizer import proc_mounted, sanitized
 from generator.check.tshark import Tshark
 from generator.frontend import load
 from scapy_layers.mstrp.capture import TapiReader
@@ -68,6 +74,8 @@ def main(argv=None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--exchanges", type=int, default=400_000, help="fuzzed exchanges (about 2.6 frames each)")
     ap.add_argument("--tshark", action="append", help="tshark, a path or chroot:DIR (repeat); default: tshark")
+    ap.add_argument("--c-asan", action="store_true", help="also the C plugin built with ASan and UBSan")
+    ap.add_argument("--only-c-asan", action="store_true", help="only the C plugin built with ASan and UBSan")
     args = ap.parse_args(argv)
     tsharks = [Tshark.find(s) for s in (args.tshark or ["tshark"])]
     with tempfile.TemporaryDirectory(prefix="dissectgen-million-") as work:
@@ -76,18 +84,26 @@ def main(argv=None) -> int:
         write_atomically(lua, render(load("scapy_layers.mstrp")))
         path, frames = build(work, args.exchanges)
         print(f"{frames} damaged frames", file=sys.stderr)
-        ours = scapy_side(path, frames)
-        theirs = {t.version(): tshark_side(t, path, lua, frames) for t in tsharks}
+        ours = None if args.only_c_asan else scapy_side(path, frames)
+        theirs = {} if args.only_c_asan else {t.version(): tshark_side(t, path, lua, frames) for t in tsharks}
+        asan = {}
+        for t in tsharks if args.c_asan or args.only_c_asan else ():
+            plugin = os.path.join(work, f"mstrp-asan-{len(asan)}.so")
+            build_plugin(render_c(load("scapy_layers.mstrp")), plugin, root=t.root, sanitize=True)
+            with proc_mounted(t.root):
+                asan[t.version()] = tshark_side(sanitized(t), path, plugin, frames)
     lines = [
         f"Run {date.today().isoformat()} with `python -m bench.damaged_million`: {frames:,} frames "
         f"(`fuzz --mode mutate --count {args.exchanges} --seed 7`, then `editcap -E 0.002 --seed 7`).",
         "",
         "| side | frames/s | result |",
         "| --- | --- | --- |",
-        f"| scapy `TapiReader` | {ours['frames_per_s']:,.0f} | 0 exceptions; {ours['messages']:,} messages read, "
-        f"{ours['problems']:,} problems reported |",
+        *([f"| scapy `TapiReader` | {ours['frames_per_s']:,.0f} | 0 exceptions; {ours['messages']:,} messages read, "
+           f"{ours['problems']:,} problems reported |"] if ours else []),
         *(f"| TShark {_number(v)}, generated Lua, strict, `-2 -V` | {r['frames_per_s']:,.0f} | 0 Lua errors; "
           f"{r['wireshark_bugs']} reports of Wireshark's own dissector bugs |" for v, r in theirs.items()),
+        *(f"| TShark {_number(v)}, C plugin with ASan and UBSan, `-2 -V` | {r['frames_per_s']:,.0f} | 0 sanitizer "
+          f"reports, 0 crashes |" for v, r in asan.items()),
     ]
     print("\n".join(lines))
     return 0

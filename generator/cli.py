@@ -94,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     u = sub.add_parser("survey", help="generate and check every Packet class of scapy modules (a scoreboard)")
     u.add_argument("modules", nargs="*", help="dotted module names (default: all of scapy.layers and scapy.contrib)")
     u.add_argument("--limit", type=int, help="survey only the first N classes")
+    u.add_argument("--backend", choices=["lua", "c"], default="lua", help="the generated dissector (default: lua)")
     u.add_argument("--tshark", help="tshark to run (a path or chroot:DIR); default: tshark on PATH")
     u.add_argument("--json", help="write the per-class results as JSON here")
     u.add_argument("--markdown", help="write the report as Markdown here (default: print it)")
@@ -229,11 +230,11 @@ def _cmd_survey(args) -> int:
     modules = args.modules or library_modules()
     bar = Progress("survey", 1)
     outcomes = survey(modules, tshark, progress=lambda i, n, what: (setattr(bar, "total", n), bar.update(i, what)),
-                      limit=args.limit)
+                      limit=args.limit, backend=args.backend)
     bar.close()
     header = (f"`dissectgen survey {' '.join(args.modules) or '(scapy.layers and scapy.contrib)'}"
-              f"{f' --limit {args.limit}' if args.limit else ''}`, run {date.today().isoformat()} with scapy "
-              f"{scapy.__version__}, Python {platform.python_version()}, {tshark.version()}.")
+              f"{f' --limit {args.limit}' if args.limit else ''} --backend {args.backend}`, run {date.today().isoformat()} with scapy "
+              f"{scapy.__version__}, Python {platform.python_version()}, {tshark.version().rstrip('.')}.")
     text = report_markdown(outcomes, header)
     if args.markdown:
         with open(args.markdown, "w") as f:

@@ -25,7 +25,7 @@ ALLOWED = {
     "generator.frontend": {"generator.model", "generator.names", "scapy_layers.spec"},
     "generator.backends": {"generator.model", "generator.names"},
     "generator.check": {"generator.model", "generator.frontend", "generator.backends", "scapy_layers.traffic"},
-    "generator.survey": {"generator.frontend", "generator.check", "generator.progress"},
+    "generator.survey": {"generator.frontend", "generator.backends", "generator.check", "generator.progress"},
     "generator.cli": {"generator.frontend", "generator.backends", "generator.check", "generator.progress",
                       "generator.survey",
                       "scapy_layers.mstrp", "scapy_layers.traffic"},

@@ -12,6 +12,7 @@ from scapy.layers.l2 import Ether
 from scapy.packet import Raw, bind_layers, split_layers
 from scapy.utils import PcapWriter
 
+from ..backends.c import BuildError, CBackendError
 from ..check import Checker, Tshark, TsharkError
 from ..frontend import GeneratorError
 from .classes import module_classes
@@ -49,15 +50,18 @@ class Outcome:
         return {**asdict(self), "status": self.status}
 
 
-def survey_class(module: str, cls, port: int, tshark: Tshark, work: str) -> Outcome:
+def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend: str = "lua") -> Outcome:
     out = Outcome(module, cls.__name__)
     bind_layers(UDP, cls, dport=port)
     bind_layers(UDP, cls, sport=port)
     try:
         try:
-            checker = Checker(f"{module}:{cls.__name__}", tshark=tshark)
-        except GeneratorError as exc:
+            checker = Checker(f"{module}:{cls.__name__}", tshark=tshark, backend=backend)
+        except (GeneratorError, CBackendError) as exc:
             out.problem = _line(exc)
+            return out
+        except BuildError as exc:  # the C plugin does not compile: the generated C is wrong
+            out.generated, out.problem = True, f"C plugin does not build: {_line(exc)}"
             return out
         except Exception as exc:  # the frontend failed where it should have refused: a defect
             out.problem = f"generator crashed: {type(exc).__name__}: {_line(exc)}"
@@ -91,7 +95,7 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str) -> Outc
 
 
 def survey(modules: list[str], tshark: Tshark, progress: Callable[[int, int, str], None] | None = None,
-           limit: int | None = None) -> list[Outcome]:
+           limit: int | None = None, backend: str = "lua") -> list[Outcome]:
     """Every class of ``modules`` (at most ``limit``), each checked on its own port."""
     todo = []
     for module in modules:
@@ -109,7 +113,7 @@ def survey(modules: list[str], tshark: Tshark, progress: Callable[[int, int, str
             if cls is None:
                 outcomes.append(Outcome(module, "-", problem=f"module not importable: {error}"))
                 continue
-            outcomes.append(survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work))
+            outcomes.append(survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work, backend))
     return outcomes
 
 

@@ -3,14 +3,14 @@ each generation (the ASan runtime preloaded): damaged traffic gives no
 sanitizer report and no crash. Any report aborts tshark, which the runner
 turns into a failure; the first test shows that it would."""
 
-import os
 import subprocess
 
 import pytest
 
 from conftest import PCAPS
 from generator.backends.c import build_plugin, render
-from generator.check.tshark import Tshark, TsharkError
+from generator.check.sanitizer import proc_mounted, sanitized
+from generator.check.tshark import TsharkError
 from generator.frontend import load
 from scapy_layers.mstrp.fuzz import generate
 
@@ -19,34 +19,10 @@ EDITCAP_SAMPLES = ["tcp_conversation.pcap", "smb2_pipe_transceive.pcap", "fragme
                    "tcp_segmented_pdu.pcap", "two_pdus_one_segment.pcap", "no_bind.pcap"]
 
 
-def asan_runtime(root):
-    """The ASan runtime of the compiler that built the plugin (a path inside ``root``)."""
-    cmd = ["gcc", "-print-file-name=libasan.so"]
-    if root:
-        cmd = ["chroot", root, *cmd]
-    path = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=60).stdout.strip()
-    assert os.path.isabs(path) and os.path.exists(os.path.join(root or "/", path.lstrip("/"))), path
-    return path
-
-
-def sanitized(tshark):
-    # the plugin folder's version is asked of the plain tshark
-    return Tshark(tshark.executable, tshark.root, preload=asan_runtime(tshark.root),
-                  _plugin_version=tshark.plugin_folder())
-
-
 @pytest.fixture(scope="module", autouse=True)
 def proc_in_the_root(tshark):
-    """ASan reads /proc (its own memory map): a Debian root gets one while these tests run."""
-    if tshark.root is None or os.path.ismount(os.path.join(tshark.root, "proc")):
+    with proc_mounted(tshark.root):
         yield
-        return
-    target = os.path.join(tshark.root, "proc")
-    subprocess.run(["mount", "-t", "proc", "proc", target], check=True, timeout=60)
-    try:
-        yield
-    finally:
-        subprocess.run(["umount", target], check=True, timeout=60)
 
 
 @pytest.fixture(scope="module")
