@@ -6,8 +6,8 @@
 # (dissectgen plugin --tshark chroot:DIR); a root built before gets them added.
 # Prints the root's path. Needs root (debootstrap, chroot) and a Debian package
 # mirror: the machine's own (the first Debian archive in its apt sources), else
-# debootstrap's default. First build: about a minute here (45 s, 415 MB); later
-# runs: instant.
+# debootstrap's default. The first build downloads and installs the packages;
+# later runs are instant.
 set -euo pipefail
 root="${1:-${DISSECTGEN_CACHE:-$HOME/.cache/dissectgen}/trixie}"
 # what the C plugin needs to be built in the root (its headers, compiler, CMake)

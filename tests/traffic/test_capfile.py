@@ -106,7 +106,10 @@ def test_cut_short_anywhere_is_an_error_never_a_quiet_end(tmp_path):
     for sample in ("tcp_conversation.pcap", "tcp_conversation.pcapng"):
         whole = (PCAPS / sample).read_bytes()
         ends = _boundaries(whole, sample.endswith("ng"))
-        for size in range(1, len(whole)):
+        # every record or block boundary, and a spread of sizes inside records
+        for size in sorted(set(range(1, len(whole), 5)) | ends | {e - 1 for e in ends} | {e + 1 for e in ends}):
+            if not 0 < size < len(whole):
+                continue
             path = tmp_path / sample
             path.write_bytes(whole[:size])
             if size in ends:
