@@ -6,6 +6,7 @@ import jinja2
 
 from ... import model as M
 from ...names import lua_ident
+from ..literals import expr_kind, operands, quoted
 
 
 def lua_str(value) -> str:
@@ -14,44 +15,7 @@ def lua_str(value) -> str:
     Double-quoted, with every byte outside printable ASCII (and the quote,
     the backslash) as a decimal escape, which all Lua versions read alike.
     """
-    out = ['"']
-    for byte in str(value).encode("utf-8"):
-        ch = chr(byte)
-        if ch in '"\\' or byte < 0x20 or byte >= 0x7F:
-            out.append("\\%03d" % byte)
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def expr_kind(e) -> str:
-    return type(e).__name__
-
-
-def operands(exprs) -> list[str]:
-    """Lua locals an expression list reads, in first-use order (v_*, rq_*)."""
-    seen: list[str] = []
-
-    def walk(e):
-        if e is None:
-            return
-        if isinstance(e, M.Value):
-            name = "v_" + e.field
-        elif isinstance(e, M.RequestValue):
-            name = "rq_" + lua_ident(e.field)
-        else:
-            name = None
-        if name and name not in seen:
-            seen.append(name)
-        for attr in ("left", "right", "operand", "term"):
-            walk(getattr(e, attr, None))
-        for t in getattr(e, "terms", ()) or ():
-            walk(t)
-
-    for e in exprs:
-        walk(e)
-    return seen
+    return quoted(value, '"\\', "\\%03d")
 
 
 def environment() -> jinja2.Environment:
