@@ -11,6 +11,7 @@ import re
 
 from scapy import fields as sf
 from scapy.layers import dcerpc as sd
+from scapy.packet import Packet
 
 from .. import model as M
 from ..names import filter_part, lua_ident
@@ -110,7 +111,7 @@ class FieldKinds:
         if isinstance(fld, sf.PacketListField):
             return self.packet_list(cls, msg, fld, base, known)
         if isinstance(fld, sf.PacketField):
-            sub = self.message(fld.cls, sub_only=True)
+            sub = self.message(self._element_class(cls, fld), sub_only=True)
             length = None
             if isinstance(fld, sf.PacketLenField):
                 length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
@@ -119,7 +120,11 @@ class FieldKinds:
         if isinstance(fld, sf.FieldListField):
             return self.field_list(cls, msg, fld, base, known)
         if isinstance(fld, sf.StrFixedLenField):
-            size = fld.length_from(None) if fld.length_from else None
+            try:
+                size = fld.length_from(None) if fld.length_from else None
+            except Exception:  # length_from reads the packet: a length like StrLenField's
+                length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+                return M.Field(**base, kind="bytes", ftype="bytes", length=length)
             if not isinstance(size, int):
                 raise GeneratorError(f"{where}: StrFixedLenField needs a fixed length=")
             return M.Field(**base, kind="bytes", ftype="bytes", size=size)
@@ -217,8 +222,16 @@ class FieldKinds:
         return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="HEX", size=size,
                        little_endian=bool(getattr(fld, "rev", False)), flags=tuple(flags))
 
+    def _element_class(self, cls, fld):
+        """The class a PacketField or PacketListField holds, when it is a class."""
+        if not (isinstance(fld.cls, type) and issubclass(fld.cls, Packet)):
+            chooser = getattr(fld.cls, "__qualname__", None) or repr(fld.cls)
+            raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {chooser}, not given; "
+                                 f"the generator needs a Packet class here")
+        return fld.cls
+
     def packet_list(self, cls, msg, fld, base, known) -> M.Field:
-        sub = self.message(fld.cls, sub_only=True)
+        sub = self.message(self._element_class(cls, fld), sub_only=True)
         count = length = None
         if fld.count_from is not None:
             count = self.expr_of(cls, fld, fld.count_from, known, "count_from")

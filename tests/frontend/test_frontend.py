@@ -143,6 +143,14 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.l: FieldListField needs count_from"),
     ("""
      class Bad(Packet):
+         fields_desc = [PacketListField("items", [], lambda pkt, **kw: None)]
+     """, "Bad.items: its packets' class is chosen by"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("n", 0), StrFixedLenField("data", b"", length_from=lambda pkt: pkt.n & 3)]
+     """, "Bad.data: cannot translate length_from (bit operations"),
+    ("""
+     class Bad(Packet):
          fields_desc = [ByteField("kind", 0),
                         MultipleTypeField([(IntField("v", 0), lambda pkt: pkt.kind == 1)], ShortField("v", 0))]
      """, "Bad.v: MultipleTypeField (its type depends on other fields) is not translated"),
