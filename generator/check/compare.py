@@ -56,6 +56,19 @@ class Disagreement:
         return f"frame {self.frame}: {self.field}: scapy={self.scapy!r} wireshark={self.wireshark!r}"
 
 
+@dataclass(frozen=True)
+class NotRead:
+    """A message not compared: one side of it could not be read (a defect of ours)."""
+
+    frame: int
+    message: str
+    side: str  # "scapy" | "Wireshark"
+    why: str
+
+    def __str__(self) -> str:
+        return f"frame {self.frame}: {self.message}: {self.side} side not read ({self.why})"
+
+
 @dataclass
 class PcapResult:
     pcap: str
@@ -65,7 +78,7 @@ class PcapResult:
     experts: int = 0
     disagreements: list[Disagreement] = field(default_factory=list)
     more_disagreements: int = 0  # past MAX_DISAGREEMENTS, counted only
-    problems: list[str] = field(default_factory=list)  # messages not compared: a side could not be read
+    problems: list[NotRead] = field(default_factory=list)  # messages not compared: a side could not be read
     backend: str = "lua"  # the generated dissector checked: "lua" or "c"
 
     @property
@@ -281,7 +294,7 @@ class Checker:
         broken = [(side, who) for side, who in ((a, "scapy"), (b, "Wireshark")) if side is not None and side.problem]
         if broken:
             for side, who in broken:
-                result.problems.append(f"frame {frame}: {side.message}: {who} side not read ({side.problem})")
+                result.problems.append(NotRead(frame, side.message, who, side.problem))
             return
         if a is None or b is None:
             result.disagree(Disagreement(frame, "message", a.message if a else None, b.message if b else None))

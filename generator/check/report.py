@@ -26,7 +26,7 @@ def report_json(r: PcapResult) -> str:
         "experts": r.experts,
         "disagreements": [{"frame": d.frame, "field": d.field, "scapy": _plain(d.scapy),
                            "wireshark": _plain(d.wireshark)} for d in r.disagreements],
-        "more_disagreements": r.more_disagreements, "problems": r.problems,
+        "more_disagreements": r.more_disagreements, "problems": [str(p) for p in r.problems],
     })
 
 

@@ -84,9 +84,9 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
             return out
         out.loaded = True
         out.messages, out.fields = result.messages, result.fields
-        bad_frames = {d.frame for d in result.disagreements} | {int(p.split()[1].rstrip(":")) for p in result.problems}
+        bad_frames = {d.frame for d in result.disagreements} | {p.frame for p in result.problems}
         out.agreeing_packets = max(0, out.packets - len(bad_frames))
-        first = (result.problems or [str(d) for d in result.disagreements] or [None])[0]
+        first = ([str(p) for p in result.problems] or [str(d) for d in result.disagreements] or [None])[0]
         out.problem = first
         return out
     finally:

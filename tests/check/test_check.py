@@ -138,5 +138,6 @@ def test_a_side_that_cannot_be_read_is_reported_and_the_rest_compared(checker, m
 
     monkeypatch.setattr(checker, "scapy_side", flaky)
     result = checker.check(pcap("tcp_conversation.pcap"))
-    assert result.problems == ["frame 10: SetAgentSessionState: scapy side not read (TypeError: boom)"]
+    assert [str(p) for p in result.problems] == ["frame 10: SetAgentSessionState: scapy side not read (TypeError: boom)"]
+    assert [p.frame for p in result.problems] == [10]
     assert result.messages == 5 and result.disagreements == [] and not result.ok

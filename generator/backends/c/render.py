@@ -15,7 +15,8 @@ import jinja2
 
 from ... import model as M
 from ...names import lua_ident
-from ..literals import expr_kind, operands, quoted
+from .. import templating
+from ..templating import quoted, tidy
 
 # What a C plugin cannot take from the model (each names the class and field).
 MAX_ENUM_VALUE = 0xFFFFFFFF
@@ -64,30 +65,7 @@ def _check(proto: M.Protocol) -> None:
 
 
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator.backends.c", "templates"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-        extensions=["jinja2.ext.do"],
-    )
-    env.filters["c_str"] = c_str
-    env.filters["ident"] = lua_ident
-    env.filters["kind"] = expr_kind
-    env.filters["operands"] = operands
-    return env
-
-
-def _tidy(text: str) -> str:
-    # blank-line runs left by template control blocks
-    lines, blank = [], 0
-    for line in text.splitlines():
-        blank = blank + 1 if not line.strip() else 0
-        if blank <= 1:
-            lines.append(line.rstrip())
-    return "\n".join(lines).strip() + "\n"
+    return templating.environment(jinja2.PackageLoader("generator.backends.c", "templates"), "c_str", c_str)
 
 
 def uuid_parts(text: str) -> dict:
@@ -105,7 +83,7 @@ def render(proto: M.Protocol) -> dict[str, str]:
     names = {"symbol": symbol, "source": f"packet-{symbol}.c",
              "uuid": uuid_parts(proto.dce.uuid) if proto.dce else None}
     return {
-        names["source"]: _tidy(env.get_template("protocol.c.j2").render(proto=proto, **names)),
-        "plugin.c": _tidy(env.get_template("plugin.c.j2").render(proto=proto, **names)),
-        "CMakeLists.txt": _tidy(env.get_template("CMakeLists.txt.j2").render(proto=proto, **names)),
+        names["source"]: tidy(env.get_template("protocol.c.j2").render(proto=proto, **names)),
+        "plugin.c": tidy(env.get_template("plugin.c.j2").render(proto=proto, **names)),
+        "CMakeLists.txt": tidy(env.get_template("CMakeLists.txt.j2").render(proto=proto, **names)),
     }

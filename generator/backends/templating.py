@@ -1,10 +1,42 @@
-"""What every backend does alike with the model: quote a string for its
-language, and name the locals an expression reads."""
+"""What every backend's templates need alike: a strict jinja2 environment, one
+quoting filter per language, the locals an expression reads, and the
+tidying of blank lines that template control blocks leave."""
 
 from __future__ import annotations
 
+import jinja2
+
 from .. import model as M
 from ..names import lua_ident
+
+
+def environment(loader: jinja2.BaseLoader, string_filter: str, quote) -> jinja2.Environment:
+    """The templates' environment: undefined names fail, and ``string_filter`` is the
+    one way a string reaches the generated code."""
+    env = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters[string_filter] = quote
+    env.filters["ident"] = lua_ident
+    env.filters["kind"] = expr_kind
+    env.filters["operands"] = operands
+    return env
+
+
+def tidy(text: str) -> str:
+    """At most one blank line in a row (template control blocks leave runs), no trailing spaces."""
+    lines, blank = [], 0
+    for line in text.splitlines():
+        blank = blank + 1 if not line.strip() else 0
+        if blank <= 1:
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip() + "\n"
 
 
 def quoted(value, specials: str, escape: str) -> str:
