@@ -179,6 +179,8 @@ class SummaryPart:
     field: str | None = None  # Field.ident
     style: str = "dec"  # name | hex | dec
     table: str | None = None  # EnumTable.ident for "name"
+    unknown_label: str | None = None  # "name": a value the table lacks reads "<label> <decimal>"
+    digits: int = 1  # "hex": zero-padded to this many digits
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,7 @@ class DceRpcCarrier:
     request: str  # Message.ident of the request stub
     response: str  # Message.ident of the response stub
     ports_pref: str  # pref name for "unbound DCE/RPC on these TCP ports is this interface"
+    operation: str = ""  # the method's name (ClientRequest), as DCE/RPC shows the opnum
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,9 @@ class Protocol:
     summary_styles: tuple[str, ...] = ()  # summary helpers the messages use: name, hex, dec
     uses_single_bit: bool = False
     uses_big_endian: bool = False  # any big-endian integer field (the ADD helper)
+    short_name: str = ""  # Protocol column, Preferences, Expert Information; default abbrev upper-cased
+    # what ends the summary of a message breaking spec rules: open, separator, close
+    violation_marks: tuple[str, str, str] = (" [", "; ", "]")
 
     def message(self, ident: str) -> Message:
         for m in self.messages:

@@ -48,6 +48,8 @@ def dce_carrier(b: ProtocolBuilder, info: ProtocolInfo) -> M.DceRpcCarrier:
                     uuid=uuid, version=iface.if_version, builtin_proto=BUILTIN_DCERPC_DISSECTORS.get(uuid),
                     opnum=opnum, request=req.ident, response=rsp.ident,
                     ports_pref=f"{iface.name}_ports",
+                    # scapy names an operation's stubs <Method>_Request / <Method>_Response
+                    operation=op.request.__name__.removesuffix("_Request"),
                 )
     raise GeneratorError(f"{stubs['request'].__name__}: not an opnum of any interface registered with "
                          f"scapy's register_dcerpc_interface")

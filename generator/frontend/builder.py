@@ -3,6 +3,8 @@ messages in order) and the message walk that calls the field kinds."""
 
 from __future__ import annotations
 
+import re
+
 from scapy.layers import dcerpc as sd
 from scapy.packet import Packet
 
@@ -15,10 +17,16 @@ from .expressions import Expressions
 from .fields import FieldKinds
 
 
+_WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 def _display_name(cls) -> str:
-    """A class's scapy ``name`` (the metaclass keeps it as ``_name``)."""
+    """A class's scapy ``name`` (the metaclass keeps it as ``_name``); a class
+    without one reads as its words (``NDRContextHandle``: "NDR Context Handle")."""
     name = getattr(cls, "_name", None)
-    return name if isinstance(name, str) and name else cls.__name__
+    if isinstance(name, str) and name:
+        return name
+    return " ".join(_WORD_BREAK.sub(" ", cls.__name__).replace("_", " ").split())
 
 
 class ProtocolBuilder(FieldKinds, Expressions):

@@ -100,5 +100,7 @@ class Expressions:
                 short = {v: short_name(n) for v, n in f.enum.entries}
                 table = self.enum_table(short, f"{cls.__name__}_{f.name}_short").ident
                 style = "name"
-            out.append(M.SummaryPart(field=f.ident, style=style, table=table))
+            out.append(M.SummaryPart(field=f.ident, style=style, table=table,
+                                     unknown_label=f.unknown_label if style == "name" else None,
+                                     digits=2 * f.size if style == "hex" and f.size else 1))
         return tuple(out)

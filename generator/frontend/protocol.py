@@ -17,6 +17,7 @@ from typing import NamedTuple
 from scapy.packet import Packet
 
 from scapy_layers.spec import ProtocolInfo
+from scapy_layers.spec.summary import VIOLATION_CLOSE, VIOLATION_OPEN, VIOLATION_SEPARATOR
 
 from .. import model as M
 from ..names import filter_part
@@ -83,7 +84,9 @@ def build(spec: str) -> Translation:
     for cls in classes:
         b.message(cls)
     payload_bindings(b)
-    proto = M.Protocol(abbrev=abbrev, title=title, source=spec, messages=[], enums=[], sets=[])
+    proto = M.Protocol(abbrev=abbrev, title=title, source=spec, messages=[], enums=[], sets=[],
+                       short_name=(info.short_name if info else "") or abbrev.upper(),
+                       violation_marks=(VIOLATION_OPEN, VIOLATION_SEPARATOR, VIOLATION_CLOSE))
     if dispatch is not None:
         for cls in [dispatch.generic_request, dispatch.generic_reply, *dispatch.requests.values(),
                     *dispatch.replies.values()]:

@@ -18,6 +18,7 @@ from scapy.fields import (
     LEIntEnumField,
     LEIntField,
     StrField,
+    XLEIntEnumField,
     XLEIntField,
 )
 
@@ -88,23 +89,27 @@ SET_AGENT_SESSION_STATE_ERRORS = {
     )
 }
 
-# dwAgentSessionState = 0 leaves the state unchanged (2.2.4.1.3.60).
+# A zero dwAgentSessionState or dwNextAgentSessionState leaves that state
+# unchanged (MS-TRP 3.1.4.1.2, Req_Func 155: only nonzero values are checked).
 AGENT_SESSION_STATE_OR_UNCHANGED = {0: "unchanged", **LINEAGENTSESSIONSTATE}
 
 
-class AckReturnValueField(LEIntEnumField):
+class AckReturnValueField(XLEIntEnumField):
     """Ack_ReturnValue: a TAPI32_MSG ack or LINEERR_ code by name, else a request id.
 
-    MS-TRP 2.2.4.1.3.60: "A nonzero request ID value indicates that the
-    request is in progress and will complete asynchronously".
+    In hex, as Windows and its tools write LINEERR_ codes. MS-TRP
+    2.2.4.1.3.60: "A nonzero request ID value indicates that the request is
+    in progress and will complete asynchronously": ``unknown_label`` names
+    every value the table does not (the generator shows it in place of
+    "Unknown").
     """
 
-    unknown_label = "asynchronous request id"
+    unknown_label = "pending, request id"
 
     def i2repr(self, pkt, x):
         if x is None or x in self.i2s:
             return super().i2repr(pkt, x)
-        return f"{x} ({self.unknown_label})"
+        return f"{self.unknown_label} {x}"
 
 
 def _params():
@@ -200,7 +205,7 @@ class TAPI32_ACK(SpecPacket):
         StrField("VarData", b""),
     ]
     spec_rules = (BUFFER_LENGTH,)
-    summary_template = "reply {Ack_ReturnValue}"
+    summary_template = "TAPI reply: {Ack_ReturnValue}"
 
 
 class SetAgentSessionState(SpecPacket):
@@ -217,7 +222,7 @@ class SetAgentSessionState(SpecPacket):
         XLEIntField("hLine", 0),
         XLEIntField("hAgentSession", 0),
         LEIntEnumField("dwAgentSessionState", 0x2, AGENT_SESSION_STATE_OR_UNCHANGED),
-        LEIntEnumField("dwNextAgentSessionState", 0, LINEAGENTSESSIONSTATE),
+        LEIntEnumField("dwNextAgentSessionState", 0, AGENT_SESSION_STATE_OR_UNCHANGED),
         *(LEIntField(f"Reserved{i}", 0) for i in range(2, 10)),
     ]
     spec_rules = (
@@ -288,7 +293,7 @@ class SetAgentSessionStateReply(SpecPacket):
             spec="MS-TRP 2.2.4.1.3.60 (dwRequestID)",
         ),
     )
-    summary_template = "reply {Ack_ReturnValue}"
+    summary_template = "SetAgentSessionState reply: {Ack_ReturnValue}"
 
 
 TAPI = Dispatch(

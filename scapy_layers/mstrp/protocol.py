@@ -11,6 +11,7 @@ from .tapsrv import ClientRequest_Request, ClientRequest_Response
 PROTOCOL = ProtocolInfo(
     abbrev="mstrp",
     title="MS-TRP (Telephony Remote Protocol)",
+    short_name="MS-TRP",
     dispatch=TAPI,
     carriers=(
         carry(ClientRequest_Request, "pBuffer", TAPI, "request"),

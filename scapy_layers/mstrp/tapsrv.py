@@ -83,6 +83,8 @@ class TapsrvStub(NDRPacket):
 class ClientAttach_Request(TapsrvStub):
     """MS-TRP 3.1.4.1: ClientAttach, opnum 0 (in)."""
 
+    name = "ClientAttach request"
+
     fields_desc = [
         NDRSignedIntField("lProcessID", 0),
         NDRConfVarStrNullFieldUtf16("pszDomainUser", ""),
@@ -93,6 +95,8 @@ class ClientAttach_Request(TapsrvStub):
 class ClientAttach_Response(TapsrvStub):
     """MS-TRP 3.1.4.1: ClientAttach, opnum 0 (out)."""
 
+    name = "ClientAttach response"
+
     fields_desc = [
         NDRPacketField("pphContext", NDRContextHandle(), NDRContextHandle),
         NDRSignedIntField("phAsyncEventsEvent", 0),
@@ -102,6 +106,8 @@ class ClientAttach_Response(TapsrvStub):
 
 class ClientRequest_Request(TapsrvStub):
     """MS-TRP 3.1.4.2: ClientRequest, opnum 1 (in)."""
+
+    name = "ClientRequest request"
 
     fields_desc = [
         NDRPacketField("phContext", NDRContextHandle(), NDRContextHandle),
@@ -123,6 +129,8 @@ class ClientRequest_Request(TapsrvStub):
 
 class ClientRequest_Response(TapsrvStub):
     """MS-TRP 3.1.4.2: ClientRequest, opnum 1 (out); the method is void."""
+
+    name = "ClientRequest response"
 
     fields_desc = [
         NDRConfVarStrLenField(
@@ -152,11 +160,15 @@ class ClientRequest_Response(TapsrvStub):
 class ClientDetach_Request(TapsrvStub):
     """MS-TRP 3.1.4.3: ClientDetach, opnum 2 (in)."""
 
+    name = "ClientDetach request"
+
     fields_desc = [NDRPacketField("pphContext", NDRContextHandle(), NDRContextHandle)]
 
 
 class ClientDetach_Response(TapsrvStub):
     """MS-TRP 3.1.4.3: ClientDetach, opnum 2 (out); the method is void."""
+
+    name = "ClientDetach response"
 
     fields_desc = [NDRPacketField("pphContext", NDRContextHandle(), NDRContextHandle)]
 

@@ -99,9 +99,9 @@ class SpecPacket(Packet):
         template = getattr(self, "summary_template", None)
         if template is None:
             return super().mysummary()
-        from .summary import render
+        from .summary import render, violation_suffix
 
-        return render(self, template)
+        return render(self, template) + violation_suffix([v.message for v in self.violations()])
 
     # --- spec checks
 

@@ -43,6 +43,7 @@ def carry(stub: type[Packet], field: str, dispatch: Dispatch, role: str) -> Carr
 class ProtocolInfo:
     abbrev: str  # Wireshark filter prefix
     title: str
+    short_name: str = ""  # what Wireshark names it in lists and columns; default: abbrev upper-cased
     dispatch: Dispatch | None = None
     carriers: tuple[Carrier, ...] = ()
     # reader(pcap_path, decode_as) -> records with .frame, .packet and .stub, in

@@ -5,8 +5,13 @@
 Each ``{field}`` or ``{field:style}`` is replaced by the field's value:
 ``value`` (default: the enum name when there is one, hex for X fields,
 decimal otherwise), ``name`` (enum name or decimal), ``short`` (enum name
-after its first underscore), ``hex`` or ``dec``. scapy's ``mysummary`` and the
-generated Lua's Info column both render from the same parsed template.
+after its first underscore), ``hex`` or ``dec``. Hex is zero-padded to the
+field's width, as Wireshark shows it in the tree (``0x00010001``). A value the
+enum does not name reads as the field's ``unknown_label`` and the decimal
+value (``pending, request id 7``) when the field has one. scapy's
+``mysummary`` and the generated dissectors' Info column both render from the
+same parsed template; a message that breaks spec rules ends with
+``violation_suffix`` in both.
 """
 
 from __future__ import annotations
@@ -45,17 +50,39 @@ def short_name(name: str) -> str:
     return name.split("_", 1)[1] if "_" in name else name
 
 
+def hex_digits(field) -> int:
+    """Digits of a zero-padded hex value: two per byte of a fixed-size field."""
+    size = getattr(field, "sz", None)
+    return 2 * size if isinstance(size, int) and 0 < size <= 8 else 1
+
+
 def render_value(field, value, style: str) -> str:
     names = getattr(field, "i2s", None) or {}
     if value is None:
         return "?"
     if style == "hex" or (style == "value" and not names and _is_hex(field)):
-        return "0x%x" % value
+        return "0x%0*x" % (hex_digits(field), value)
     if style == "dec":
         return "%d" % value
     if value in names:
         return short_name(names[value]) if style == "short" else names[value]
+    unknown = getattr(field, "unknown_label", None)
+    if names and unknown:
+        return "%s %d" % (unknown, value)
     return "%d" % value
+
+
+# A message that breaks spec rules: its summary ends with OPEN, the rules'
+# messages joined by SEPARATOR, and CLOSE (the generator hands the same three
+# to the dissectors).
+VIOLATION_OPEN, VIOLATION_SEPARATOR, VIOLATION_CLOSE = " [spec violation: ", "; ", "]"
+
+
+def violation_suffix(messages: list[str]) -> str:
+    """What a summary (and the Info column) adds after a message that breaks spec rules."""
+    if not messages:
+        return ""
+    return VIOLATION_OPEN + VIOLATION_SEPARATOR.join(messages) + VIOLATION_CLOSE
 
 
 def _is_hex(field) -> bool:

@@ -22,7 +22,7 @@ MUTATIONS = [
      "mstrp.setagentsessionstate.hagentsession"),
     ("dropped field", "                    ADD_LE(t, f_Reserved5, rb)\n", "", "tcp_conversation.pcap",
      "mstrp.setagentsessionstate.reserved5"),
-    ("dropped expert", "(it_Reserved1 or t):add_proto_expert_info(e_SetAgentSessionState_reserved1_zero)", "",
+    ("dropped expert", "(it_Reserved1 or mi):add_proto_expert_info(e_SetAgentSessionState_reserved1_zero)", "",
      "malformed_reserved1.pcap", "expert mstrp.setagentsessionstate.rule.reserved1_zero"),
     ("wrong dispatch", "[155] = dissect.SetAgentSessionStateReply,", "", "tcp_conversation.pcap", "message"),
 ]

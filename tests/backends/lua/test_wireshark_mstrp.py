@@ -106,9 +106,15 @@ def test_info_column_matches_scapy_summaries(tshark, mstrp_dissector, varied):
     for r in read_tapi(varied):
         per_frame.setdefault(r.frame, []).append(r.packet.summary())
     assert info == {f: "; ".join(s) for f, s in per_frame.items()}
-    assert "SetAgentSessionState hLine=0x10001 NOTREADY -> 0" in info.values()
-    assert "reply LINEERR_INVALAGENTSTATE" in info.values()
-    assert "SetAgentSessionState hLine=0x10003 unchanged -> BUSYONCALL" in info.values()
+    # what a user reads: the request a reply answers and what its number means,
+    # hex as wide as in the tree, zero states named alike, rule breakers marked
+    assert info[8] == "SetAgentSessionState hLine=0x00010001 NOTREADY -> unchanged"
+    assert info[9] == "SetAgentSessionState reply: pending, request id 10"
+    assert info[10] == "SetAgentSessionState hLine=0x00010002 READY -> NOTREADY [spec violation: Reserved1 MUST be zero]"
+    assert info[11] == "SetAgentSessionState reply: LINEERR_INVALAGENTSTATE"
+    assert info[12] == "SetAgentSessionState hLine=0x00010003 unchanged -> BUSYONCALL"
+    assert info[15] == ("SetAgentSessionState reply: LINEERR_NODRIVER [spec violation: Ack_ReturnValue is a "
+                        "LINEERR_ code not documented for SetAgentSessionState]")
 
 
 def test_requests_and_replies_are_linked(tshark, mstrp_dissector, varied):
@@ -140,10 +146,51 @@ def test_expert_info_groups_and_severities(tshark, mstrp_dissector):
     text = tshark.run(pcap("malformed_undocumented_lineerr.pcap"), mstrp_dissector, [*PASS2, "-V", "-O", "mstrp"])
     assert ("[Expert Info (Warning/Response): Ack_ReturnValue is a LINEERR_ code not documented "
             "for SetAgentSessionState]") in text
-    assert "Ack_ReturnValue: LINEERR_NODRIVER (2147483715)" in text
+    assert "Ack_ReturnValue: LINEERR_NODRIVER (0x80000043)" in text
     conforming = tshark.run(pcap("tcp_conversation.pcap"), mstrp_dissector, [*PASS2, "-V", "-O", "mstrp"])
     assert "Expert Info" not in conforming
-    assert "Ack_ReturnValue: Unknown (1) (asynchronous request id)" in conforming
+
+
+def _mstrp_trees(text: str) -> dict[int, list[str]]:
+    """Frame -> the lines of its MS-TRP tree in tshark -V -O mstrp, indentation kept."""
+    trees, frame, inside = {}, None, False
+    for line in text.splitlines():
+        m = re.match(r"Frame (\d+):", line)
+        if m:
+            frame, inside = int(m.group(1)), False
+        elif line.startswith("MS-TRP"):
+            inside = True
+            trees.setdefault(frame, []).append(line)
+        elif inside and line.startswith(" "):
+            trees[frame].append(line)
+        else:
+            inside = False
+    return trees
+
+
+def test_the_tree_reads_like_wiresharks_own(tshark, mstrp_dissector):
+    """What a user sees in the details pane: the protocol's line with the
+    message's summary; the link to the other half first; the message's fields
+    straight under that line (requests and replies open and close alike); the
+    carrier as a named subtree; values named in hex where Windows writes hex."""
+    text = tshark.run(pcap("tcp_conversation.pcap"), mstrp_dissector, [*PASS2, "-V", "-O", "mstrp"])
+    trees = _mstrp_trees(text)
+    request, reply = trees[8], trees[9]
+    assert request[0] == "MS-TRP (Telephony Remote Protocol), SetAgentSessionState hLine=0x00010001 READY -> NOTREADY"
+    assert reply[0] == "MS-TRP (Telephony Remote Protocol), SetAgentSessionState reply: pending, request id 1"
+    # the carrier: named by its scapy class's name, the buffer by its size
+    assert "    ClientRequest request" in request and "    ClientRequest response" in reply
+    assert "            NDR Context Handle" in request
+    assert "        pBuffer: 60 bytes" in request and "        pBuffer: 60 bytes" in reply
+    assert not any("3c000000" in line for line in request + reply)
+    # the link before the message; the message's fields one level down, as for the request
+    assert reply.index("    [Request in frame: 8]") < reply.index("    SetAgentSessionState reply")
+    assert request.index("    [Reply in frame: 9]") < request.index("    SetAgentSessionState")
+    assert "    dwRequestID: 1" in request and "    dwRequestID: 1" in reply
+    assert "    Ack_ReturnValue: pending, request id (0x00000001)" in reply
+    assert "    dwAgentSessionState: unchanged (0)" in trees[12]
+    assert "    dwNextAgentSessionState: unchanged (0)" in trees[10]
+    assert not any("Unknown" in line for tree in trees.values() for line in tree)
 
 
 def test_other_scripts_can_take_over_a_req_func(tshark, mstrp_dissector, tmp_path):
@@ -183,7 +230,7 @@ def test_partial_stubs_are_flagged_not_errors(tshark, mstrp_dissector):
     rows = fields_run(tshark, mstrp_dissector, pcap("fragmented_stub.pcap"), ["frame.number", "_ws.expert.message"],
                       prefs={"dcerpc.reassemble_dcerpc": "FALSE"}, extra=["-Y", "mstrp"])
     assert len(rows) == 6
-    assert all("ClientRequest_" in r[1] and "truncated" in r[1] for r in rows)
+    assert all("ClientRequest re" in r[1] and "truncated" in r[1] for r in rows)
 
 
 def test_raw_buffers_on_a_udp_port(tshark, mstrp_dissector, tmp_path):
