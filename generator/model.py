@@ -237,6 +237,11 @@ class DceRpcCarrier:
     response: str  # Message.ident of the response stub
     ports_pref: str  # pref name for "unbound DCE/RPC on these TCP ports is this interface"
     operation: str = ""  # the method's name (ClientRequest), as DCE/RPC shows the opnum
+    interface: str = ""  # its name (tapsrv)
+    # a protocol the interface's calls belong to, where a backend needs one
+    # besides the main protocol: named for what it is
+    title: str = ""
+    short_name: str = ""
 
 
 @dataclass(frozen=True)

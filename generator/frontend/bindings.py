@@ -49,7 +49,7 @@ def dce_carrier(b: ProtocolBuilder, info: ProtocolInfo) -> M.DceRpcCarrier:
                     opnum=opnum, request=req.ident, response=rsp.ident,
                     ports_pref=f"{iface.name}_ports",
                     # scapy names an operation's stubs <Method>_Request / <Method>_Response
-                    operation=op.request.__name__.removesuffix("_Request"),
+                    operation=op.request.__name__.removesuffix("_Request"), interface=iface.name,
                 )
     raise GeneratorError(f"{stubs['request'].__name__}: not an opnum of any interface registered with "
                          f"scapy's register_dcerpc_interface")

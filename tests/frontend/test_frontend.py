@@ -40,10 +40,11 @@ def test_mstrp_enums(mstrp):
     req = fields(mstrp, "SetAgentSessionState")
     assert len(req["Req_Func"].enum.entries) == 132
     assert dict(req["dwAgentSessionState"].enum.entries)[0] == "unchanged"
-    assert 0 not in dict(req["dwNextAgentSessionState"].enum.entries)
+    assert dict(req["dwNextAgentSessionState"].enum.entries)[0] == "unchanged"
     ack = fields(mstrp, "SetAgentSessionStateReply")["Ack_ReturnValue"]
     assert dict(ack.enum.entries)[0x8000005A] == "LINEERR_INVALAGENTSTATE"
-    assert ack.unknown_label == "asynchronous request id"
+    assert ack.unknown_label == "pending, request id"
+    assert ack.base == "HEX"
 
 
 def test_mstrp_rules_dispatch_and_carrier(mstrp):

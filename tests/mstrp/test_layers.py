@@ -58,7 +58,8 @@ def test_ack_display_error_names_and_request_ids():
     assert err.sprintf("%Ack_ReturnValue%") == "LINEERR_INVALLINEHANDLE"
     assert TAPI32_ACK(Ack_ReturnValue=0xF101).sprintf("%Ack_ReturnValue%") == "TAPIERR_INVALRPCCONTEXT"
     assert SetAgentSessionStateReply(Ack_ReturnValue=0).sprintf("%Ack_ReturnValue%") == "TAPI_SUCCESS"
-    assert SetAgentSessionStateReply(Ack_ReturnValue=77).sprintf("%Ack_ReturnValue%") == "77 (asynchronous request id)"
+    assert SetAgentSessionStateReply(Ack_ReturnValue=77).sprintf("%Ack_ReturnValue%") == "pending, request id 77"
+    assert SetAgentSessionStateReply(Ack_ReturnValue=77).summary() == "SetAgentSessionState reply: pending, request id 77"
 
 
 def test_dispatch_by_req_func():
