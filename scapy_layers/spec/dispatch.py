@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from scapy.packet import Packet
 
@@ -46,27 +47,28 @@ class Dispatch:
                 )
             table[value] = cls
 
-    def _selector(self) -> tuple[object, int] | tuple[None, None]:
-        """The selector field and the bytes a buffer needs to hold it (the
-        fixed-size fields before it, and itself)."""
-        end = 0
+    @cached_property
+    def _selector(self) -> tuple[str, int, int] | None:
+        """The selector's struct format, its offset and the bytes a buffer needs
+        to hold it (fixed-size fields only before it); asked for every message."""
+        start = 0
         for f in self.generic_request.fields_desc:
             size = fixed_size(f)
             if size is None:
-                break
-            end += size
+                return None
             if f.name == self.selector:
-                return f, end
-        return None, None
+                return f.fmt, start, start + size
+            start += size
+        return None
 
     def selector_end(self) -> int | None:
-        return self._selector()[1]
+        return self._selector[2] if self._selector else None
 
     def selector_value(self, buf: bytes) -> int | None:
-        f, end = self._selector()
-        if f is None or len(buf) < end:
+        sel = self._selector
+        if sel is None or len(buf) < sel[2]:
             return None
-        return struct.unpack_from(f.fmt, buf, end - fixed_size(f))[0]
+        return struct.unpack_from(sel[0], buf, sel[1])[0]
 
     def request_class(self, buf: bytes) -> type[Packet]:
         return self.requests.get(self.selector_value(buf), self.generic_request)
@@ -84,6 +86,8 @@ class Dispatch:
 
     def dissect_reply(self, buf: bytes, request: Packet | None = None) -> Packet:
         value = None
-        if request is not None and self.selector in request.fields:
+        if request is not None and self.selector in request.fieldtype:
+            # getfieldval: a crafted request keeps its selector among the defaults;
+            # None when the request was cut before it
             value = request.getfieldval(self.selector)
         return self.reply_class(buf, value)(buf, request=request)
