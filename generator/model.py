@@ -216,13 +216,18 @@ class Dispatch:
     selector_offset: int  # byte offset of the selector in every request
     selector_size: int
     selector_le: bool
-    min_length: int
     table_abbrev: str  # DissectorTable name for requests
     reply_table_abbrev: str
     generic_request: str  # Message.ident
     generic_reply: str
     requests: tuple[tuple[int, str], ...]  # selector -> Message.ident
     replies: tuple[tuple[int, str], ...]
+
+    @property
+    def selector_end(self) -> int:
+        """Bytes a buffer needs to be dispatched, a reply too: shorter ones are
+        generic; longer ones, even shorter than a whole message, take their class."""
+        return self.selector_offset + self.selector_size
 
 
 @dataclass(frozen=True)

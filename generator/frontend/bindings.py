@@ -89,7 +89,6 @@ def dispatch_model(b: ProtocolBuilder, dispatch: Dispatch) -> M.Dispatch:
     return M.Dispatch(
         name=dispatch.name, selector=dispatch.selector, selector_ident=sel.ident,
         selector_offset=sel_offset, selector_size=sel.size, selector_le=sel.little_endian,
-        min_length=dispatch.min_length,
         table_abbrev=f"{abbrev}.{filter_part(dispatch.selector)}",
         reply_table_abbrev=f"{abbrev}.reply.{filter_part(dispatch.selector)}",
         generic_request=b.messages[dispatch.generic_request].ident,

@@ -44,13 +44,15 @@ DECODE_AS = {"tapsrv": (TAPSRV_UUID, 1)}
 
 class Stub:
     """A ClientRequest stub: its bytes, dissected by scapy's NDR classes the first time
-    somebody looks (``packet``). Reading the pBuffer needs no dissection when the
-    stub is well-formed NDR32 (``wellformed_pbuffer``)."""
+    somebody looks (``packet``), its TAPI message following it (a reply's chosen
+    by ``request``, the TAPI request it answers). Reading the pBuffer needs no
+    dissection when the stub is well-formed NDR32 (``wellformed_pbuffer``)."""
 
-    __slots__ = ("cls", "data", "ndr64", "endian", "truncated", "buffer", "_packet")
+    __slots__ = ("cls", "data", "ndr64", "endian", "request", "truncated", "buffer", "_packet")
 
-    def __init__(self, cls: type[Packet], data: bytes, ndr64: bool, endian: str) -> None:
-        self.cls, self.data, self.ndr64, self.endian = cls, data, ndr64, endian
+    def __init__(self, cls: type[Packet], data: bytes, ndr64: bool, endian: str,
+                 request: Packet | None = None) -> None:
+        self.cls, self.data, self.ndr64, self.endian, self.request = cls, data, ndr64, endian, request
         self._packet = None
         fast = None if ndr64 or endian != "little" else wellformed_pbuffer(data, cls is ClientRequest_Request)
         if fast is not None:
@@ -63,7 +65,7 @@ class Stub:
     def packet(self) -> Packet:
         if self._packet is None:
             # NDR32 unless the BindAck accepted NDR64 (scapy's conf.ndr64 default is not used)
-            self._packet = self.cls(self.data, ndr64=self.ndr64, ndrendian=self.endian)
+            self._packet = self.cls(self.data, ndr64=self.ndr64, ndrendian=self.endian, request_packet=self.request)
         return self._packet
 
 
@@ -255,11 +257,13 @@ class TapiReader:
         problems = []
         is_request = call.direction == "request"
         cls = ClientRequest_Request if is_request else ClientRequest_Response
-        stub = Stub(cls, call.stub, call.ndr64, "little" if call.little_endian else "big")
+        key = (name, call.call_id)
+        req = None if is_request else self._open.get(key)
+        stub = Stub(cls, call.stub, call.ndr64, "little" if call.little_endian else "big",
+                    request=req.packet if req is not None else None)
         if stub.truncated:
             problems.append(f"stub truncated ({len(call.stub)} bytes)")
         buf = stub.buffer
-        key = (name, call.call_id)
         if not buf:
             # an empty pBuffer (actual_count 0, or the stub ends first) holds no
             # TAPI message; Wireshark shows none either
@@ -274,7 +278,7 @@ class TapiReader:
             if len(self._open) > self.MAX_OPEN_CALLS:
                 del self._open[next(iter(self._open))]  # the oldest unanswered request
         else:
-            req = self._open.pop(key, None)
+            self._open.pop(key, None)
             packet = TAPI.dissect_reply(buf, req.packet if req else None)
             rec = TapiRecord(call.frame, "reply", packet, stub, call.call_id, transport, name, call.fragments, request=req, problems=problems)
             if req is not None:

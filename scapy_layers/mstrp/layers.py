@@ -3,8 +3,8 @@
 Every ClientRequest buffer is a TAPI32_MSG [MS-TRP 2.2.5.2]: a 60-byte header
 (Req_Func or, in the returned buffer, Ack_ReturnValue; Reserved1; 13 parameter
 DWORDs) then VarData. Buffer contents are little-endian whatever the NDR data
-representation. Requests are dispatched on Req_Func through ``TAPI``; replies
-by the Req_Func of the request they answer.
+representation. Requests are dispatched on Req_Func through ``TAPI``, also when
+shorter than the header; replies by the Req_Func of the request they answer.
 
     >>> from scapy_layers.mstrp import SetAgentSessionState
     >>> pkt = SetAgentSessionState(hLine=0x10001, dwAgentSessionState=2)
@@ -160,7 +160,9 @@ class TAPI32_MSG(SpecPacket):
     """A TAPI request buffer of any Req_Func [MS-TRP 2.2.5.2].
 
     Calling ``TAPI32_MSG(buf)`` returns the class registered for the buffer's
-    Req_Func, or this generic form (unknown Req_Func, or shorter than 60 bytes).
+    Req_Func, or this generic form (unknown Req_Func, or a buffer too short to
+    hold it). A registered class also dissects a buffer shorter than the 60-byte
+    header: the fields present by name, truncated, and ``buffer_length`` broken.
     """
 
     name = "TAPI32_MSG"
@@ -299,7 +301,6 @@ class SetAgentSessionStateReply(SpecPacket):
 TAPI = Dispatch(
     name="TAPI32_MSG",
     selector="Req_Func",
-    min_length=TAPI32_MSG_SIZE,
     generic_request=TAPI32_MSG,
     generic_reply=TAPI32_ACK,
 )

@@ -6,7 +6,14 @@ context handle and top-level [ref] pointers (no referent ids).
 
 ClientRequest's pBuffer is [size_is(lNeededSize), length_is(*plUsedSize)]: a
 conformant varying byte array (max_count = lNeededSize, offset, actual_count =
-*plUsedSize) whose bytes are one TAPI32_MSG.
+*plUsedSize) whose bytes are one TAPI32_MSG. A dissected ClientRequest stub is
+followed by that message as its payload, so scapy's own tools see it:
+
+    >>> conf.dcerpc_session_enable = True
+    >>> bind_layers(TCP, DceRpc5, dport=PORT); bind_layers(TCP, DceRpc5, sport=PORT)
+    >>> for pkt in sniff(offline=PCAP, session=DceRpcSession,
+    ...                  lfilter=lambda p: SetAgentSessionState in p):
+    ...     print(pkt[SetAgentSessionState].hLine)
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import struct
 import uuid
 
+from scapy.config import conf
 from scapy.layers.dcerpc import (
     DceRpcOp,
     NDRConfVarStrLenField,
@@ -25,6 +33,9 @@ from scapy.layers.dcerpc import (
     register_dcerpc_interface,
 )
 from scapy.layers.dcerpc import NDRConformantArray, NDRVaryingArray
+from scapy.packet import Packet, Raw
+
+from ..spec import SpecPacket
 
 TAPSRV_UUID = uuid.UUID("2f5f6520-ca46-1067-b319-00dd010662da")
 TAPSRV_VERSION = "1.0"
@@ -80,6 +91,104 @@ class TapsrvStub(NDRPacket):
         return s
 
 
+class StubTrailing(Raw):
+    """Bytes after a carrying stub's last field (a malformed stub). A layer of its
+    own, after the carried message, so the message's bytes stay pBuffer's."""
+
+    name = "Stub trailing bytes"
+
+
+class CarryingStub(TapsrvStub):
+    """A stub whose pBuffer holds one message of the protocol declared with
+    ``scapy_layers.spec.carry`` (MS-TRP's, once ``scapy_layers.mstrp`` is imported).
+
+    Dissected, the stub is followed by that message, decoded from pBuffer, as
+    its payload: ``SetAgentSessionState in stub``, ``stub[SetAgentSessionState]``,
+    ``stub.show()`` and ``sniff(lfilter=...)`` work as for any scapy layer. The
+    message *is* pBuffer, not bytes after the stub: ``bytes(stub)`` carries it
+    once, inside the NDR array, so a dissected stub builds back byte for byte;
+    an edited message is written into pBuffer (with the counts the new length
+    needs), and setting pBuffer decodes the message again. ``stub / message``
+    crafts a stub carrying ``message`` the same way.
+    """
+
+    # pBuffer's counts among the stub's own fields: name -> "max_count" | "actual_count"
+    buffer_counts: dict[str, str] = {}
+
+    def carried_message(self, buf: bytes) -> Packet:  # pragma: no cover - per direction
+        raise NotImplementedError
+
+    def message(self) -> Packet | None:
+        """The carried message following this stub, if any."""
+        return self.payload if isinstance(self.payload, SpecPacket) else None
+
+    def _buffer(self) -> bytes:
+        return buffer_bytes(self.pBuffer) if self.pBuffer is not None else b""
+
+    def _decoded(self) -> Packet | None:
+        """pBuffer's message, or None: no protocol declared, or an empty pBuffer
+        (which holds no message; Wireshark shows none either)."""
+        if type(self).__dict__.get("carried", {}).get("pBuffer") is None:
+            return None
+        buf = self._buffer()
+        return self.carried_message(buf) if buf else None
+
+    def do_dissect_payload(self, s):
+        message = self._decoded()
+        if message is None:
+            return super().do_dissect_payload(s)
+        self.add_payload(message)
+        if s:
+            message.lastlayer().add_payload(StubTrailing(s))
+
+    def setfieldval(self, attr, val):
+        super().setfieldval(attr, val)
+        if attr == "pBuffer" and self.message() is not None:
+            trailing = self.getlayer(StubTrailing)
+            self.remove_payload()
+            message = self._decoded()
+            if message is not None:
+                self.add_payload(message)
+            if trailing is not None:
+                self.lastlayer().add_payload(trailing.copy())
+
+    def _message_bytes(self, message: Packet) -> bytes:
+        data = message.do_build()
+        trailing = message.getlayer(StubTrailing)
+        return data[: len(data) - len(trailing.do_build())] if trailing is not None else data
+
+    def do_build_payload(self):
+        if self.message() is None:
+            return super().do_build_payload()
+        trailing = self.getlayer(StubTrailing)
+        return trailing.do_build() if trailing is not None else b""
+
+    def do_build(self):
+        message = self.message()
+        if message is not None:
+            data = self._message_bytes(message)
+            if data != self._buffer():
+                return self._carrying(data).do_build() + self.do_build_payload()
+        return super().do_build()
+
+    def _carrying(self, data: bytes) -> "CarryingStub":
+        """This stub alone, its pBuffer holding ``data``: the array keeps its
+        size (max_count) while ``data`` fits, else grows to it."""
+        stub = self.copy()
+        stub.remove_payload()
+        room = getattr(self.pBuffer, "max_count", None)
+        size = max(room if isinstance(room, int) else 0, len(data))
+        stub.pBuffer = conformant_varying(data, size)
+        for name, count in self.buffer_counts.items():
+            setattr(stub, name, size if count == "max_count" else len(data))
+        return stub
+
+    def copy(self):
+        clone = super().copy()
+        clone.truncated = self.truncated
+        return clone
+
+
 class ClientAttach_Request(TapsrvStub):
     """MS-TRP 3.1.4.1: ClientAttach, opnum 0 (in)."""
 
@@ -104,8 +213,8 @@ class ClientAttach_Response(TapsrvStub):
     ]
 
 
-class ClientRequest_Request(TapsrvStub):
-    """MS-TRP 3.1.4.2: ClientRequest, opnum 1 (in)."""
+class ClientRequest_Request(CarryingStub):
+    """MS-TRP 3.1.4.2: ClientRequest, opnum 1 (in); dissected, its TAPI request follows."""
 
     name = "ClientRequest request"
 
@@ -120,15 +229,23 @@ class ClientRequest_Request(TapsrvStub):
         NDRSignedIntField("lNeededSize", None, size_of="pBuffer"),
         NDRSignedIntField("plUsedSize", None, size_of="pBuffer"),
     ]
+    buffer_counts = {"lNeededSize": "max_count", "plUsedSize": "actual_count"}
 
+    def carried_message(self, buf: bytes) -> Packet:
+        return carried_dispatch(self).dissect_request(buf)
 
     def tapi(self):
         """pBuffer dissected as a TAPI request (dispatched on Req_Func)."""
-        return carried_dispatch(self).dissect_request(buffer_bytes(self.pBuffer))
+        return self.carried_message(buffer_bytes(self.pBuffer))
+
+    def whole(self) -> bool:
+        """Dissected to its last field with no byte left over."""
+        return not self.truncated and StubTrailing not in self and conf.padding_layer not in self
 
 
-class ClientRequest_Response(TapsrvStub):
-    """MS-TRP 3.1.4.2: ClientRequest, opnum 1 (out); the method is void."""
+class ClientRequest_Response(CarryingStub):
+    """MS-TRP 3.1.4.2: ClientRequest, opnum 1 (out); the method is void. Dissected,
+    its TAPI reply follows, of the class its request's Req_Func picks."""
 
     name = "ClientRequest response"
 
@@ -140,21 +257,34 @@ class ClientRequest_Response(TapsrvStub):
         ),
         NDRSignedIntField("plUsedSize", None, size_of="pBuffer"),
     ]
+    buffer_counts = {"plUsedSize": "actual_count"}
 
+    def carried_message(self, buf: bytes) -> Packet:
+        return carried_dispatch(self).dissect_reply(buf, self.request_message())
+
+    def request_message(self, request=None) -> Packet | None:
+        """The TAPI request this reply answers, from ``request`` or else from
+        ``request_packet`` (what scapy's DceRpcSession attaches to a response):
+        a TAPI message, a ClientRequest_Request, or its bytes (the session keeps
+        them undissected). None when unknown; also when those bytes are not a
+        whole stub: of a call whose request came in fragments, the session keeps
+        the last fragment only."""
+        request = request if request is not None else self.request_packet
+        if request is None or isinstance(request, SpecPacket):
+            return request
+        if not isinstance(request, ClientRequest_Request):
+            # do_build: a Raw's own bytes, not the Padding after it (the next PDUs of its segment)
+            data = request.do_build() if isinstance(request, Packet) else bytes(request)
+            request = ClientRequest_Request(data, ndr64=self.ndr64, ndrendian=self.ndrendian)
+            if not request.whole():
+                return None
+        message = request.message()
+        return message if message is not None else request.tapi()
 
     def tapi(self, request=None):
-        """pBuffer dissected as the reply to ``request``.
-
-        ``request`` may be the ClientRequest_Request or its TAPI message; by
-        default the one scapy's DceRpcSession attached (``request_packet``,
-        which it leaves undissected), else a generic TAPI32_ACK.
-        """
-        request = request if request is not None else self.request_packet
-        if request is not None and not isinstance(request, ClientRequest_Request) and not hasattr(request, "spec_rules"):
-            request = ClientRequest_Request(bytes(request), ndr64=self.ndr64, ndrendian=self.ndrendian)
-        if isinstance(request, ClientRequest_Request):
-            request = request.tapi()
-        return carried_dispatch(self).dissect_reply(buffer_bytes(self.pBuffer), request)
+        """pBuffer dissected as the reply to ``request`` (see ``request_message``),
+        a generic TAPI32_ACK when that is unknown."""
+        return carried_dispatch(self).dissect_reply(buffer_bytes(self.pBuffer), self.request_message(request))
 
 
 class ClientDetach_Request(TapsrvStub):

@@ -63,6 +63,14 @@ class SpecPacket(Packet):
             # buffer is a message with nothing in it.
             self.do_dissect(b"")
 
+    def copy(self):
+        # scapy copies through a fresh instance: without these a copy (and so
+        # every `a / b`, as DceRpcSession builds its packets) would forget it
+        # was cut short, how long its buffer was and the request it answers.
+        clone = super().copy()
+        clone.truncated, clone.request, clone.original = self.truncated, self.request, self.original
+        return clone
+
     def _layout(self) -> tuple[list, int | None]:
         """Per field its fixed size (or None); and the bytes a whole message of
         fixed-size fields (the last one may vary) needs, else None. Cached per

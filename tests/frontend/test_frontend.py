@@ -58,8 +58,8 @@ def test_mstrp_rules_dispatch_and_carrier(mstrp):
     echo = next(r for r in mstrp.message("SetAgentSessionStateReply").rules if r.rule_id == "request_id_echo")
     assert isinstance(echo.must.right, M.RequestValue) and echo.must.right.field == "dwRequestID"
     d = mstrp.dispatch
-    assert (d.selector, d.selector_offset, d.min_length, d.requests, d.replies) == (
-        "Req_Func", 0, 60, ((155, "SetAgentSessionState"),), ((155, "SetAgentSessionStateReply"),))
+    assert (d.selector, d.selector_offset, d.selector_end, d.requests, d.replies) == (
+        "Req_Func", 0, 4, ((155, "SetAgentSessionState"),), ((155, "SetAgentSessionStateReply"),))
     assert mstrp.request_slots == ("Req_Func", "dwRequestID")
     c = mstrp.dce
     assert (c.uuid, c.version, c.opnum, c.builtin_proto) == ("2f5f6520-ca46-1067-b319-00dd010662da", 1, 1, "tapi")

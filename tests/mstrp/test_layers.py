@@ -73,14 +73,30 @@ def test_dispatch_by_req_func():
     assert type(SetAgentSessionState(other)) is SetAgentSessionState
 
 
-def test_short_buffer_falls_back_to_generic_with_raw_tail():
-    buf = bytes(SetAgentSessionState(hLine=0x10001))[:30]
+def test_short_buffer_keeps_its_class_and_named_fields_with_raw_tail():
+    buf = bytes(SetAgentSessionState(dwRequestID=4, hLine=0x10001))[:30]
     pkt = TAPI.dissect_request(buf)
-    assert type(pkt) is TAPI32_MSG and pkt.truncated
-    assert pkt.Req_Func == 155 and pkt.Param2 == 0x10001 and pkt.Param6 is None
+    assert type(TAPI32_MSG(buf)) is SetAgentSessionState
+    assert type(pkt) is SetAgentSessionState and pkt.truncated
+    assert (pkt.Req_Func, pkt.dwRequestID, pkt.hLine, pkt.dwNextAgentSessionState) == (155, 4, 0x10001, 0)
+    assert pkt.Reserved2 is None and pkt.Reserved9 is None
     assert pkt[Raw].load == buf[28:]
     assert rules(pkt) == ["buffer_length"]
     assert bytes(pkt) == buf
+
+
+@pytest.mark.parametrize("size", [0, 1, 3])
+def test_buffer_too_short_for_req_func_is_generic(size):
+    buf = bytes(SetAgentSessionState())[:size]
+    pkt = TAPI.dissect_request(buf)
+    assert type(pkt) is TAPI32_MSG and pkt.truncated and pkt.Req_Func is None
+    assert rules(pkt) == ["buffer_length"] and bytes(pkt) == buf
+    assert type(TAPI.dissect_reply(buf, TAPI.dissect_request(bytes(SetAgentSessionState())))) is TAPI32_ACK
+
+
+def test_req_func_alone_picks_the_class():
+    pkt = TAPI.dissect_request(bytes(SetAgentSessionState())[:4])
+    assert type(pkt) is SetAgentSessionState and pkt.truncated and pkt.Reserved1 is None
 
 
 def test_reply_dispatch_follows_request():
@@ -88,7 +104,10 @@ def test_reply_dispatch_follows_request():
     rbuf = bytes(SetAgentSessionStateReply(Ack_ReturnValue=3, dwRequestID=3))
     assert type(TAPI.dissect_reply(rbuf, req)) is SetAgentSessionStateReply
     assert type(TAPI.dissect_reply(rbuf, None)) is TAPI32_ACK
-    assert type(TAPI.dissect_reply(rbuf[:20], req)) is TAPI32_ACK
+    short = TAPI.dissect_reply(rbuf[:20], req)
+    assert type(short) is SetAgentSessionStateReply and short.truncated
+    assert (short.Ack_ReturnValue, short.dwRequestID, short.dwAgentSessionState) == (3, 3, None)
+    assert sorted(v.rule for v in short.violations()) == ["buffer_length"]
 
 
 @given(st.binary(max_size=200))
@@ -101,7 +120,7 @@ def test_any_bytes_dissect_without_exception(buf):
 
 
 def test_registering_a_new_req_func_is_one_line():
-    table = Dispatch("t", "Req_Func", 60, TAPI32_MSG, TAPI32_ACK)
+    table = Dispatch("t", "Req_Func", TAPI32_MSG, TAPI32_ACK)
 
     class Close(SpecPacket):
         fields_desc = TAPI32_MSG.fields_desc

@@ -34,12 +34,18 @@ TYPICAL_CAPTURES = {
 
 # name -> [(direction, class, fields, violations, problems)]
 SPECIAL = {
+    # a buffer shorter than the header still holds Req_Func: the named class
+    # shows the fields it has, the rest absent (None)
     "malformed_truncated_buffer.pcap": [
-        ("request", "TAPI32_MSG", {"Req_Func": 155, "Param1": 5, "Param8": 0}, ["buffer_length"], []),
-        ("reply", "TAPI32_ACK", {"Ack_ReturnValue": 0x80000032}, ["buffer_length"], []),
+        ("request", "SetAgentSessionState", {"Req_Func": 155, "dwRequestID": 5, "hLine": 0x10001,
+                                             "hAgentSession": 0x20002, "Reserved4": 0, "Reserved5": None},
+         ["buffer_length"], []),
+        ("reply", "SetAgentSessionStateReply", {"Ack_ReturnValue": 0x80000032, "dwRequestID": 5, "Reserved5": None},
+         ["buffer_length"], []),
     ],
     "malformed_short_stub.pcap": [
-        ("request", "TAPI32_MSG", {"Req_Func": 155, "Reserved1": 0, "Param1": 9},
+        ("request", "SetAgentSessionState", {"Req_Func": 155, "Reserved1": 0, "dwRequestID": 9, "hLine": 0x10001,
+                                             "dwNextAgentSessionState": 0, "Reserved2": None},
          ["buffer_length"], ["stub truncated (62 bytes)"]),
         ("reply", "SetAgentSessionStateReply", {"Ack_ReturnValue": 0x80000032}, [], []),
     ],
