@@ -74,7 +74,7 @@ def test_a_scapy_user_filters_reads_and_shows_the_messages(dcerpc_on_port):
     shown = requests[0].show(dump=True)
     assert "###[ SetAgentSessionState ]###" in shown and "hLine     = 0x10001" in shown
     assert "dwAgentSessionState= LINEAGENTSESSIONSTATE_READY" in shown
-    assert requests[0].summary().endswith("SetAgentSessionState hLine=0x10001 READY -> NOTREADY")
+    assert requests[0].summary().endswith("SetAgentSessionState hLine=0x00010001 READY -> NOTREADY")
 
 
 @pytest.mark.parametrize("name", ["tcp_conversation.pcap", "malformed_truncated_buffer.pcap", "other_req_funcs.pcap"])

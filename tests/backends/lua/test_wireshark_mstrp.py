@@ -158,7 +158,7 @@ def _mstrp_trees(text: str) -> dict[int, list[str]]:
         m = re.match(r"Frame (\d+):", line)
         if m:
             frame, inside = int(m.group(1)), False
-        elif line.startswith("MS-TRP"):
+        elif re.match(r"MS-TRP \(Telephony Remote Protocol\)(,|$)", line):  # not the C plugin's interface line
             inside = True
             trees.setdefault(frame, []).append(line)
         elif inside and line.startswith(" "):
@@ -196,17 +196,16 @@ def test_the_tree_reads_like_wiresharks_own(tshark, mstrp_dissector):
 def test_a_buffer_shorter_than_the_header_shows_the_fields_it_has(tshark, mstrp_dissector):
     """40 of the 60 bytes: Req_Func is there, so the request is a SetAgentSessionState
     (and its reply one too) with its first ten fields by name, cut short."""
-    text = tshark.run(pcap("malformed_truncated_buffer.pcap"), mstrp_dissector, [*PASS2, "-V", "-O", "mstrp"])
-    request = text[text.index("    ClientRequest_Request"):text.index("    ClientRequest_Response")]
-    for line in ("            SetAgentSessionState\n", "Req_Func: SetAgentSessionState (155)", "dwRequestID: 5\n",
+    trees = _mstrp_trees(tshark.run(pcap("malformed_truncated_buffer.pcap"), mstrp_dissector, [*PASS2, "-V", "-O", "mstrp"]))
+    request, reply = "\n".join(trees[8]) + "\n", "\n".join(trees[9]) + "\n"
+    for line in ("    SetAgentSessionState\n", "Req_Func: SetAgentSessionState (155)", "dwRequestID: 5\n",
                  "hLine: 0x00010001", "hAgentSession: 0x00020002",
                  "dwAgentSessionState: LINEAGENTSESSIONSTATE_READY (2)", "Reserved4: 0\n",
                  "[Expert Info (Error/Malformed): SetAgentSessionState: truncated]",
                  "[Expert Info (Error/Malformed): buffer is shorter than the 60-byte TAPI32_MSG header]"):
         assert line in request, line
     assert "Reserved5" not in request and "Param1" not in request
-    reply = text[text.index("    ClientRequest_Response"):]
-    assert "SetAgentSessionState reply\n" in reply and "dwRequestID: 5\n" in reply
+    assert "    SetAgentSessionState reply\n" in reply and "dwRequestID: 5\n" in reply
     assert "[Expert Info (Error/Malformed): SetAgentSessionState reply: truncated]" in reply
     rows = fields_run(tshark, mstrp_dissector, pcap("malformed_truncated_buffer.pcap"),
                       ["frame.number", "mstrp.setagentsessionstate.hline", "mstrp.setagentsessionstate.reserved5",
