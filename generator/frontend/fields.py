@@ -284,6 +284,10 @@ class FieldKinds:
                                      f"use a plain scapy field")
             element = self.address_field(cls, inner, shape)
             return M.Field(**base, kind="address_list", count=count, element=element, ftype=element.ftype)
+        if isinstance(inner, (sf.StrField, sf.PacketField, sf.FieldListField)) or not _scapy_wire(inner):
+            # a StrField's fmt ("H") would pass for an integer's
+            raise GeneratorError(f"{location(cls, fld)}: a FieldListField of {type(inner).__name__} is not "
+                                 f"supported; its elements may be plain integer or IP/IP6/MAC address fields")
         element = self.int_field(cls, msg, inner, shape)
         return M.Field(**base, kind="int_list", count=count, element=element, ftype=element.ftype,
                        base=element.base, enum=element.enum, size=None)

@@ -162,6 +162,11 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.macs: its elements' Masked overrides how scapy reads or writes them"),
     ("""
      class Bad(Packet):
+         fields_desc = [ByteField("n", 0),
+                        FieldListField("names", [], StrFixedLenField("", b"", 4), count_from=lambda pkt: pkt.n)]
+     """, "Bad.names: a FieldListField of StrFixedLenField is not supported"),
+    ("""
+     class Bad(Packet):
          fields_desc = [ByteField("v", 4), MultipleTypeField([(IP6Field("addr", "::"), lambda pkt: pkt.v == 6)],
                                                              IPField("addr", "0.0.0.0"))]
      """, "Bad.addr: MultipleTypeField (its type depends on other fields) is not translated"),
