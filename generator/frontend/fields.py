@@ -1,7 +1,8 @@
 """Field kinds: one scapy field -> one ``model.Field``.
 
 Integers, enums, flags and bit runs; IPv4, IPv6 and MAC addresses; strings and
-byte runs; nested packets and lists; NDR (DCE/RPC stub) fields; the ConditionalField and PadField wrappers.
+byte runs; nested packets and lists; NDR (DCE/RPC stub) fields; the
+ConditionalField and PadField wrappers.
 A field the generator cannot read exactly is refused with a GeneratorError.
 """
 
@@ -32,7 +33,7 @@ _HEX_CLASSES = (sf.XByteField, sf.XShortField, sf.XIntField, sf.XLongField, sf.X
 _DEFAULT_FILLING = {si.DestIPField.__dict__["i2m"], sl2.DestMACField.__dict__["i2m"],
                     sl2.SourceMACField.__dict__["i2m"]}
 
-# scapy address field -> model address ftype, most specific first
+# scapy address field class -> model address ftype
 _ADDRESS_CLASSES = ((sf.IP6Field, "ipv6"), (sf.IPField, "ipv4"), (sf.MACField, "ether"))
 
 
