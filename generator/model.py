@@ -103,6 +103,9 @@ INT_FTYPES = {(1, False): "uint8", (2, False): "uint16", (3, False): "uint24", (
               (8, False): "uint64", (1, True): "int8", (2, True): "int16", (3, True): "int24",
               (4, True): "int32", (8, True): "int64"}
 
+# address ftype -> its size in bytes
+ADDRESS_SIZES = {"ipv4": 4, "ipv6": 16, "ether": 6}
+
 
 @dataclass(frozen=True)
 class Flag:
@@ -124,6 +127,9 @@ class Field:
       packet     a sub-message (``sub``), ``length`` bytes or its own size
       packet_list  sub-messages: ``count`` of them, or ``length`` bytes, or the rest
       int_list   ``count`` integers shaped like ``element``
+      address    an address of ``size`` bytes in network order; ``ftype`` says
+                 which: ipv4 (4), ipv6 (16) or ether (a MAC, 6)
+      address_list  ``count`` addresses shaped like ``element``
       ndr_conf_var  NDR conformant varying byte array (max_count, offset,
                  actual_count, bytes) whose bytes may carry a dispatched payload
     """

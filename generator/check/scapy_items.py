@@ -100,6 +100,14 @@ class _Walker:
         if mf.kind == "int_list":
             size = mf.element.size
             return [ScapyItem(mf.abbrev, int(v), base + start + i * size, size) for i, v in enumerate(val)]
+        # an address is compared as its bytes: scapy's text forms (a Net, a MAC in
+        # any case) and Wireshark's (names, compressed IPv6) need not match
+        if mf.kind == "address":
+            return [ScapyItem(mf.abbrev, buf[start:start + mf.size].hex(), base + start, mf.size)]
+        if mf.kind == "address_list":
+            size = mf.element.size
+            return [ScapyItem(mf.abbrev, buf[start + i * size:start + (i + 1) * size].hex(), base + start + i * size,
+                              size) for i in range(len(val))]
         raise ValueError(f"kind {mf.kind} is not compared")
 
 

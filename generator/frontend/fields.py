@@ -1,7 +1,8 @@
 """Field kinds: one scapy field -> one ``model.Field``.
 
-Integers, enums, flags and bit runs; strings and byte runs; nested packets and
-lists; NDR (DCE/RPC stub) fields; the ConditionalField and PadField wrappers.
+Integers, enums, flags and bit runs; IPv4, IPv6 and MAC addresses; strings and
+byte runs; nested packets and lists; NDR (DCE/RPC stub) fields; the
+ConditionalField and PadField wrappers.
 A field the generator cannot read exactly is refused with a GeneratorError.
 """
 
@@ -11,6 +12,8 @@ import re
 
 from scapy import fields as sf
 from scapy.layers import dcerpc as sd
+from scapy.layers import inet as si
+from scapy.layers import l2 as sl2
 from scapy.packet import Packet
 
 from .. import model as M
@@ -24,6 +27,16 @@ _HEX_CLASSES = (sf.XByteField, sf.XShortField, sf.XIntField, sf.XLongField, sf.X
                 sf.XShortEnumField, sf.XLEIntEnumField, sf.XBitField)
 
 
+# Overrides in scapy's layer modules that only fill in a value left None when
+# a packet is built (from the route or the neighbour cache): a value given, or
+# read from the wire, goes through IPField's or MACField's own i2m unchanged.
+_DEFAULT_FILLING = {si.DestIPField.__dict__["i2m"], sl2.DestMACField.__dict__["i2m"],
+                    sl2.SourceMACField.__dict__["i2m"]}
+
+# scapy address field class -> model address ftype
+_ADDRESS_CLASSES = ((sf.IP6Field, "ipv6"), (sf.IPField, "ipv4"), (sf.MACField, "ether"))
+
+
 def _scapy_wire(fld) -> bool:
     """True when the field reads and writes its bytes as scapy.fields' classes do.
 
@@ -32,9 +45,16 @@ def _scapy_wire(fld) -> bool:
     scapy.fields defines are known."""
     for meth in ("getfield", "addfield", "m2i", "i2m"):
         impl = getattr(type(fld), meth, None)
-        if impl is not None and getattr(impl, "__module__", "") != "scapy.fields":
+        if impl is not None and getattr(impl, "__module__", "") != "scapy.fields" and impl not in _DEFAULT_FILLING:
             return False
     return True
+
+
+def _address_ftype(fld) -> str | None:
+    for klass, ftype in _ADDRESS_CLASSES:
+        if isinstance(fld, klass):
+            return ftype
+    return None
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -93,8 +113,8 @@ class FieldKinds:
             # lookups with its default field's: it must not pass for that field
             what = "(its type depends on other fields) " if isinstance(fld, sf.MultipleTypeField) else ""
             raise GeneratorError(f"{where}: {type(fld).__name__} {what}is not translated; supported are "
-                                 f"integer/enum/flags/bit fields, strings, packets and lists, ConditionalField "
-                                 f"and PadField")
+                                 f"integer/enum/flags/bit fields, addresses, strings, packets and lists, "
+                                 f"ConditionalField and PadField")
         if not _scapy_wire(fld):
             raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
                                  f"so the generator cannot know its wire format; use a plain scapy field")
@@ -105,6 +125,8 @@ class FieldKinds:
             return self.bit_field(cls, msg, fld, base, group)
         if group:
             raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+        if _address_ftype(fld):
+            return self.address_field(cls, fld, base)
         # LEThreeBytesField is no ThreeBytesField subclass; both pack through 4-byte formats
         if isinstance(fld, (sf.ThreeBytesField, sf.LEThreeBytesField)):
             return self.int_field(cls, msg, fld, base, size=3, little=isinstance(fld, sf.LEThreeBytesField))
@@ -143,8 +165,8 @@ class FieldKinds:
                                      f"field; use StrLenField(length_from=...) or StrFixedLenField here")
             return M.Field(**base, kind="bytes", ftype="bytes", rest=True)
         raise GeneratorError(f"{where}: {type(fld).__name__} is not supported by the generator; supported are "
-                             f"integer/enum/flags/bit fields, Str(Fixed|Len|Null)Field, Packet(List)Field, "
-                             f"FieldListField, ConditionalField and PadField")
+                             f"integer/enum/flags/bit fields, IP/IP6/MAC address fields, Str(Fixed|Len|Null)Field, "
+                             f"Packet(List)Field, FieldListField, ConditionalField and PadField")
 
     def int_field(self, cls, msg, fld, base, size=None, little=None) -> M.Field:
         where = location(cls, fld)
@@ -167,6 +189,13 @@ class FieldKinds:
         return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, signed)], base="HEX" if hexa else "DEC",
                        size=size, little_endian=bool(little), signed=signed, enum=enum,
                        unknown_label=str(unknown) if unknown else None, referenced=bool(unknown))
+
+    def address_field(self, cls, fld, base) -> M.Field:
+        if isinstance(fld, sf.LEMACField):
+            raise GeneratorError(f"{location(cls, fld)}: LEMACField (a MAC address with its bytes reversed) has no "
+                                 f"Wireshark address type; use MACField, or StrFixedLenField(length=6)")
+        ftype = _address_ftype(fld)
+        return M.Field(**base, kind="address", ftype=ftype, size=M.ADDRESS_SIZES[ftype])
 
     def bit_field(self, cls, msg, fld, base, group) -> M.Field:
         """One field of a run of BitFields; the run's masks are set when it fills whole bytes."""
@@ -248,8 +277,19 @@ class FieldKinds:
             raise GeneratorError(f"{location(cls, fld)}: FieldListField needs count_from=lambda pkt: pkt.<field>")
         count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
         inner = fld.field
-        element = self.int_field(cls, msg, inner, dict(name=fld.name, ident=lua_ident(fld.name),
-                                                       abbrev=base["abbrev"], label=fld.name))
+        shape = dict(name=fld.name, ident=lua_ident(fld.name), abbrev=base["abbrev"], label=fld.name)
+        if _address_ftype(inner):
+            if not _scapy_wire(inner):
+                raise GeneratorError(f"{location(cls, fld)}: its elements' {type(inner).__name__} overrides how "
+                                     f"scapy reads or writes them, so the generator cannot know their wire format; "
+                                     f"use a plain scapy field")
+            element = self.address_field(cls, inner, shape)
+            return M.Field(**base, kind="address_list", count=count, element=element, ftype=element.ftype)
+        if isinstance(inner, (sf.StrField, sf.PacketField, sf.FieldListField)) or not _scapy_wire(inner):
+            # a StrField's fmt ("H") would pass for an integer's
+            raise GeneratorError(f"{location(cls, fld)}: a FieldListField of {type(inner).__name__} is not "
+                                 f"supported; its elements may be plain integer or IP/IP6/MAC address fields")
+        element = self.int_field(cls, msg, inner, shape)
         return M.Field(**base, kind="int_list", count=count, element=element, ftype=element.ftype,
                        base=element.base, enum=element.enum, size=None)
 

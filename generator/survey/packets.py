@@ -11,11 +11,15 @@ from scapy.packet import Packet, fuzz
 
 FUZZED = 8
 
+# Given to the address fields scapy would otherwise look up when building: a
+# DestMACField left None asks the neighbour cache, which may send ARP requests.
+_ADDRESSES = ((sf.IP6Field, "2001:db8::1"), (sf.IPField, "192.0.2.1"), (sf.MACField, "02:00:00:00:00:01"))
+
 
 def survey_packets(cls: type[Packet], seed: int = 0) -> list[bytes]:
     """Distinct wire images of the class's survey packets, in a fixed order."""
     out: list[bytes] = []
-    makers = [cls, lambda: _populated(cls)]
+    makers = [lambda: _addressed(cls), lambda: _populated(cls)]
     for i in range(FUZZED):
         makers.append(lambda i=i: _fuzzed(cls, seed * 1000 + i))
     for make in makers:
@@ -32,13 +36,24 @@ def _fuzzed(cls: type[Packet], seed: int) -> Packet:
     state = random.getstate()
     random.seed(seed)
     try:
-        return bytes(fuzz(cls()))  # built while the seed holds: fuzz() draws when built
+        return bytes(fuzz(_addressed(cls)))  # built while the seed holds: fuzz() draws when built
     finally:
         random.setstate(state)
 
 
+def _addressed(cls: type[Packet]) -> Packet:
+    """The class's default packet, with an address for each address field left None."""
+    given = {}
+    for fld in cls.fields_desc:
+        inner = fld.fld if isinstance(fld, (sf.ConditionalField, sf.PadField)) else fld
+        value = next((v for klass, v in _ADDRESSES if isinstance(inner, klass)), None)
+        if value is not None and getattr(inner, "default", 0) is None:
+            given[fld.name] = value
+    return cls(**given)
+
+
 def _populated(cls: type[Packet]) -> Packet:
-    pkt = cls()
+    pkt = _addressed(cls)
     for fld in cls.fields_desc:
         inner = fld.fld if isinstance(fld, (sf.ConditionalField, sf.PadField)) else fld
         try:

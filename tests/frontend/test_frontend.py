@@ -84,6 +84,41 @@ def test_kinds_model():
     assert {(p.table, p.port) for p in proto.ports} >= {("udp.port", 40001), ("udp.port", 40006)}
 
 
+def test_address_model():
+    proto = load("layers.addresses")
+    kinds = fields(proto, "AddressKinds")
+    assert [(f.name, f.kind, f.ftype, f.size) for f in kinds.values()] == [
+        ("v4", "address", "ipv4", 4), ("v6", "address", "ipv6", 16), ("mac", "address", "ether", 6),
+        ("src4", "address", "ipv4", 4), ("dst4", "address", "ipv4", 4), ("src6", "address", "ipv6", 16),
+        ("dst6", "address", "ipv6", 16), ("src_mac", "address", "ether", 6), ("dst_mac", "address", "ether", 6)]
+    assert proto.message("AddressKinds").fixed_size == 78
+    lists = fields(proto, "AddressLists")
+    assert lists["only_v6"].kind == "address" and lists["only_v6"].condition == M.Compare(
+        "==", M.Value("kind"), M.Const(6))
+    for name, ftype, size in (("v4s", "ipv4", 4), ("v6s", "ipv6", 16), ("macs", "ether", 6)):
+        f = lists[name]
+        assert (f.kind, f.ftype, f.count, f.element.kind, f.element.size) == (
+            "address_list", ftype, M.Value({"v4s": "n4", "v6s": "n6", "macs": "nmac"}[name]), "address", size)
+    assert proto.message("AddressLists").fixed_size is None
+
+
+def test_scapy_layers_own_addresses_translate_or_are_refused(tmp_path):
+    """Their Source/Dest variants only fill a missing value when building: they
+    translate; subclasses that change the bytes (STUN's XOR-ed address) do not."""
+    rip = fields(load("scapy.layers.rip:RIPEntry"), "RIPEntry")
+    assert [(rip[n].kind, rip[n].ftype) for n in ("addr", "mask", "nextHop")] == [("address", "ipv4")] * 3
+    ether = fields(load("scapy.layers.l2:Ether"), "Ether")  # DestMACField, SourceMACField
+    assert [(ether[n].kind, ether[n].ftype, ether[n].size) for n in ("dst", "src")] == [("address", "ether", 6)] * 2
+    vrrp = fields(load("scapy.layers.vrrp:VRRP"), "VRRP")
+    assert (vrrp["addrlist"].kind, vrrp["addrlist"].element.ftype) == ("address_list", "ipv4")
+    with pytest.raises(GeneratorError, match="Bad.xip: XorIp overrides how scapy reads or writes it"):
+        load(_layer_module(tmp_path, """
+            from scapy.contrib.stun import XorIp
+            class Bad(Packet):
+                fields_desc = [XorIp("xip", None)]
+            """))
+
+
 def _layer_module(tmp_path, body: str) -> str:
     path = tmp_path / "userlayer.py"
     path.write_text("from scapy.fields import *\nfrom scapy.packet import Packet\n" + textwrap.dedent(body))
@@ -109,8 +144,32 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "pkt.later is not a field before data"),
     ("""
      class Bad(Packet):
-         fields_desc = [IPField("addr", "0.0.0.0")]
-     """, "Bad.addr: IPField is not supported"),
+         fields_desc = [LEMACField("addr", None)]
+     """, "Bad.addr: LEMACField (a MAC address with its bytes reversed) has no Wireshark address type"),
+    ("""
+     class Masked(IPField):
+         def m2i(self, pkt, x):
+             return IPField.m2i(self, pkt, bytes(b ^ 0xFF for b in x))
+     class Bad(Packet):
+         fields_desc = [Masked("addr", "0.0.0.0")]
+     """, "Bad.addr: Masked overrides how scapy reads or writes it"),
+    ("""
+     class Masked(MACField):
+         def i2m(self, pkt, x):
+             return MACField.i2m(self, pkt, x)[::-1]
+     class Bad(Packet):
+         fields_desc = [ByteField("n", 0), FieldListField("macs", [], Masked("", None), count_from=lambda pkt: pkt.n)]
+     """, "Bad.macs: its elements' Masked overrides how scapy reads or writes them"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("n", 0),
+                        FieldListField("names", [], StrFixedLenField("", b"", 4), count_from=lambda pkt: pkt.n)]
+     """, "Bad.names: a FieldListField of StrFixedLenField is not supported"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("v", 4), MultipleTypeField([(IP6Field("addr", "::"), lambda pkt: pkt.v == 6)],
+                                                             IPField("addr", "0.0.0.0"))]
+     """, "Bad.addr: MultipleTypeField (its type depends on other fields) is not translated"),
     ("""
      class Odd(ByteField):
          def getfield(self, pkt, s):
@@ -178,7 +237,7 @@ def test_cli_rejects_bad_input_without_writing(tmp_path):
     out.write_text("-- previous\n")
     bad = _layer_module(tmp_path, """
         class Bad(Packet):
-            fields_desc = [IPField("addr", "0.0.0.0")]
+            fields_desc = [LEMACField("addr", None)]
         """)
     proc = subprocess.run([sys.executable, "-m", "generator.cli", "lua", bad, "-o", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
