@@ -86,3 +86,13 @@ def test_truncating_division_would_be_caught(tshark, tmp_path):
     checker = Checker("layers.conditions", tshark=tshark, lua=str(broken))
     result = checker.check(_pcap(tmp_path / "m70.pcap", [SAMPLES[3][0]]))
     assert result.disagreements != []
+
+
+def test_every_truncation_dissects_without_a_lua_error(checker, tmp_path):
+    """A length read from a field the message ended before is no Lua error
+    (arithmetic on nil): the message is marked malformed instead."""
+    from scapy.packet import Raw
+
+    cuts = [Raw(bytes(p)[:n]) for p, _ in SAMPLES for n in range(1, len(bytes(p)))]
+    text = checker.run(_pcap(tmp_path / "cut.pcap", cuts), ["-V", "-O", "conditions"])  # strict: a Lua error fails
+    assert text.count("Conditions") >= len(cuts)
