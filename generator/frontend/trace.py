@@ -238,9 +238,7 @@ def _call(fn: Callable, resolve, flags, run: _Run):
         return fn(_PacketStandIn(resolve, flags, run))
     except Untranslatable:
         raise
-    except (KeyError, LookupError) as exc:
-        raise Untranslatable(str(exc)) from None
-    except Exception as exc:  # the function did something a symbol cannot do
+    except Exception as exc:  # the function did something a symbol cannot do, or fails by itself
         raise Untranslatable(f"{type(exc).__name__}: {exc}") from None
 
 

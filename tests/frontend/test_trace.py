@@ -250,3 +250,9 @@ def test_a_generated_layer_refuses_with_class_and_field(tmp_path):
                     "                   ConditionalField(ByteField('x', 0), lambda pkt: pkt.n in {1, 2})]\n")
     with pytest.raises(GeneratorError, match=r"Bad\.x: cannot translate the condition \(the value is looked up"):
         load(str(path))
+
+
+def test_a_function_failing_by_itself_says_how():
+    config = {}
+    with pytest.raises(Untranslatable, match="KeyError: 'OBD'"):
+        cond(lambda p: config["OBD"].get("single_layer_mode") and p.service == 1)
