@@ -82,6 +82,50 @@ class Not(Expr):
     term: Expr
 
 
+@dataclass(frozen=True)
+class Bool(Expr):
+    """A truth value that does not depend on the message (a condition returning a constant)."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class Bits(Expr):
+    """Python's integer bit operations, two's complement at any width."""
+
+    op: str  # & | ^ on two operands; << >> by a constant ``right`` of 0..63
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class FloorDiv(Expr):
+    """Python's // and % (floored, the sign of the divisor); ``right`` is a nonzero constant."""
+
+    op: str  # // %
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class IfElse(Expr):
+    """``then if test else otherwise``, integer-valued (a truth value is written with AllOf/AnyOf)."""
+
+    test: Expr
+    then: Expr
+    otherwise: Expr
+
+
+# the nodes that are truth values; every other node is an integer
+BOOLEAN_EXPRS = (Compare, InSet, SingleBit, AllOf, AnyOf, Not, Bool)
+
+
+def children(e: Expr) -> tuple[Expr, ...]:
+    """The expressions ``e`` is built from."""
+    out = [getattr(e, a) for a in ("left", "right", "operand", "term", "test", "then", "otherwise") if hasattr(e, a)]
+    return tuple(out) + tuple(getattr(e, "terms", ()))
+
+
 # --- tables
 
 
@@ -277,6 +321,8 @@ class Protocol:
     request_slots: tuple[str, ...] = ()  # request field names kept per call
     summary_styles: tuple[str, ...] = ()  # summary helpers the messages use: name, hex, dec
     uses_single_bit: bool = False
+    uses_bitwise: bool = False  # any & | ^ (Lua computes them with a helper)
+    uses_floor_div: bool = False  # any // or % (C computes them with helpers)
     uses_big_endian: bool = False  # any big-endian integer field (the ADD helper)
     short_name: str = ""  # Protocol column, Preferences, Expert Information; default abbrev upper-cased
     # what ends the summary of a message breaking spec rules: open, separator, close

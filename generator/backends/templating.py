@@ -72,10 +72,8 @@ def operands(exprs) -> list[str]:
             name = None
         if name and name not in seen:
             seen.append(name)
-        for attr in ("left", "right", "operand", "term"):
-            walk(getattr(e, attr, None))
-        for t in getattr(e, "terms", ()) or ():
-            walk(t)
+        for child in M.children(e):
+            walk(child)
 
     for e in exprs:
         walk(e)

@@ -3,6 +3,8 @@ summary templates -> model expressions."""
 
 from __future__ import annotations
 
+from scapy import fields as sf
+
 from scapy_layers.spec import rules as R
 from scapy_layers.spec.summary import parse_summary, short_name
 
@@ -10,6 +12,41 @@ from .. import model as M
 from ..names import filter_part, lua_ident
 from .errors import GeneratorError, location
 from .trace import Untranslatable, translate
+
+def _scapy_field(cls, name):
+    for fld in cls.fields_desc:
+        while isinstance(fld, (sf.ConditionalField, sf.PadField)):
+            fld = fld.fld
+        if getattr(fld, "name", None) == name:
+            return fld
+    return None
+
+
+def _flag_mask(fld):
+    """For a FlagsField: flag attribute -> the bits scapy's FlagValue tests for it
+    (``pkt.flags.SA`` is S and A), asked of FlagValue itself; else None."""
+    if not isinstance(fld, sf.FlagsField):
+        return None
+    width = abs(fld.size)
+    every = (1 << width) - 1
+
+    def holds(value, attr):
+        if attr.startswith("_") or attr in sf.FlagValue.__slots__:
+            return None
+        try:
+            answer = getattr(sf.FlagValue(value, fld.names), attr)
+        except AttributeError:
+            return None
+        return answer if isinstance(answer, bool) else None
+
+    def mask(attr):
+        if holds(every, attr) is not True:
+            return None
+        bits = sum(1 << i for i in range(width) if holds(every & ~(1 << i), attr) is False)
+        return bits or None
+
+    return mask
+
 
 SEVERITY = {"chat": "CHAT", "note": "NOTE", "warn": "WARN", "error": "ERROR"}
 GROUP = {"protocol": "PROTOCOL", "malformed": "MALFORMED", "response_code": "RESPONSE_CODE",
@@ -19,15 +56,18 @@ GROUP = {"protocol": "PROTOCOL", "malformed": "MALFORMED", "response_code": "RES
 class Expressions:
     """The expression half of ProtocolBuilder (a mixin: it needs claim_abbrev, value_set, enum_table)."""
 
-    def expr_of(self, cls, fld, fn, known, what) -> M.Expr:
+    def expr_of(self, cls, fld, fn, known, what, boolean=False) -> M.Expr:
         def resolve(name):
             if name not in known:
                 raise Untranslatable(f"pkt.{name} is not a field before {fld.name}")
             known[name].referenced = True
             return M.Value(known[name].ident)
 
+        def flags(name):
+            return _flag_mask(_scapy_field(cls, name))
+
         try:
-            return translate(fn, resolve)
+            return translate(fn, resolve, boolean, flags)
         except Untranslatable as exc:
             raise GeneratorError(
                 f"{location(cls, fld)}: cannot translate {what} ({exc}); write it as a lambda of earlier "

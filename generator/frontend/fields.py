@@ -73,7 +73,9 @@ class FieldKinds:
         where = location(cls, fld)
         condition = None
         if isinstance(fld, sf.ConditionalField):
-            condition = self.expr_of(cls, fld, fld.cond, known, "the condition")
+            condition = self.expr_of(cls, fld, fld.cond, known, "the condition", boolean=True)
+            if condition == M.Bool(True):
+                condition = None
             fld = fld.fld
         pad_to = None
         if isinstance(fld, sf.PadField) and not isinstance(fld, sd.NDRAlign):

@@ -119,13 +119,15 @@ def build(spec: str) -> Translation:
     proto.uses_single_bit = any(
         _mentions(e, M.SingleBit) for m in proto.messages for r in m.rules for e in (r.when, r.must)
     )
+    exprs = [e for m in proto.messages for f in m.fields for e in (f.condition, f.length, f.count)]
+    proto.uses_bitwise = any(_mentions(e, M.Bits, lambda b: b.op in "&|^") for e in exprs)
+    proto.uses_floor_div = any(_mentions(e, M.FloorDiv) for e in exprs)
     return Translation(proto, {msg.ident: cls for cls, msg in b.messages.items()}, info)
 
 
-def _mentions(e, kind) -> bool:
+def _mentions(e, kind, which=lambda _: True) -> bool:
     if e is None:
         return False
-    if isinstance(e, kind):
+    if isinstance(e, kind) and which(e):
         return True
-    children = [getattr(e, a, None) for a in ("left", "right", "operand", "term")] + list(getattr(e, "terms", ()))
-    return any(_mentions(c, kind) for c in children)
+    return any(_mentions(c, kind, which) for c in M.children(e))

@@ -128,12 +128,12 @@ def _layer_module(tmp_path, body: str) -> str:
 @pytest.mark.parametrize("body,needle", [
     ("""
      class Bad(Packet):
-         fields_desc = [ByteField("n", 0), StrLenField("data", b"", length_from=lambda pkt: pkt.n if pkt.n else 1)]
-     """, "Bad.data: cannot translate length_from"),
+         fields_desc = [ByteField("n", 0), StrLenField("data", b"", length_from=lambda pkt: {1: 4}.get(pkt.n, 1))]
+     """, "Bad.data: cannot translate length_from (the value is looked up in a dict"),
     ("""
      class Bad(Packet):
-         fields_desc = [ByteField("n", 0), StrLenField("data", b"", length_from=lambda pkt: pkt.n & 0x0F)]
-     """, "Bad.data: cannot translate length_from (bit operations"),
+         fields_desc = [ByteField("n", 0), StrLenField("data", b"", length_from=lambda pkt: pkt.n // pkt.n)]
+     """, "Bad.data: cannot translate length_from (// needs a nonzero constant divisor"),
     ("""
      class Bad(Packet):
          fields_desc = [ByteField("n", 0), StrLenField("data", b"", length_from=lambda pkt: pkt.underlayer.len)]
@@ -207,8 +207,8 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.items: its packets' class is chosen by"),
     ("""
      class Bad(Packet):
-         fields_desc = [ByteField("n", 0), StrFixedLenField("data", b"", length_from=lambda pkt: pkt.n & 3)]
-     """, "Bad.data: cannot translate length_from (bit operations"),
+         fields_desc = [ByteField("n", 0), StrFixedLenField("data", b"", length_from=lambda pkt: pkt.n / 2)]
+     """, "Bad.data: cannot translate length_from (/ makes a float"),
     ("""
      class Bad(Packet):
          fields_desc = [ByteField("kind", 0),
