@@ -7,6 +7,7 @@ crosses this line, and templates make no decisions of their own.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 # --- expressions (rule conditions, length / count / condition lambdas)
@@ -228,12 +229,23 @@ class DceRpcCarrier:
     """A DCE/RPC interface whose stubs carry our messages."""
 
     uuid: str
+    interface: str  # its name (scapy's register_dcerpc_interface)
     version: int
     builtin_proto: str | None  # Wireshark's own dissector for it, if any
     opnum: int
     request: str  # Message.ident of the request stub
     response: str  # Message.ident of the response stub
     ports_pref: str  # pref name for "unbound DCE/RPC on these TCP ports is this interface"
+
+    @property
+    def uuid_bytes_le(self) -> tuple[int, ...]:
+        """The UUID as a Bind carries it with little-endian data representation."""
+        return tuple(uuid.UUID(self.uuid).bytes_le)
+
+    @property
+    def uuid_bytes_be(self) -> tuple[int, ...]:
+        """... and with big-endian data representation."""
+        return tuple(uuid.UUID(self.uuid).bytes)
 
 
 @dataclass(frozen=True)

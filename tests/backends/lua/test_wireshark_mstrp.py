@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
+from scapy.utils import rdpcap
 
 from conftest import PCAPS, pcap
 from generator.frontend import load
@@ -282,3 +283,70 @@ def test_a_filter_on_one_field_selects_what_scapy_does(tshark, mstrp_dissector, 
     rows = fields_run(tshark, mstrp_dissector, pcap(capture), ["frame.number"], extra=["-Y", display_filter])
     expected = sorted(r.frame for r in read_tapi(pcap(capture)) if selects(r))
     assert expected and sorted(int(r[0]) for r in rows) == expected
+
+
+SHORT_FIRST_SEGMENT = "tcp_short_first_segment.pcap"
+REQUEST_AND_ACK = ["frame.number", "mstrp.setagentsessionstate.dwrequestid",
+                   "mstrp.setagentsessionstatereply.ack_returnvalue"]
+
+
+def _found(tshark, dissector, path, passes, prefs=None):
+    """{frame: (dwRequestID, Ack_ReturnValue)} of every message tshark found, with no -d option."""
+    out = tshark.run(path, dissector, [*passes, "-Y", "mstrp", "-T", "fields", "-E", "separator=|",
+                                       *[a for f in REQUEST_AND_ACK for a in ("-e", f)]], prefs)
+    rows = [line.split("|") for line in out.splitlines()]
+    return {int(r[0]): (r[1], r[2]) for r in rows}
+
+
+def _scapy_found(path, decode_as=None):
+    return {r.frame: (str(r.packet.dwRequestID), "") if r.direction == "request" else ("", str(r.packet.Ack_ReturnValue))
+            for r in read_tapi(path, decode_as=decode_as)}
+
+
+@pytest.mark.parametrize("passes", [[], ["-2"]], ids=["one pass", "two passes"])
+def test_a_pdu_whose_first_segment_is_shorter_than_its_header_is_found(tshark, mstrp_dissector, passes):
+    """The first request's PDU starts with a 10-byte segment; the next request
+    starts in the middle of a segment. Wireshark alone loses both (and the
+    replies' opnums); with the generated dissector every message is found."""
+    path = pcap(SHORT_FIRST_SEGMENT)
+    expected = _scapy_found(path)
+    assert len(expected) == 6
+    assert _found(tshark, mstrp_dissector, path, passes) == expected
+    alone = tshark.run(path, None, [*passes, "-Y", "tapi", "-T", "fields", "-e", "frame.number"]).split()
+    assert not {"10", "11", "12", "13"} & set(alone) and {"14", "15"} <= set(alone)
+
+
+def test_a_short_first_segment_without_a_bind_is_found_on_the_tapsrv_ports(tshark, mstrp_dissector, tmp_path):
+    """The same capture started after the ClientAttach: the port preference
+    takes the calls as tapsrv, and their short first segments are put together too."""
+    path = str(tmp_path / "no_bind_short_first_segment.pcap")
+    write_pcap(path, list(rdpcap(pcap(SHORT_FIRST_SEGMENT)))[7:])
+    expected = _scapy_found(path, decode_as="tapsrv")
+    assert sorted(expected) == [3, 4, 5, 6, 7, 8]
+    assert _found(tshark, mstrp_dissector, path, ["-2"]) == {}
+    assert _found(tshark, mstrp_dissector, path, ["-2"], {"mstrp.tapsrv_ports": "49710"}) == expected
+
+
+def _our_protocols(tshark, dissector):
+    """Rows (name, short name, filter name) of tshark -G protocols that are ours."""
+    rows = [tuple(line.split("\t")) for line in tshark.glossary("protocols", dissector).splitlines()]
+    abbrev = load("scapy_layers.mstrp").abbrev
+    return [r for r in rows if r[2] == abbrev or r[2].startswith(abbrev + "_")]
+
+
+def test_one_protocol_and_experts_credited_to_it(tshark, backend, mstrp_dissector):
+    """The Lua registers one protocol, mstrp (its DCE/RPC postdissector and TCP
+    heuristic are mstrp's); the plugin adds the tapsrv interface DCE/RPC asks a
+    protocol for, named as such. Expert infos are mstrp's either way."""
+    proto = load("scapy_layers.mstrp")
+    ours = _our_protocols(tshark, mstrp_dissector)
+    assert ours[0][0] == proto.title and ours[0][2] == proto.abbrev
+    if backend == "lua":
+        assert len(ours) == 1
+    else:
+        assert [r[2] for r in ours] == [proto.abbrev, proto.abbrev + "_dcerpc"]
+        assert ours[1][0].startswith(f"{proto.dce.interface} DCE/RPC interface")
+    short_name = ours[0][1]
+    text = tshark.run(pcap("malformed_reserved1.pcap"), mstrp_dissector, ["-q", "-z", "expert"])
+    (line,) = [line for line in text.splitlines() if "Reserved1 MUST be zero" in line]
+    assert line.split()[2] == short_name
