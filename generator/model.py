@@ -229,7 +229,6 @@ class DceRpcCarrier:
     """A DCE/RPC interface whose stubs carry our messages."""
 
     uuid: str
-    interface: str  # its name (scapy's register_dcerpc_interface)
     version: int
     builtin_proto: str | None  # Wireshark's own dissector for it, if any
     opnum: int

@@ -45,7 +45,7 @@ def dce_carrier(b: ProtocolBuilder, info: ProtocolInfo) -> M.DceRpcCarrier:
                 rsp = b.message(op.response)
                 uuid = str(iface.uuid).lower()
                 return M.DceRpcCarrier(
-                    uuid=uuid, interface=iface.name, version=iface.if_version, builtin_proto=BUILTIN_DCERPC_DISSECTORS.get(uuid),
+                    uuid=uuid, version=iface.if_version, builtin_proto=BUILTIN_DCERPC_DISSECTORS.get(uuid),
                     opnum=opnum, request=req.ident, response=rsp.ident,
                     ports_pref=f"{iface.name}_ports",
                 )

@@ -1,4 +1,4 @@
-"""The generated MS-TRP dissectors in real tshark, on the sample captures: every test\nruns with the Lua script and with the C plugin (the ``mstrp_dissector`` fixture),\nexcept the Lua strict mode's."""
+"""The generated MS-TRP dissectors in real tshark, on the sample captures: every test\nruns with the Lua script and with the C plugin (the ``mstrp_dissector`` fixture),\nexcept the Lua's own (strict mode, one protocol)."""
 
 import re
 import subprocess
@@ -9,6 +9,7 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 from scapy.utils import rdpcap
 
+import build_pcaps
 from conftest import PCAPS, pcap
 from generator.frontend import load
 from generator.check.tshark import TsharkError
@@ -299,8 +300,9 @@ def _found(tshark, dissector, path, passes, prefs=None):
 
 
 def _scapy_found(path, decode_as=None):
-    return {r.frame: (str(r.packet.dwRequestID), "") if r.direction == "request" else ("", str(r.packet.Ack_ReturnValue))
-            for r in read_tapi(path, decode_as=decode_as)}
+    """The same, as scapy reads the capture."""
+    return {r.frame: (str(r.packet.dwRequestID), "") if r.direction == "request"
+            else ("", str(r.packet.Ack_ReturnValue)) for r in read_tapi(path, decode_as=decode_as)}
 
 
 @pytest.mark.parametrize("passes", [[], ["-2"]], ids=["one pass", "two passes"])
@@ -316,6 +318,20 @@ def test_a_pdu_whose_first_segment_is_shorter_than_its_header_is_found(tshark, m
     assert not {"10", "11", "12", "13"} & set(alone) and {"14", "15"} <= set(alone)
 
 
+@pytest.mark.parametrize("bind_cut", [10, 40], ids=["bind shorter than its header", "bind cut after its header"])
+def test_a_bind_cut_short_is_seen_whole(tshark, mstrp_dissector, tmp_path, bind_cut):
+    """The Bind itself in two segments: shorter than the header (Wireshark alone
+    loses it, and so every call), or long enough for DCE/RPC's heuristic but
+    not for the interface (the heuristic puts it together to see the interface).
+    Either way the short requests after it are found."""
+    path = str(tmp_path / f"bind_cut_{bind_cut}.pcap")
+    write_pcap(path, build_pcaps.short_first_segment(bind_cut=bind_cut))
+    expected = _scapy_found(path)
+    assert sorted(expected) == [11, 12, 13, 14, 15, 16]
+    for passes in ([], ["-2"]):
+        assert _found(tshark, mstrp_dissector, path, passes) == expected
+
+
 def test_a_short_first_segment_without_a_bind_is_found_on_the_tapsrv_ports(tshark, mstrp_dissector, tmp_path):
     """The same capture started after the ClientAttach: the port preference
     takes the calls as tapsrv, and their short first segments are put together too."""
@@ -327,26 +343,14 @@ def test_a_short_first_segment_without_a_bind_is_found_on_the_tapsrv_ports(tshar
     assert _found(tshark, mstrp_dissector, path, ["-2"], {"mstrp.tapsrv_ports": "49710"}) == expected
 
 
-def _our_protocols(tshark, dissector):
-    """Rows (name, short name, filter name) of tshark -G protocols that are ours."""
-    rows = [tuple(line.split("\t")) for line in tshark.glossary("protocols", dissector).splitlines()]
-    abbrev = load("scapy_layers.mstrp").abbrev
-    return [r for r in rows if r[2] == abbrev or r[2].startswith(abbrev + "_")]
-
-
-def test_one_protocol_and_experts_credited_to_it(tshark, backend, mstrp_dissector):
-    """The Lua registers one protocol, mstrp (its DCE/RPC postdissector and TCP
-    heuristic are mstrp's); the plugin adds the tapsrv interface DCE/RPC asks a
-    protocol for, named as such. Expert infos are mstrp's either way."""
+def test_the_lua_is_one_protocol_and_its_experts_are_credited_to_it(tshark, mstrp_lua):
+    """The DCE/RPC postdissector and the TCP heuristic are the protocol's own:
+    tshark -G protocols lists one protocol of ours, and Expert Information
+    credits the experts raised in the postdissector to it."""
     proto = load("scapy_layers.mstrp")
-    ours = _our_protocols(tshark, mstrp_dissector)
-    assert ours[0][0] == proto.title and ours[0][2] == proto.abbrev
-    if backend == "lua":
-        assert len(ours) == 1
-    else:
-        assert [r[2] for r in ours] == [proto.abbrev, proto.abbrev + "_dcerpc"]
-        assert ours[1][0].startswith(f"{proto.dce.interface} DCE/RPC interface")
-    short_name = ours[0][1]
-    text = tshark.run(pcap("malformed_reserved1.pcap"), mstrp_dissector, ["-q", "-z", "expert"])
+    rows = [line.split("\t") for line in tshark.glossary("protocols", mstrp_lua).splitlines()]
+    ours = [r for r in rows if r[2] == proto.abbrev or r[2].startswith(proto.abbrev + "_") or proto.title in r[0]]
+    assert len(ours) == 1 and ours[0][0] == proto.title and ours[0][2] == proto.abbrev
+    text = tshark.run(pcap("malformed_reserved1.pcap"), mstrp_lua, ["-q", "-z", "expert"])
     (line,) = [line for line in text.splitlines() if "Reserved1 MUST be zero" in line]
-    assert line.split()[2] == short_name
+    assert line.split()[2] == ours[0][1]  # Frequency, Group, Protocol (the short name), Summary
