@@ -86,8 +86,6 @@ def tshark_cases(dce: str, udp: str, lua: str, floor: str, hook: str, floor_post
         "dce -2, generated Lua": (dce, lua, ["-2"], None),
         "udp fields frame.number, register-only Lua": (udp, floor, fields, None),
         "udp fields frame.number, generated Lua": (udp, lua, fields, udp_prefs),
-        "udp fields frame.number, generated Lua, DCE/RPC hook disabled":
-            (udp, lua, [*fields, "--disable-protocol", "mstrp_dcerpc"], udp_prefs),
         "udp fields frame.number, register-only Lua and an empty postdissector":
             (udp, floor_post, fields, None),
         "dce fields frame.number, C plugin": (dce, C_PLUGIN, fields, None),
@@ -111,8 +109,6 @@ RATIOS = [
     ("DCE/RPC -2: generated Lua / no Lua", "dce -2, generated Lua", "dce -2, no Lua"),
     ("raw UDP: generated Lua / register-only Lua (target <= 1.5)",
      "udp fields frame.number, generated Lua", "udp fields frame.number, register-only Lua"),
-    ("raw UDP: generated Lua with its DCE/RPC hook disabled / register-only Lua",
-     "udp fields frame.number, generated Lua, DCE/RPC hook disabled", "udp fields frame.number, register-only Lua"),
     ("raw UDP: register-only Lua plus an empty postdissector / register-only Lua",
      "udp fields frame.number, register-only Lua and an empty postdissector",
      "udp fields frame.number, register-only Lua"),

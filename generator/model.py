@@ -7,6 +7,7 @@ crosses this line, and templates make no decisions of their own.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 # --- expressions (rule conditions, length / count / condition lambdas)
@@ -297,6 +298,16 @@ class DceRpcCarrier:
     # besides the main protocol: named for what it is
     title: str = ""
     short_name: str = ""
+
+    @property
+    def uuid_bytes_le(self) -> tuple[int, ...]:
+        """The UUID as a Bind carries it with little-endian data representation."""
+        return tuple(uuid.UUID(self.uuid).bytes_le)
+
+    @property
+    def uuid_bytes_be(self) -> tuple[int, ...]:
+        """... and with big-endian data representation."""
+        return tuple(uuid.UUID(self.uuid).bytes)
 
 
 @dataclass(frozen=True)

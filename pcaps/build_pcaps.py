@@ -91,6 +91,38 @@ def _other_requests() -> list[Exchange]:
     ]
 
 
+def _pdus_of(frames: list[Packet], opts: Options) -> list[tuple[bool, bytes]]:
+    """(from the client, payload) of each segment that carries data."""
+    return [((f[IP].src, f[TCP].sport) == opts.client, bytes(f[TCP].payload)) for f in frames if f[TCP].payload]
+
+
+def short_first_segment(bind_cut: int | None = None) -> list[Packet]:
+    """The first SetAgentSessionState request's PDU starts with a 10-byte segment,
+    shorter than DCE/RPC's 16-byte header; its rest comes in two segments, the
+    second of which also starts the next request, so that PDU starts mid-segment.
+    Wireshark's DCE/RPC heuristic alone loses both requests (and so the opnum
+    of their replies); the generated dissectors must not. ``bind_cut``: the
+    Bind too comes in two segments, the first that long."""
+    opts = Options()
+    pdus = _pdus_of(tapsrv_conversation(_typical(), opts), opts)
+    flow = TcpFlow(opts)
+    flow.handshake()
+    (_, bind), *setup = pdus[:4]  # Bind, BindAck, ClientAttach and its reply
+    for part in (bind[:bind_cut], bind[bind_cut:]) if bind_cut else (bind,):
+        flow.segment(True, "PA", part)
+    for from_client, pdu in setup:
+        flow.send(from_client, pdu)
+    (_, first), (_, first_reply), (_, second) = pdus[4:7]
+    for part in (first[:10], first[10:70], first[70:] + second[:30]):
+        flow.segment(True, "PA", part)
+    flow.send(False, first_reply)
+    flow.segment(True, "PA", second[30:])
+    for from_client, pdu in pdus[7:]:
+        flow.send(from_client, pdu)
+    flow.close()
+    return flow.frames
+
+
 # --- damaged captures: the reader must skip what it cannot frame and go on
 
 
@@ -186,6 +218,7 @@ SAMPLES: dict[str, Callable[[], list[Packet]]] = {
     ),
     "fragmented_stub.pcap": lambda: tapsrv_conversation(_typical(), max_frag_body=32),
     "tcp_segmented_pdu.pcap": lambda: tapsrv_conversation(_typical(), segment_size=40),
+    "tcp_short_first_segment.pcap": short_first_segment,
     "two_pdus_one_segment.pcap": lambda: tapsrv_conversation(_typical(), pipeline=True),
     "no_bind.pcap": lambda: tapsrv_conversation(_typical(), start_after_bind=True),
     "all_session_states.pcap": lambda: tapsrv_conversation(

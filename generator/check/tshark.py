@@ -101,11 +101,12 @@ class Tshark:
         return self._plugin_version
 
     @contextmanager
-    def _invocation(self, pcap: str, lua: str | None, args, prefs: dict | None,
-                    strict: bool) -> Iterator[tuple[list[str], dict]]:
-        """(argv, env) of ``tshark -r PCAP [-X lua_script:LUA] ARGS``; the staged inputs
-        and the clean HOME live as long as the context. ``lua`` ending in ``.so``
-        is a C plugin instead: it goes into the run's personal plugin folder
+    def _invocation(self, pcap: str | None, lua: str | None, args, prefs: dict | None,
+                    strict: bool, report: str | None = None) -> Iterator[tuple[list[str], dict]]:
+        """(argv, env) of ``tshark -r PCAP [-X lua_script:LUA] ARGS``, or with ``report``
+        of ``tshark -G REPORT [-X lua_script:LUA]``; the staged inputs and the clean
+        HOME live as long as the context. ``lua`` ending in ``.so`` is a C plugin
+        instead: it goes into the run's personal plugin folder
         (HOME/.local/lib/wireshark/plugins/X.Y/epan)."""
         base = os.path.join(self.root, "tmp") if self.root else None
         with tempfile.TemporaryDirectory(prefix="dissectgen-tshark-", dir=base) as work:
@@ -114,7 +115,7 @@ class Tshark:
             os.mkdir(home)
             os.chmod(home, 0o777)
             staged = _Stage(work, self.root)
-            cmd = ["-n", "-r", staged.file(pcap)]
+            cmd = ["-G", report] if report else ["-n", "-r", staged.file(pcap)]
             if lua and lua.endswith(".so"):
                 staged.plugin(lua, os.path.join(home, ".local/lib/wireshark/plugins", self.plugin_folder(), "epan"))
             elif lua:
@@ -154,6 +155,16 @@ class Tshark:
         if "_ws.lua.error" in stdout:
             raise TsharkError(f"Lua error reported by Wireshark ({self.label}) while dissecting {pcap}")
         return stdout
+
+    def glossary(self, report: str, lua: str | None = None) -> str:
+        """``tshark -G REPORT`` (protocols, fields...) with the dissector loaded."""
+        with self._invocation(None, lua, [], None, True, report=report) as (argv, env):
+            try:
+                proc = subprocess.run(argv, env=env, timeout=600, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+            except FileNotFoundError as exc:
+                raise TsharkError(f"cannot start tshark: {exc}") from None
+        self._judge(proc.returncode, proc.stderr, f"-G {report}")
+        return proc.stdout.decode("utf-8", "replace")
 
     @contextmanager
     def stream(self, pcap: str, lua: str | None = None, args: list[str] = (), prefs: dict | None = None,

@@ -28,6 +28,8 @@ TYPICAL_CAPTURES = {
     "smb2_pipe_write_read.pcap": ([16, 19, 20, 23, 24, 27], None),
     "fragmented_stub.pcap": ([13, 16, 20, 23, 27, 30], None),
     "tcp_segmented_pdu.pcap": None,  # frames asserted separately
+    # a PDU completes where its last segment is (frame 12 also starts the next request)
+    "tcp_short_first_segment.pcap": ([10, 11, 12, 13, 14, 15], None),
     "two_pdus_one_segment.pcap": ([8, 8, 8, 9, 9, 9], None),
     "no_bind.pcap": ([1, 2, 3, 4, 5, 6], "tapsrv"),
 }

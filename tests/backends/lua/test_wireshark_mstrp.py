@@ -1,4 +1,4 @@
-"""The generated MS-TRP dissectors in real tshark, on the sample captures: every test\nruns with the Lua script and with the C plugin (the ``mstrp_dissector`` fixture),\nexcept the Lua strict mode's."""
+"""The generated MS-TRP dissectors in real tshark, on the sample captures: every test\nruns with the Lua script and with the C plugin (the ``mstrp_dissector`` fixture),\nexcept the Lua's own (strict mode, one protocol)."""
 
 import re
 import subprocess
@@ -7,7 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
+from scapy.utils import rdpcap
 
+import build_pcaps
 from conftest import PCAPS, pcap
 from generator.frontend import load
 from generator.check.tshark import TsharkError
@@ -349,3 +351,73 @@ def test_a_filter_on_one_field_selects_what_scapy_does(tshark, mstrp_dissector, 
     rows = fields_run(tshark, mstrp_dissector, pcap(capture), ["frame.number"], extra=["-Y", display_filter])
     expected = sorted(r.frame for r in read_tapi(pcap(capture)) if selects(r))
     assert expected and sorted(int(r[0]) for r in rows) == expected
+
+
+SHORT_FIRST_SEGMENT = "tcp_short_first_segment.pcap"
+REQUEST_AND_ACK = ["frame.number", "mstrp.setagentsessionstate.dwrequestid",
+                   "mstrp.setagentsessionstatereply.ack_returnvalue"]
+
+
+def _found(tshark, dissector, path, passes, prefs=None):
+    """{frame: (dwRequestID, Ack_ReturnValue)} of every message tshark found, with no -d option."""
+    out = tshark.run(path, dissector, [*passes, "-Y", "mstrp", "-T", "fields", "-E", "separator=|",
+                                       *[a for f in REQUEST_AND_ACK for a in ("-e", f)]], prefs)
+    rows = [line.split("|") for line in out.splitlines()]
+    return {int(r[0]): (r[1], r[2]) for r in rows}
+
+
+def _scapy_found(path, decode_as=None):
+    """The same, as scapy reads the capture."""
+    return {r.frame: (str(r.packet.dwRequestID), "") if r.direction == "request"
+            else ("", str(r.packet.Ack_ReturnValue)) for r in read_tapi(path, decode_as=decode_as)}
+
+
+@pytest.mark.parametrize("passes", [[], ["-2"]], ids=["one pass", "two passes"])
+def test_a_pdu_whose_first_segment_is_shorter_than_its_header_is_found(tshark, mstrp_dissector, passes):
+    """The first request's PDU starts with a 10-byte segment; the next request
+    starts in the middle of a segment. Wireshark alone loses both (and the
+    replies' opnums); with the generated dissector every message is found."""
+    path = pcap(SHORT_FIRST_SEGMENT)
+    expected = _scapy_found(path)
+    assert len(expected) == 6
+    assert _found(tshark, mstrp_dissector, path, passes) == expected
+    alone = tshark.run(path, None, [*passes, "-Y", "tapi", "-T", "fields", "-e", "frame.number"]).split()
+    assert not {"10", "11", "12", "13"} & set(alone) and {"14", "15"} <= set(alone)
+
+
+@pytest.mark.parametrize("bind_cut", [10, 40], ids=["bind shorter than its header", "bind cut after its header"])
+def test_a_bind_cut_short_is_seen_whole(tshark, mstrp_dissector, tmp_path, bind_cut):
+    """The Bind itself in two segments: shorter than the header (Wireshark alone
+    loses it, and so every call), or long enough for DCE/RPC's heuristic but
+    not for the interface (the heuristic puts it together to see the interface).
+    Either way the short requests after it are found."""
+    path = str(tmp_path / f"bind_cut_{bind_cut}.pcap")
+    write_pcap(path, build_pcaps.short_first_segment(bind_cut=bind_cut))
+    expected = _scapy_found(path)
+    assert sorted(expected) == [11, 12, 13, 14, 15, 16]
+    for passes in ([], ["-2"]):
+        assert _found(tshark, mstrp_dissector, path, passes) == expected
+
+
+def test_a_short_first_segment_without_a_bind_is_found_on_the_tapsrv_ports(tshark, mstrp_dissector, tmp_path):
+    """The same capture started after the ClientAttach: the port preference
+    takes the calls as tapsrv, and their short first segments are put together too."""
+    path = str(tmp_path / "no_bind_short_first_segment.pcap")
+    write_pcap(path, list(rdpcap(pcap(SHORT_FIRST_SEGMENT)))[7:])
+    expected = _scapy_found(path, decode_as="tapsrv")
+    assert sorted(expected) == [3, 4, 5, 6, 7, 8]
+    assert _found(tshark, mstrp_dissector, path, ["-2"]) == {}
+    assert _found(tshark, mstrp_dissector, path, ["-2"], {"mstrp.tapsrv_ports": "49710"}) == expected
+
+
+def test_the_lua_is_one_protocol_and_its_experts_are_credited_to_it(tshark, mstrp_lua):
+    """The DCE/RPC postdissector and the TCP heuristic are the protocol's own:
+    tshark -G protocols lists one protocol of ours, and Expert Information
+    credits the experts raised in the postdissector to it."""
+    proto = load("scapy_layers.mstrp")
+    rows = [line.split("\t") for line in tshark.glossary("protocols", mstrp_lua).splitlines()]
+    ours = [r for r in rows if r[2] == proto.abbrev or r[2].startswith(proto.abbrev + "_") or proto.title in r[0]]
+    assert len(ours) == 1 and ours[0][0] == proto.title and ours[0][2] == proto.abbrev
+    text = tshark.run(pcap("malformed_reserved1.pcap"), mstrp_lua, ["-q", "-z", "expert"])
+    (line,) = [line for line in text.splitlines() if "Reserved1 MUST be zero" in line]
+    assert line.split()[2] == ours[0][1]  # Frequency, Group, Protocol (the short name), Summary
