@@ -369,7 +369,7 @@ def _found(tshark, dissector, path, passes, prefs=None):
 def _scapy_found(path, decode_as=None):
     """The same, as scapy reads the capture."""
     return {r.frame: (str(r.packet.dwRequestID), "") if r.direction == "request"
-            else ("", str(r.packet.Ack_ReturnValue)) for r in read_tapi(path, decode_as=decode_as)}
+            else ("", "0x%08x" % r.packet.Ack_ReturnValue) for r in read_tapi(path, decode_as=decode_as)}
 
 
 @pytest.mark.parametrize("passes", [[], ["-2"]], ids=["one pass", "two passes"])
