@@ -17,6 +17,8 @@ from scapy_layers.mstrp.fuzz import generate
 MUTATED_EXCHANGES = 10_000  # >= 20,000 frames
 EDITCAP_SAMPLES = ["tcp_conversation.pcap", "smb2_pipe_transceive.pcap", "fragmented_stub.pcap",
                    "tcp_segmented_pdu.pcap", "two_pdus_one_segment.pcap", "no_bind.pcap"]
+# on the generations tests/conftest.py chooses for these markers
+pytestmark = [pytest.mark.slow, pytest.mark.sanitizers]
 
 
 @pytest.fixture(scope="module", autouse=True)
