@@ -15,7 +15,10 @@ set -euo pipefail
 suite="${1:-trixie}"
 # what each suite needs besides tshark, and which debootstrap script knows it
 case "$suite" in
-  trixie | bullseye) script="$suite"; extra="" ;;
+  trixie) script="$suite"; extra="" ;;
+  # Wireshark 3.4's CMake package links plugins against libgcrypt.so and libgnutls.so,
+  # whose -dev packages libwireshark-dev does not pull in.
+  bullseye) script="$suite"; extra=",libgcrypt20-dev,libgnutls28-dev" ;;
   # debootstrap has no forky script yet; testing is built like unstable.
   # Without libre2-11 named, one of Wireshark's plugin libraries fails to configure.
   forky) script="sid"; extra=",libre2-11" ;;
