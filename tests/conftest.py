@@ -1,3 +1,4 @@
+import functools
 import os
 import sys
 from pathlib import Path
@@ -31,9 +32,64 @@ def tshark_specs() -> list[str]:
     return [s.strip() for s in os.environ.get("DISSECTGEN_TSHARKS", "tshark").split(",") if s.strip()]
 
 
-@pytest.fixture(scope="session", params=tshark_specs())
+# What runs on which Wireshark generation, in this one place (README, "Wireshark
+# generations", says the same). Every test that takes the `tshark` fixture runs on
+# every generation of $DISSECTGEN_TSHARKS, with each backend, except:
+# - tests marked `slow` (the long random and robustness batches: mutated and damaged
+#   traffic, random conversations): on the oldest and the newest generation that can
+#   run them. They exercise our Lua and C under damage, which changes little from one
+#   generation to the next, and they are nearly half of a generation's time. Every
+#   differential check of every sample capture, every field, filter and expert test
+#   runs on all generations.
+# - tests marked `sanitizers` (the C plugin under ASan and UBSan): Wireshark 4.0 and
+#   later. Debian 11's ASan runtime (gcc 10) deadlocks in glibc's gettext lock as
+#   Wireshark 3.4's tshark starts (capinfos -h hangs the same way), so 3.4 has no
+#   sanitizer run.
+# The combinations left out are not generated (nothing is skipped).
+SANITIZERS_FROM = (4, 0)
+
+
+@functools.cache
+def _version(spec: str) -> tuple[int, int]:
+    from generator.check.tshark import Tshark
+
+    major, minor = Tshark.find(spec).plugin_folder().split(".")
+    return int(major), int(minor)
+
+
+def generations_for(markers: set[str], specs: list[str], version=_version) -> list[str]:
+    """The tshark specs a test with these markers runs on (see above)."""
+    chosen = [s for s in specs if "sanitizers" not in markers or version(s) >= SANITIZERS_FROM]
+    if "slow" in markers and len(chosen) > 2:
+        by_age = sorted(chosen, key=version)
+        chosen = [s for s in chosen if s in (by_age[0], by_age[-1])]
+    return chosen
+
+
+_NO_GENERATION: set[str] = set()  # tests no generation of this run can take
+
+
+def pytest_generate_tests(metafunc):
+    if "tshark" in metafunc.fixturenames:
+        markers = {m.name for m in metafunc.definition.iter_markers()}
+        specs = generations_for(markers, tshark_specs())
+        if not specs:
+            _NO_GENERATION.add(metafunc.definition.nodeid)
+        metafunc.parametrize("tshark", specs, indirect=True, scope="session")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that no generation of this run can take (the sanitizers with only
+    Wireshark 3.4) is deselected, as the README says, rather than skipped."""
+    left_out = [i for i in items if i.nodeid.split("[")[0] in _NO_GENERATION]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [i for i in items if i not in left_out]
+
+
+@pytest.fixture(scope="session")
 def tshark(request):
-    """The real tshark: a missing one fails the tests, it is never skipped."""
+    """The real tshark (parametrized above): a missing one fails the tests, it is never skipped."""
     from generator.check.tshark import Tshark
 
     return Tshark.find(request.param)

@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
-# Prepares a second tshark: a minimal Debian trixie root (Wireshark 4.4, Lua 5.4)
+# Prepares another Wireshark generation: a minimal Debian root holding tshark,
 # in a cache folder outside the repository, reused when present.
-#   tools/wireshark_root.sh [DIR]   (default: $DISSECTGEN_CACHE/trixie, ~/.cache/dissectgen/trixie)
+#   tools/wireshark_root.sh [SUITE] [DIR]
+#     SUITE: trixie (default; Wireshark 4.4, Lua 5.4), forky (Debian testing:
+#            Wireshark 4.6, Lua 5.4) or bullseye (Wireshark 3.4, Lua 5.2)
+#     DIR:   default $DISSECTGEN_CACHE/SUITE, ~/.cache/dissectgen/SUITE
 # The root also holds a C compiler and Wireshark's headers, for the C plugin
 # (dissectgen plugin --tshark chroot:DIR); a root built before gets them added.
 # Prints the root's path. Needs root (debootstrap, chroot) and a Debian package
 # mirror: the machine's own (the first Debian archive in its apt sources), else
-# debootstrap's default. The first build downloads and installs the packages;
-# later runs are instant.
+# debootstrap's default. The first build downloads and installs the packages
+# (a minute or two); later runs are instant.
 set -euo pipefail
-root="${1:-${DISSECTGEN_CACHE:-$HOME/.cache/dissectgen}/trixie}"
+suite="${1:-trixie}"
+# what each suite needs besides tshark, and which debootstrap script knows it
+case "$suite" in
+  trixie) script="$suite"; extra="" ;;
+  # Wireshark 3.4's CMake package links plugins against libgcrypt.so and libgnutls.so,
+  # whose -dev packages libwireshark-dev does not pull in.
+  bullseye) script="$suite"; extra=",libgcrypt20-dev,libgnutls28-dev" ;;
+  # debootstrap has no forky script yet; testing is built like unstable.
+  # Without libre2-11 named, one of Wireshark's plugin libraries fails to configure.
+  forky) script="sid"; extra=",libre2-11" ;;
+  *) echo "unknown suite '$suite': trixie, forky or bullseye" >&2; exit 2 ;;
+esac
+root="${2:-${DISSECTGEN_CACHE:-$HOME/.cache/dissectgen}/$suite}"
 # what the C plugin needs to be built in the root (its headers, compiler, CMake)
 plugin_packages="gcc,libc6-dev,pkg-config,make,cmake,libwireshark-dev,wireshark-dev"
 has_plugin_tools() {
-  [ -x "$1/usr/bin/gcc" ] && [ -x "$1/usr/bin/cmake" ] && [ -f "$1/usr/include/wireshark/ws_version.h" ] \
+  [ -x "$1/usr/bin/gcc" ] && [ -x "$1/usr/bin/cmake" ] && [ -f "$1/usr/include/wireshark/epan/packet.h" ] \
     && [ -n "$(find "$1/usr/lib" -name WiresharkConfig.cmake -print -quit 2>/dev/null)" ]
 }
 if [ -x "$root/usr/bin/tshark" ] && [ -f "$root/.dissectgen-complete" ]; then
@@ -50,8 +65,10 @@ apt_mirror() {
 mirror="${DISSECTGEN_DEBIAN_MIRROR:-$(apt_mirror)}"
 rm -rf "$root.partial"
 mkdir -p "$(dirname "$root")"
-echo "building a Debian trixie root with tshark and Wireshark's headers in $root (a minute or two)" >&2
-debootstrap --variant=minbase --include="tshark,$plugin_packages" trixie "$root.partial" ${mirror:+"$mirror"} >&2
+echo "building a Debian $suite root with tshark and Wireshark's headers in $root (a minute or two)" >&2
+# an empty mirror argument is debootstrap's default mirror; the script argument must come after it
+debootstrap --variant=minbase --include="tshark,$plugin_packages$extra" "$suite" "$root.partial" \
+  "$mirror" "$script" >&2
 rm -rf "$root"
 mv "$root.partial" "$root"
 touch "$root/.dissectgen-complete"

@@ -7,9 +7,9 @@ runtime error stops tshark with a traceback. It fails loudly: tshark missing,
 a non-zero exit, a Lua load error or any unexpected line on stderr.
 
 Which tshark: the one on PATH, a path, or ``chroot:DIR`` for a tshark installed
-in a Debian root (tools/wireshark_root.sh makes one with Wireshark 4.4). As
-root, tshark is started as the unprivileged user ``nobody``: Wireshark 4.4
-silently skips Lua scripts when run as root, and both generations then behave
+in a Debian root (tools/wireshark_root.sh makes them: Wireshark 3.4, 4.4, 4.6).
+As root, tshark is started as the unprivileged user ``nobody``: Wireshark 4.4
+silently skips Lua scripts when run as root, and every generation then behaves
 alike. Inputs are staged in a private folder that user can read.
 """
 

@@ -61,6 +61,7 @@ exchange_strategy = st.one_of(
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                 HealthCheck.data_too_large,
                                                                 HealthCheck.too_slow, HealthCheck.large_base_example])
+@pytest.mark.slow
 def test_random_requests_and_replies_agree(checker, tmp_path, exchanges):
     path = str(tmp_path / "random.pcap")
     write_pcap(path, tapsrv_conversation(exchanges))

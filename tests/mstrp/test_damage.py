@@ -246,6 +246,7 @@ def test_editcap_damage_never_breaks_scapy(editcap_batches):
     assert read > 200 and problems > 100
 
 
+@pytest.mark.slow
 def test_editcap_damage_never_breaks_the_dissector(tshark, mstrp_dissector, editcap_batches):
     for parts, merged in editcap_batches.values():
         # strict mode: a Lua error (or a crash of the plugin) stops tshark, which run() reports

@@ -53,6 +53,7 @@ def test_each_broken_rule_is_reported_by_both(checker, tmp_path):
     assert result.disagreements == [] and result.experts >= len(labels)
 
 
+@pytest.mark.slow
 def test_mutated_frames_never_break_the_dissector(tshark, mstrp_dissector, mutated):
     path, labels = mutated
     assert len(labels) == MUTATED_EXCHANGES
@@ -62,6 +63,7 @@ def test_mutated_frames_never_break_the_dissector(tshark, mstrp_dissector, mutat
     tshark.run(path, mstrp_dissector, ["-2", "-R", "frame", "-V"], keep_stdout=False)
 
 
+@pytest.mark.slow
 def test_mutated_batch_agrees_when_framing_is_kept(checker, tmp_path):
     """NDR and TAPI bytes damaged in place: both sides still find every message and
     must decode each the same way, truncations and experts included."""

@@ -48,18 +48,27 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
+# Where the installed Wireshark names its version: ws_version.h, or (3.4, which
+# has none) its config.h; the same order as the generated version.c.j2.
+_VERSION_HEADERS = (("ws_version.h", "WIRESHARK_VERSION_"), ("config.h", "VERSION_"))
+
+
 def wireshark_version(root: str | None = None) -> str:
     """major.minor of the Wireshark whose headers are installed (the plugin folder's name)."""
-    header = os.path.join(root or "/", "usr/include/wireshark/ws_version.h")
-    try:
-        text = open(header, encoding="utf-8").read()
-    except OSError:
-        raise BuildError(f"no Wireshark headers ({header}): {_install_hint(root)}") from None
-    major = re.search(r"#define WIRESHARK_VERSION_MAJOR (\d+)", text)
-    minor = re.search(r"#define WIRESHARK_VERSION_MINOR (\d+)", text)
-    if not major or not minor:
-        raise BuildError(f"{header}: no WIRESHARK_VERSION_MAJOR/MINOR")
-    return f"{major.group(1)}.{minor.group(1)}"
+    folder = os.path.join(root or "/", "usr/include/wireshark")
+    for name, prefix in _VERSION_HEADERS:
+        header = os.path.join(folder, name)
+        try:
+            text = open(header, encoding="utf-8").read()
+        except OSError:
+            continue
+        major = re.search(rf"#define {prefix}MAJOR (\d+)", text)
+        minor = re.search(rf"#define {prefix}MINOR (\d+)", text)
+        if not major or not minor:
+            raise BuildError(f"{header}: no {prefix}MAJOR/MINOR")
+        return f"{major.group(1)}.{minor.group(1)}"
+    raise BuildError(f"no Wireshark headers ({os.path.join(folder, _VERSION_HEADERS[0][0])}): "
+                     f"{_install_hint(root)}")
 
 
 def _flags(root: str | None) -> list[str]:

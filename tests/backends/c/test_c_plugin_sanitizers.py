@@ -18,6 +18,9 @@ MUTATED_EXCHANGES = 10_000  # >= 20,000 frames
 EDITCAP_SAMPLES = ["tcp_conversation.pcap", "smb2_pipe_transceive.pcap", "fragmented_stub.pcap",
                    "tcp_segmented_pdu.pcap", "tcp_short_first_segment.pcap", "two_pdus_one_segment.pcap",
                    "no_bind.pcap"]
+# on the generations tests/conftest.py chooses for these markers; in one
+# pytest-xdist worker, as a worker's /proc mount in a root must outlive its use
+pytestmark = [pytest.mark.slow, pytest.mark.sanitizers, pytest.mark.xdist_group("sanitizers")]
 
 
 @pytest.fixture(scope="module", autouse=True)
