@@ -421,3 +421,30 @@ def test_the_lua_is_one_protocol_and_its_experts_are_credited_to_it(tshark, mstr
     text = tshark.run(pcap("malformed_reserved1.pcap"), mstrp_lua, ["-q", "-z", "expert"])
     (line,) = [line for line in text.splitlines() if "Reserved1 MUST be zero" in line]
     assert line.split()[2] == ours[0][1]  # Frequency, Group, Protocol (the short name), Summary
+
+
+def test_what_wireshark_names_the_protocol(tshark, backend, mstrp_dissector):
+    """Preferences, Enabled Protocols and Expert Information show the short name.
+    The C plugin's is the layer's (MS-TRP), with the tapsrv interface as a second
+    protocol named for what it is; a Lua Proto's short name is its filter name
+    upper-cased (README, "Where the two backends differ"). Expert infos are
+    credited to the main protocol either way."""
+    proto = load("scapy_layers.mstrp")
+    rows = [line.split("\t") for line in tshark.glossary("protocols", mstrp_dissector).splitlines()]
+    ours = {r[2]: (r[0], r[1]) for r in rows if r[2] == proto.abbrev or r[2].startswith(proto.abbrev + "_")}
+    if backend == "c":
+        assert proto.short_name == "MS-TRP"
+        assert ours == {proto.abbrev: (proto.title, "MS-TRP"),
+                        f"{proto.abbrev}_dcerpc": (proto.dce.title, "MS-TRP tapsrv")}
+        assert proto.dce.title == "MS-TRP (Telephony Remote Protocol): the tapsrv DCE/RPC interface"
+    else:
+        assert ours == {proto.abbrev: (proto.title, proto.abbrev.upper())}
+    short = ours[proto.abbrev][1]
+    text = tshark.run(pcap("malformed_multi_bit_state.pcap"), mstrp_dissector, ["-q", "-z", "expert"])
+    (line,) = [line for line in text.splitlines() if "has more than one bit set" in line]
+    assert f" {short} " in line
+    # the Protocol column says MS-TRP with either backend (read from the column
+    # display: 4.4 fills _ws.col.* before postdissectors run)
+    out = tshark.run(pcap("tcp_conversation.pcap"), mstrp_dissector, [*PASS2, "-Y", "mstrp"],
+                     {"gui.column.format": '"No.","%m","Protocol","%p"'})
+    assert {line.split()[1] for line in out.splitlines()} == {"MS-TRP"}
