@@ -26,6 +26,23 @@ def spec():
     return spec_dir()
 
 
+def udp_pcap(path, port_packets) -> str:
+    """A pcap of ``(port, packet)`` pairs, each packet alone in a UDP datagram to
+    that port (the test layers are bound to UDP ports), one second apart."""
+    from scapy.layers.inet import IP, UDP
+    from scapy.layers.l2 import Ether
+    from scapy_layers.mstrp.craft import write_pcap
+
+    frames = []
+    for i, (port, pkt) in enumerate(port_packets):
+        f = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src="192.0.2.1", dst="192.0.2.2") \
+            / UDP(sport=50000, dport=port) / pkt
+        f.time = 1_700_000_000 + i
+        frames.append(f)
+    write_pcap(str(path), frames)
+    return str(path)
+
+
 def tshark_specs() -> list[str]:
     """Which tsharks the Wireshark tests run against: $DISSECTGEN_TSHARKS, comma-separated
     (e.g. "tshark,chroot:/root/.cache/dissectgen/trixie"); default: tshark on PATH."""

@@ -3,12 +3,10 @@ Lua script and with the C plugin (the ``backend`` fixture), and display
 filters take address literals."""
 
 import pytest
-from scapy.layers.inet import IP, UDP
-from scapy.layers.l2 import Ether
 
+from conftest import udp_pcap
 from generator.check import Checker
 from layers.addresses import PORTS, AddressKinds, AddressLists
-from scapy_layers.mstrp.craft import write_pcap
 
 KINDS = [
     AddressKinds(v4="192.0.2.1", v6="2001:db8::1", mac="02:00:00:00:00:01", src4="10.1.2.3", dst4="255.255.255.255",
@@ -28,14 +26,7 @@ SAMPLES = {AddressKinds: KINDS, AddressLists: LISTS}
 
 
 def _pcap(path, packets):
-    frames = []
-    for i, pkt in enumerate(packets):
-        f = Ether(src="02:00:00:00:00:0a", dst="02:00:00:00:00:0b") / IP(src="192.0.2.10", dst="192.0.2.11") \
-            / UDP(sport=50000, dport=PORTS[type(pkt)]) / pkt
-        f.time = 1_700_000_000 + i
-        frames.append(f)
-    write_pcap(str(path), frames)
-    return str(path)
+    return udp_pcap(path, [(PORTS[type(pkt)], pkt) for pkt in packets])
 
 
 @pytest.fixture(scope="module")

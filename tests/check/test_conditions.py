@@ -3,12 +3,10 @@ in, bit operations, floor division, max, constants, helper functions): scapy
 and tshark agree on every branch, with the Lua script and with the C plugin."""
 
 import pytest
-from scapy.layers.inet import IP, UDP
-from scapy.layers.l2 import Ether
 
+from conftest import udp_pcap
 from generator.check import Checker
 from layers.conditions import PORT, Conditions
-from scapy_layers.mstrp.craft import write_pcap
 
 # which optional fields each sample has, as scapy dissects it: every
 # condition is true in one sample and false in another
@@ -35,14 +33,7 @@ OPTIONAL = {"wide", "untyped", "odd_byte", "two_three", "never", "always", "long
 
 
 def _pcap(path, packets):
-    frames = []
-    for i, pkt in enumerate(packets):
-        f = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src="192.0.2.1", dst="192.0.2.2") \
-            / UDP(sport=50000, dport=PORT) / pkt
-        f.time = 1_700_000_000 + i
-        frames.append(f)
-    write_pcap(str(path), frames)
-    return str(path)
+    return udp_pcap(path, [(PORT, pkt) for pkt in packets])
 
 
 def test_samples_take_the_branches_they_claim():

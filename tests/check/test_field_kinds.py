@@ -2,18 +2,16 @@
 the Lua script and with the C plugin (the ``backend`` fixture)."""
 
 import pytest
-from scapy.layers.inet import IP, UDP
-from scapy.layers.l2 import Ether
 
 from generator.backends.c import build_plugin
 from generator.backends.c import render as render_c
 from generator.backends.lua import render as render_lua
+from conftest import udp_pcap
 from generator.check import Checker
 from generator.frontend import load
 from layers.hostile import end, repeat
 from layers.kinds import (PORTS, BitKinds, EnumKinds, FlagKinds, IntKinds, Item, NestKinds, RuleKinds, StrKinds,
                          Sub, WideBitRule)
-from scapy_layers.mstrp.craft import write_pcap
 
 SAMPLES = {
     IntKinds: [
@@ -48,14 +46,7 @@ SAMPLES = {
 
 
 def _pcap(path, packets):
-    frames = []
-    for i, (port, pkt) in enumerate(packets):
-        f = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src="192.0.2.1", dst="192.0.2.2") \
-            / UDP(sport=50000, dport=port) / pkt
-        f.time = 1_700_000_000 + i
-        frames.append(f)
-    write_pcap(str(path), frames)
-    return str(path)
+    return udp_pcap(path, packets)
 
 
 @pytest.fixture(scope="module")
