@@ -57,6 +57,24 @@ def _address_ftype(fld) -> str | None:
     return None
 
 
+def _configured(fld, where: str):
+    """The field a configuration-dependent wrapper of scapy's library reads through.
+
+    scapy.contrib's XCP wraps fields in XCPEndiannessField, which sets the inner
+    field's byte order from ``conf.contribs['XCP']['byte_order']`` before every
+    read: the dissector is generated with the order configured now (a capture
+    that changes it midway, as XCP's CONNECT may, is not followed)."""
+    if type(fld).__name__ == "XCPEndiannessField" and type(fld).__module__.startswith("scapy.contrib.automotive.xcp"):
+        try:
+            fld.set_endianness()
+        except Exception as exc:
+            raise GeneratorError(f"{where}: XCPEndiannessField takes its byte order from "
+                                 f"conf.contribs['XCP']['byte_order'], which is not set ({type(exc).__name__}: "
+                                 f"{exc}); import scapy.contrib.automotive.xcp.xcp first") from None
+        return fld.fld
+    return fld
+
+
 def _unique(name: str, taken: set[str]) -> str:
     """``name``, or ``name_2``, ``name_3``... whichever is not taken yet (then it is)."""
     out, n = name, 2
@@ -72,11 +90,12 @@ class FieldKinds:
     def field(self, cls, msg, fld, known, ndr, group) -> M.Field:
         where = location(cls, fld)
         condition = None
+        fld = _configured(fld, where)
         if isinstance(fld, sf.ConditionalField):
             condition = self.expr_of(cls, fld, fld.cond, known, "the condition", boolean=True)
             if condition == M.Bool(True):
                 condition = None
-            fld = fld.fld
+            fld = _configured(fld.fld, where)
         pad_to = None
         if isinstance(fld, sf.PadField) and not isinstance(fld, sd.NDRAlign):
             pad_to = fld._align[0] if isinstance(fld._align, tuple) else fld._align

@@ -44,3 +44,25 @@ def test_cli_writes_markdown_and_json(tmp_path):
     data = json.loads(js.read_text())
     assert data["totals"]["classes"] == 3 and len(data["classes"]) == 3
     assert "| total | value |" in md.read_text() and "scapy.layers.tftp" in md.read_text()
+
+
+def test_xcp_fields_take_the_byte_order_scapy_is_configured_with(tshark, backend, tmp_path):
+    """scapy.contrib's XCPEndiannessField sets its inner field's byte order from
+    conf.contribs['XCP']['byte_order'] on every read: generated with the order
+    configured, the dissector agrees with scapy in both orders."""
+    from scapy.config import conf
+    import scapy.contrib.automotive.xcp.xcp  # noqa: F401 (sets conf.contribs['XCP'])
+    from scapy.contrib.automotive.xcp import cto_commands_master as xcp
+    from generator.frontend import load
+    from generator.survey.run import survey_class
+
+    saved = conf.contribs["XCP"]["byte_order"]
+    try:
+        for order, little in ((0, True), (1, False)):
+            conf.contribs["XCP"]["byte_order"] = order
+            (f,) = [f for f in load(f"{xcp.__name__}:WriteDaq").message("WriteDaq").fields if f.name == "address"]
+            assert f.kind == "int" and f.size == 4 and f.little_endian is little
+            out = survey_class(xcp.__name__, xcp.WriteDaq, 40700, tshark, str(tmp_path), backend)
+            assert out.status == "agrees" and out.packets >= 5, out
+    finally:
+        conf.contribs["XCP"]["byte_order"] = saved
