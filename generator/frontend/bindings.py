@@ -34,7 +34,9 @@ def payload_bindings(b: ProtocolBuilder) -> None:
         msg.payloads = tuple(bindings)
 
 
-def dce_carrier(b: ProtocolBuilder, info: ProtocolInfo) -> M.DceRpcCarrier:
+def dce_carrier(b: ProtocolBuilder, info: ProtocolInfo, title: str, short_name: str) -> M.DceRpcCarrier:
+    """The interface whose stubs carry the protocol (``title``, ``short_name``:
+    the protocol's own, which name the interface's protocol where a backend needs one)."""
     stubs = {c.role: c.stub for c in info.carriers}
     if set(stubs) != {"request", "reply"}:
         raise GeneratorError(f"PROTOCOL.carriers: need one request and one reply carrier, got {sorted(stubs)}")
@@ -50,6 +52,7 @@ def dce_carrier(b: ProtocolBuilder, info: ProtocolInfo) -> M.DceRpcCarrier:
                     ports_pref=f"{iface.name}_ports",
                     # scapy names an operation's stubs <Method>_Request / <Method>_Response
                     operation=op.request.__name__.removesuffix("_Request"), interface=iface.name,
+                    title=f"{title}: the {iface.name} DCE/RPC interface", short_name=f"{short_name} {iface.name}",
                 )
     raise GeneratorError(f"{stubs['request'].__name__}: not an opnum of any interface registered with "
                          f"scapy's register_dcerpc_interface")

@@ -46,26 +46,26 @@ def negation(e: M.Expr) -> M.Expr:
     return M.Not(e)
 
 
-def all_of(*terms: M.Expr) -> M.Expr:
+def _joined(node: type, identity: bool, terms) -> M.Expr:
+    """``terms`` joined by ``node`` (AllOf: identity True, AnyOf: False): nested
+    joins of the same kind flattened, repeats and identities dropped, and the
+    absorbing value (``not identity``) returned as soon as it appears."""
     flat: list[M.Expr] = []
     for t in terms:
-        if t == M.Bool(False):
+        if t == M.Bool(not identity):
             return t
-        for u in t.terms if isinstance(t, M.AllOf) else (t,):
-            if u != M.Bool(True) and u not in flat:
+        for u in t.terms if isinstance(t, node) else (t,):
+            if u != M.Bool(identity) and u not in flat:
                 flat.append(u)
-    return M.Bool(True) if not flat else flat[0] if len(flat) == 1 else M.AllOf(tuple(flat))
+    return M.Bool(identity) if not flat else flat[0] if len(flat) == 1 else node(tuple(flat))
+
+
+def all_of(*terms: M.Expr) -> M.Expr:
+    return _joined(M.AllOf, True, terms)
 
 
 def any_of(*terms: M.Expr) -> M.Expr:
-    flat: list[M.Expr] = []
-    for t in terms:
-        if t == M.Bool(True):
-            return t
-        for u in t.terms if isinstance(t, M.AnyOf) else (t,):
-            if u != M.Bool(False) and u not in flat:
-                flat.append(u)
-    return M.Bool(False) if not flat else flat[0] if len(flat) == 1 else M.AnyOf(tuple(flat))
+    return _joined(M.AnyOf, False, terms)
 
 
 def choice(test: M.Expr, then: M.Expr, otherwise: M.Expr, boolean: bool) -> M.Expr:

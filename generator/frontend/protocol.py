@@ -9,7 +9,6 @@ DCE/RPC interface registry). Anything it cannot translate raises
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import re
 from pathlib import Path
@@ -97,9 +96,7 @@ def build(spec: str) -> Translation:
             b.request_slots.insert(0, dispatch.selector)
         proto.raw_entry = b.messages[dispatch.generic_request].ident
     if info and info.carriers:
-        dce = dce_carrier(b, info)
-        proto.dce = dataclasses.replace(dce, title=f"{title}: the {dce.interface} DCE/RPC interface",
-                                        short_name=f"{proto.short_name} {dce.interface}")
+        proto.dce = dce_carrier(b, info, title, proto.short_name)
     proto.ports = port_bindings(b, classes)
     for slot in b.request_slots:
         for cls in b.order:
