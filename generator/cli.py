@@ -18,6 +18,8 @@ from .progress import Progress
 EXIT_OK, EXIT_DISAGREE, EXIT_USAGE = 0, 1, 2
 DEFAULT_LAYERS = "scapy_layers.mstrp"
 PERSONAL_PLUGINS = "~/.local/lib/wireshark/plugins"
+STRICT_HELP = ("refuse the layers when a field cannot be translated (default: decode every field "
+               "before it; it and the rest are one undecoded item with an expert info)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,14 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     g = sub.add_parser("lua", help="generate the Wireshark Lua dissector of scapy layers")
     g.add_argument("layers", nargs="?", default=DEFAULT_LAYERS,
                    help=f"MODULE[:Class,...]; MODULE is dotted or a .py path (default: {DEFAULT_LAYERS})")
+    g.add_argument("--strict", action="store_true", help=STRICT_HELP)
     g.add_argument("-o", "--output", help="the .lua file to write (default: ./<protocol>.lua)")
 
     cg = sub.add_parser("c", help="generate the source of a native Wireshark plugin (C) of scapy layers")
     cg.add_argument("layers", nargs="?", default=DEFAULT_LAYERS, help="MODULE[:Class,...]")
+    cg.add_argument("--strict", action="store_true", help=STRICT_HELP)
     cg.add_argument("-o", "--output", help="the folder to write (default: ./<protocol>-plugin)")
 
     pl = sub.add_parser("plugin", help="compile the native Wireshark plugin (.so) of scapy layers")
     pl.add_argument("layers", nargs="?", default=DEFAULT_LAYERS, help="MODULE[:Class,...]")
+    pl.add_argument("--strict", action="store_true", help=STRICT_HELP)
     pl.add_argument("-o", "--output", help="the .so to write (default: ./<protocol>.so)")
     pl.add_argument("--tshark", help="build for this tshark's Wireshark: chroot:DIR uses that root's "
                                      "compiler and headers (default: the machine's)")
@@ -52,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("install", help="generate into Wireshark's personal plugin folder")
     i.add_argument("layers", nargs="?", default=DEFAULT_LAYERS, help="MODULE[:Class,...]")
+    i.add_argument("--strict", action="store_true", help=STRICT_HELP)
     i.add_argument("--plugins-dir", default=PERSONAL_PLUGINS,
                    help=f"plugin folder (default: {PERSONAL_PLUGINS})")
     i.add_argument("--c", action="store_true",
@@ -90,11 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--tshark", help="tshark to run (a path or a wrapper command); default: tshark on PATH")
     c.add_argument("--backend", choices=["lua", "c", "both"], default="lua",
                    help="the generated dissector to check: the Lua script, the C plugin, or both (default: lua)")
+    c.add_argument("--strict", action="store_true", help=STRICT_HELP)
 
     u = sub.add_parser("survey", help="generate and check every Packet class of scapy modules (a scoreboard)")
     u.add_argument("modules", nargs="*", help="dotted module names (default: all of scapy.layers and scapy.contrib)")
     u.add_argument("--limit", type=int, help="survey only the first N classes")
     u.add_argument("--backend", choices=["lua", "c"], default="lua", help="the generated dissector (default: lua)")
+    u.add_argument("--strict", action="store_true", help="count a class with an untranslatable field as not generated")
     u.add_argument("--tshark", help="tshark to run (a path or chroot:DIR); default: tshark on PATH")
     u.add_argument("--json", help="write the per-class results as JSON here")
     u.add_argument("--markdown", help="write the report as Markdown here (default: print it)")
@@ -112,29 +120,44 @@ def _cmd_show(args) -> int:
         bar.close()
 
 
-def _generate(layers: str, path_for) -> str:
+def _load(args):
+    """The model of ``args.layers``; what it leaves undecoded is said on stderr."""
+    from .frontend import load
+
+    proto = load(args.layers, strict=args.strict)
+    _say_undecoded(args.command, proto)
+    return proto
+
+
+def _say_undecoded(command: str, proto) -> None:
+    for m in proto.messages:
+        for f in m.fields:
+            if f.kind == "undecoded":
+                print(f"dissectgen {command}: {m.name} is decoded up to {f.name}, the rest is left undecoded: "
+                      f"{f.reason}", file=sys.stderr)
+
+
+def _generate(args, path_for) -> str:
     """Build the model once, write its Lua to ``path_for(protocol abbrev)``."""
     from .backends import write_atomically
     from .backends.lua import render
-    from .frontend import load
 
-    proto = load(layers)
+    proto = _load(args)
     path = path_for(proto.abbrev)
     write_atomically(path, render(proto))
     return path
 
 
 def _cmd_lua(args) -> int:
-    print(_generate(args.layers, lambda abbrev: args.output or f"{abbrev}.lua"))
+    print(_generate(args, lambda abbrev: args.output or f"{abbrev}.lua"))
     return EXIT_OK
 
 
 def _cmd_c(args) -> int:
     from .backends import write_atomically
     from .backends.c import render
-    from .frontend import load
 
-    proto = load(args.layers)
+    proto = _load(args)
     files = render(proto)  # all rendered before any is written
     folder = args.output or f"{proto.abbrev}-plugin"
     for name, text in sorted(files.items()):
@@ -143,12 +166,11 @@ def _cmd_c(args) -> int:
     return EXIT_OK
 
 
-def _build_plugin(layers: str, path_for, root: str | None, sanitize: bool = False) -> str:
+def _build_plugin(args, path_for, root: str | None, sanitize: bool = False) -> str:
     """Build the model once, compile its C plugin to ``path_for(abbrev, major.minor)``."""
     from .backends.c import build_plugin, render, wireshark_version
-    from .frontend import load
 
-    proto = load(layers)
+    proto = _load(args)
     files = render(proto)
     path = path_for(proto.abbrev, wireshark_version(root))
     build_plugin(files, path, root=root, sanitize=sanitize)
@@ -161,18 +183,18 @@ def _cmd_plugin(args) -> int:
         from .check import Tshark
 
         root = Tshark.find(args.tshark).root
-    print(_build_plugin(args.layers, lambda abbrev, _: args.output or f"{abbrev}.so", root, args.sanitize))
+    print(_build_plugin(args, lambda abbrev, _: args.output or f"{abbrev}.so", root, args.sanitize))
     return EXIT_OK
 
 
 def _cmd_install(args) -> int:
     folder = os.path.expanduser(args.plugins_dir)
     if args.c:
-        path = _build_plugin(args.layers, lambda abbrev, version: os.path.join(folder, version, "epan",
+        path = _build_plugin(args, lambda abbrev, version: os.path.join(folder, version, "epan",
                                                                                f"{abbrev}.so"), None)
         print(f"installed {path}; restart Wireshark")
         return EXIT_OK
-    path = _generate(args.layers, lambda abbrev: os.path.join(folder, f"{abbrev}.lua"))
+    path = _generate(args, lambda abbrev: os.path.join(folder, f"{abbrev}.lua"))
     print(f"installed {path}; restart Wireshark (or Analyze > Reload Lua Plugins)")
     return EXIT_OK
 
@@ -187,7 +209,9 @@ def _cmd_check(args) -> int:
     backends = ["lua", "c"] if args.backend == "both" else [args.backend]
     results = []
     for backend in backends:
-        checker = Checker(args.layers, tshark=tshark, decode_as=args.decode_as, backend=backend)
+        checker = Checker(args.layers, tshark=tshark, decode_as=args.decode_as, backend=backend, strict=args.strict)
+        if backend == backends[0]:
+            _say_undecoded(args.command, checker.proto)
         what = "Lua" if backend == "lua" else "C plugin"
         for pcap in args.pcaps:
             shown = []
@@ -230,7 +254,7 @@ def _cmd_survey(args) -> int:
     modules = args.modules or library_modules()
     bar = Progress("survey", 1)
     outcomes = survey(modules, tshark, progress=lambda i, n, what: (setattr(bar, "total", n), bar.update(i, what)),
-                      limit=args.limit, backend=args.backend)
+                      limit=args.limit, backend=args.backend, strict=args.strict)
     bar.close()
     header = (f"`dissectgen survey {' '.join(args.modules) or '(scapy.layers and scapy.contrib)'}"
               f"{f' --limit {args.limit}' if args.limit else ''} --backend {args.backend}`, run {date.today().isoformat()} with scapy "

@@ -177,6 +177,10 @@ class Field:
       address_list  ``count`` addresses shaped like ``element``
       ndr_conf_var  NDR conformant varying byte array (max_count, offset,
                  actual_count, bytes) whose bytes may carry a dispatched payload
+      undecoded  the rest of the message's bytes, from a field the generator
+                 cannot translate (``reason`` says why; ``name`` is that
+                 field's): one bytes item with an expert (``expert_abbrev``),
+                 always the message's last field
     """
 
     name: str  # scapy field name, as in the spec
@@ -209,6 +213,8 @@ class Field:
     payload: str | None = None  # Dispatch role carried in ndr_conf_var bytes: "request"|"reply"
     parts: tuple[Field, ...] = ()  # ndr_conf_var header fields (max_count, offset, actual_count)
     referenced: bool = False  # a later expression reads this field's value
+    reason: str | None = None  # undecoded: why, naming Class.field
+    expert_abbrev: str | None = None  # undecoded: its expert's filter name
 
 
 @dataclass(frozen=True)
@@ -257,6 +263,9 @@ class Message:
     request_slots: tuple[str, ...] = ()  # request fields replies need (rules)
     sub_only: bool = False  # only ever a sub-message of another
     payloads: tuple[PayloadBinding, ...] = ()  # what follows this message's fields
+    # why its last bytes are not decoded (its own undecoded field's reason, or
+    # that of a sub-message reaching its end); None when it is decoded whole
+    undecoded: str | None = None
 
 
 @dataclass(frozen=True)

@@ -24,3 +24,12 @@ def lua_ident(name: str) -> str:
 def filter_part(name: str) -> str:
     out = re.sub(r"[^a-z0-9_]", "_", name.lower())
     return out or "_"
+
+
+def unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3``... whichever is not taken yet (then it is)."""
+    out, n = name, 2
+    while out in taken:
+        out, n = f"{name}_{n}", n + 1
+    taken.add(out)
+    return out

@@ -79,6 +79,8 @@ class PcapResult:
     disagreements: list[Disagreement] = field(default_factory=list)
     more_disagreements: int = 0  # past MAX_DISAGREEMENTS, counted only
     problems: list[NotRead] = field(default_factory=list)  # messages not compared: a side could not be read
+    # bytes the dissector leaves undecoded, so not compared: reason (naming Class.field) -> how many
+    not_compared: dict[str, int] = field(default_factory=dict)
     backend: str = "lua"  # the generated dissector checked: "lua" or "c"
 
     @property
@@ -115,13 +117,17 @@ BACKENDS = ("lua", "c")
 class Checker:
     def __init__(self, layers: str = "scapy_layers.mstrp", tshark: Tshark | None = None,
                  decode_as: str | None = None, lua: str | None = None, backend: str = "lua",
-                 plugin: str | None = None) -> None:
+                 plugin: str | None = None, strict: bool = False) -> None:
         """``backend``: "lua" (a Lua script) or "c" (a C plugin, built for this tshark).
         ``lua`` / ``plugin``: check this Lua file or this built plugin instead of
-        generating one (to test the checker)."""
+        generating one (to test the checker). ``strict``: refuse layers with a
+        field the generator cannot translate (else it and the rest are not compared)."""
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}: one of {', '.join(BACKENDS)}")
-        self.proto, self.classes, self.info = build(layers)
+        self.proto, self.classes, self.info = build(layers, strict)
+        # undecoded item filter name -> (its expert's filter name, why)
+        self.undecoded = {f.abbrev: (f.expert_abbrev, f.reason) for m in self.proto.messages
+                          for f in m.fields if f.kind == "undecoded"}
         self.tshark = tshark or Tshark.find()
         self.decode_as = decode_as
         self.backend = backend
@@ -156,14 +162,17 @@ class Checker:
         pkt = rec.packet
         msg = self.message_of[type(pkt)]
         fields: dict[str, tuple] = {}
+        experts = set()
         for item in message_items(self.proto, self.classes, msg, pkt):
             _add(fields, item.name, (item.value, item.offset, item.size))
-        experts = set()
+            if item.name in self.undecoded:
+                experts.add((self.undecoded[item.name][0], item.name))
         layer = pkt
         while layer is not None and type(layer) in self.message_of:
             lmsg = self.message_of[type(layer)]
             for v in (layer.violations() if hasattr(layer, "violations") else []):
-                experts.add(self._rule_expert(lmsg, v.rule))
+                if any(r.rule_id == v.rule for r in lmsg.rules):  # a rule on undecoded bytes is not checked
+                    experts.add(self._rule_expert(lmsg, v.rule))
             layer = layer.payload if layer.payload else None
         if getattr(pkt, "truncated", False):
             experts.add((f"{msg.abbrev}.truncated", msg.abbrev))
@@ -201,9 +210,9 @@ class Checker:
             if not inside:
                 continue
             if i.name in names or i.name == f"{self.proto.abbrev}.trailing":
-                value = i.value if names.get(i.name, "bytes") in ("bytes", "stringz", "packet", "packet_list",
-                                                                 "address", "address_list") \
-                    else i.number()
+                kind = names.get(i.name, "bytes")
+                value = i.value if kind in ("bytes", "stringz", "packet", "packet_list", "address",
+                                            "address_list") else "" if kind == "undecoded" else i.number()
                 _add(fields, i.name, (value, i.pos - msg_item.pos, i.size))
         experts = {(name, parent or "") for name, parent in item.experts}
         return Side(item.frame, msg.abbrev, fields, experts)
@@ -304,9 +313,10 @@ class Checker:
         if a.message != b.message:
             result.disagree(Disagreement(frame, "message", a.message, b.message))
             return
-        for name in sorted(set(a.fields) | set(b.fields)):
+        fa, fb = self._decoded_by_both(a.fields, b.fields, result)
+        for name in sorted(set(fa) | set(fb)):
             result.fields += 1
-            va, vb = a.fields.get(name), b.fields.get(name)
+            va, vb = fa.get(name), fb.get(name)
             if va != vb:
                 result.disagree(Disagreement(frame, name, va, vb))
         result.experts += len(a.experts | b.experts)
@@ -314,6 +324,42 @@ class Checker:
             result.disagree(Disagreement(frame, f"expert {name} on {on}", "present", "absent"))
         for name, on in sorted(b.experts - a.experts):
             result.disagree(Disagreement(frame, f"expert {name} on {on}", "absent", "present"))
+
+
+    def _decoded_by_both(self, ours: dict, theirs: dict, result: PcapResult) -> tuple[dict, dict]:
+        """Both sides' fields without those in bytes the dissector leaves undecoded.
+
+        An undecoded item is compared by its offset only (scapy sees a nested
+        message's own bytes, the dissector what is left to the end); then each
+        side drops the fields in its range, and those whose range holds its
+        start (the enclosing packets and list elements, whose lengths depend on
+        what is not decoded). The range is the dissector's item's; an undecoded
+        point only scapy reached hides everything after it. The bytes left
+        undecoded are counted per reason in ``result.not_compared``."""
+        found = []  # (start, end, reason) of each undecoded item, the dissector's first
+        for fields, by_dissector in ((theirs, True), (ours, False)):
+            for name, (value, offset, size) in list(fields.items()):
+                base = name.split("#")[0]
+                if base in self.undecoded:
+                    fields[name] = (value, offset, None)
+                    found.append((offset, offset + size if by_dissector else float("inf"), self.undecoded[base][1],
+                                  size))
+        cuts: dict[int, float] = {}  # start -> end of each undecoded range
+        for offset, end, why, size in sorted(found, key=lambda c: c[0]):
+            if offset in cuts or any(o < offset < e for o, e in cuts.items()):
+                continue  # the same point, or one inside bytes already undecoded
+            cuts[offset] = end
+            result.not_compared[why] = result.not_compared.get(why, 0) + size
+        if not cuts:
+            return ours, theirs
+
+        def shown(name: str, entry: tuple) -> bool:
+            _, offset, size = entry
+            if name.split("#")[0] in self.undecoded:
+                return offset in cuts
+            return not any(o <= offset < e or offset < o < offset + size for o, e in cuts.items())
+
+        return ({n: v for n, v in ours.items() if shown(n, v)}, {n: v for n, v in theirs.items() if shown(n, v)})
 
 
 def by_frame(scapy: Iterable[Side], lua: Iterable[Side]) -> Iterator[tuple[int, list[Side], list[Side]]]:

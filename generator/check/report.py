@@ -12,12 +12,16 @@ def report_text(r: PcapResult) -> str:
     which = "" if r.backend == "lua" else f" [{r.backend} plugin]"
     head = (f"{r.pcap}{which}: {verdict} - {r.frames} frames, {r.messages} messages, "
             f"{r.fields} fields, {r.experts} expert infos compared")
+    if r.not_compared:
+        head += f"; {sum(r.not_compared.values())} bytes not compared (left undecoded by the dissector)"
     if r.problems:
         head += f"; {len(r.problems)} messages not compared (a side could not be read: a defect of dissectgen)"
     elif not r.messages and not r.disagreements:
         head += " (no message found by either side; a capture without the Bind needs --decode-as)"
     more = [f"  ... and {r.more_disagreements} more disagreements"] if r.more_disagreements else []
-    return "\n".join([head, *(f"  {d}" for d in r.disagreements), *more, *(f"  {p}" for p in r.problems)])
+    undecoded = [f"  not compared: {n} bytes left undecoded ({why})" for why, n in sorted(r.not_compared.items())]
+    return "\n".join([head, *(f"  {d}" for d in r.disagreements), *more, *(f"  {p}" for p in r.problems),
+                      *undecoded])
 
 
 def report_json(r: PcapResult) -> str:
@@ -27,6 +31,7 @@ def report_json(r: PcapResult) -> str:
         "disagreements": [{"frame": d.frame, "field": d.field, "scapy": _plain(d.scapy),
                            "wireshark": _plain(d.wireshark)} for d in r.disagreements],
         "more_disagreements": r.more_disagreements, "problems": [str(p) for p in r.problems],
+        "not_compared": [{"reason": why, "bytes": n} for why, n in sorted(r.not_compared.items())],
     })
 
 

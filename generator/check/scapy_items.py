@@ -49,6 +49,10 @@ class _Walker:
         run_start = None
         for fld, mf in zip(cls.fields_desc, msg.fields):
             start = len(buf) - _remaining(s)
+            if mf.kind == "undecoded":
+                # where the dissector stops decoding (when bytes are left); what follows is not compared
+                rest = [ScapyItem(mf.abbrev, "", base + start, len(buf) - start)] if start < len(buf) else []
+                return items + rest, len(buf), True
             if mf.kind == "int" and mf.group_start:
                 run_start = start
             try:

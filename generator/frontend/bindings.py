@@ -18,6 +18,8 @@ from .wireshark import BUILTIN_DCERPC_DISSECTORS
 def payload_bindings(b: ProtocolBuilder) -> None:
     """bind_layers between our classes: a message's payload is chosen by its fields."""
     for cls, msg in list(b.messages.items()):
+        if msg.undecoded is not None:
+            continue  # its undecoded bytes run to its end: no payload follows
         bindings = []
         for fval, nxt in cls.payload_guess:
             if nxt not in b.messages or nxt is cls:

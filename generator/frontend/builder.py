@@ -11,7 +11,7 @@ from scapy.packet import Packet
 from scapy_layers.spec import rules as R
 
 from .. import model as M
-from ..names import filter_part, lua_ident
+from ..names import filter_part, lua_ident, unique
 from .errors import GeneratorError, location
 from .expressions import Expressions
 from .fields import FieldKinds
@@ -30,10 +30,14 @@ def _display_name(cls) -> str:
 
 
 class ProtocolBuilder(FieldKinds, Expressions):
-    def __init__(self, abbrev: str, title: str, source: str) -> None:
+    def __init__(self, abbrev: str, title: str, source: str, strict: bool = False) -> None:
+        """``strict``: a field the generator cannot translate refuses the whole
+        translation (GeneratorError); else the message is decoded up to it and
+        the rest of its bytes are one undecoded item."""
         self.abbrev = abbrev
         self.title = title
         self.source = source
+        self.strict = strict
         self.messages: dict[type, M.Message] = {}
         self.order: list[type] = []
         self.enums: dict[tuple, M.EnumTable] = {}
@@ -93,30 +97,94 @@ class ProtocolBuilder(FieldKinds, Expressions):
         fields_by_name: dict[str, M.Field] = {}
         group: list[M.Field] = []
         for fld in cls.fields_desc:
-            f = self.field(cls, msg, fld, fields_by_name, ndr, group)
-            if f.ident in idents:
-                raise GeneratorError(f"{location(cls, fld)}: its Lua name {f.ident!r} collides with "
-                                     f"{cls.__name__}.{idents[f.ident]}")
+            try:
+                f = self.field(cls, msg, fld, fields_by_name, ndr, group)
+                if f.ident in idents:
+                    raise GeneratorError(f"{location(cls, fld)}: its Lua name {f.ident!r} collides with "
+                                         f"{cls.__name__}.{idents[f.ident]}")
+            except GeneratorError as exc:
+                if self.strict:
+                    raise
+                self._undecoded(cls, msg, fld, str(exc), group, fields_by_name, idents)
+                break
             idents[f.ident] = fld.name
             msg.fields.append(f)
             fields_by_name[fld.name] = f
-        if group:
-            raise GeneratorError(f"{cls.__name__}.{group[-1][0].name}: bit fields end mid-byte "
-                                 f"({sum(w for _, w in group)} bits); pad the run to whole bytes")
+            if self._ends_undecoded(f):
+                # its last message reads to the end: nothing after it can be found
+                msg.undecoded = self.messages_by_ident[f.sub].undecoded
+                break
+        else:
+            if group:
+                error = (f"{cls.__name__}.{group[-1][0].name}: bit fields end mid-byte "
+                         f"({sum(w for _, w in group)} bits); pad the run to whole bytes")
+                if self.strict:
+                    raise GeneratorError(error)
+                self._undecoded(cls, msg, None, error, group, fields_by_name, idents)
         msg.fixed_size = self._fixed_size(msg)
-        msg.rules = [self.rule(cls, msg, r, fields_by_name) for r in getattr(cls, "spec_rules", ())]
+        rules = []
+        for r in getattr(cls, "spec_rules", ()):
+            try:
+                rules.append((r, self.rule(cls, msg, r, fields_by_name)))
+            except GeneratorError:
+                if self.strict or msg.undecoded is None:
+                    raise
+                # a rule about bytes left undecoded is not checked
+        msg.rules = [m for _, m in rules]
         msg.request_slots = tuple(dict.fromkeys(
-            slot for r in getattr(cls, "spec_rules", ())
+            slot for r, _ in rules
             for e in (r.when, r.must) if e is not None
             for slot in sorted(R.referenced_request_fields(e))
         ))
         template = getattr(cls, "summary_template", None)
         if template:
-            msg.summary = self.summary(cls, template, fields_by_name)
+            try:
+                msg.summary = self.summary(cls, template, fields_by_name)
+            except GeneratorError:
+                if self.strict or msg.undecoded is None:
+                    raise
         return msg
+
+    # --- what is not translated
+
+    @property
+    def messages_by_ident(self) -> dict[str, M.Message]:
+        return {m.ident: m for m in self.messages.values()}
+
+    def _undecoded(self, cls, msg: M.Message, fld, reason: str, group: list, fields_by_name: dict,
+                   idents: dict) -> None:
+        """The rest of the message, from ``fld`` (or the bit run it ends), is one undecoded item."""
+        if group:  # a bit run cut short: its bytes are read together or not at all
+            first = group[0][0]
+            del msg.fields[msg.fields.index(first):]
+            for f, _ in group:
+                fields_by_name.pop(f.name, None)
+                idents.pop(f.ident, None)
+            name = first.name
+            group.clear()
+        else:
+            name = fld.name
+        ident = unique("undecoded", set(idents))
+        msg.undecoded = reason
+        msg.fields.append(M.Field(
+            name=name, ident=ident, kind="undecoded", rest=True, reason=reason, label="Undecoded",
+            abbrev=self.claim_abbrev(unique(f"{msg.abbrev}.undecoded", set(self.abbrevs)), cls.__name__),
+            expert_abbrev=self.claim_abbrev(unique(f"{msg.abbrev}.not_decoded", set(self.abbrevs)),
+                                            cls.__name__),
+        ))
+
+    def _ends_undecoded(self, f: M.Field) -> bool:
+        """True when ``f``'s message(s) end in undecoded bytes that reach the end of
+        the enclosing message's bytes (no length or size bounds them)."""
+        if f.kind not in ("packet", "packet_list") or f.sub is None:
+            return False
+        sub = self.messages_by_ident[f.sub]
+        return sub.undecoded is not None and f.length is None and f.size is None
 
     @staticmethod
     def _fixed_size(msg: M.Message) -> int | None:
+        if msg.undecoded is not None:
+            return None
         total = 0
         for f in msg.fields:
             if f.kind == "int" and not f.group_end:

@@ -17,7 +17,7 @@ from scapy.layers import l2 as sl2
 from scapy.packet import Packet
 
 from .. import model as M
-from ..names import filter_part, lua_ident
+from ..names import filter_part, lua_ident, unique
 from .errors import GeneratorError, location
 
 _INT_FMT = re.compile(r"^([<>!=@]?)([bBhHiIlLqQ])$")
@@ -32,6 +32,12 @@ _HEX_CLASSES = (sf.XByteField, sf.XShortField, sf.XIntField, sf.XLongField, sf.X
 # read from the wire, goes through IPField's or MACField's own i2m unchanged.
 _DEFAULT_FILLING = {si.DestIPField.__dict__["i2m"], sl2.DestMACField.__dict__["i2m"],
                     sl2.SourceMACField.__dict__["i2m"]}
+
+# PacketLenField is no PacketField subclass (both are _PacketFieldSingle in scapy 2.5+)
+_PACKET_FIELDS = (sf.PacketField, sf.PacketLenField)
+# everything scapy reads as a byte string: their ``fmt`` ("H") must not pass for an integer's
+_NOT_INTEGERS = (getattr(sf, "_StrField", sf.StrField), sf.PacketField, sf.PacketLenField, sf.PacketListField,
+                 sf.FieldListField)
 
 # scapy address field class -> model address ftype
 _ADDRESS_CLASSES = ((sf.IP6Field, "ipv6"), (sf.IPField, "ipv4"), (sf.MACField, "ether"))
@@ -73,15 +79,6 @@ def _configured(fld, where: str):
                                  f"{exc}); import scapy.contrib.automotive.xcp.xcp first") from None
         return fld.fld
     return fld
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    """``name``, or ``name_2``, ``name_3``... whichever is not taken yet (then it is)."""
-    out, n = name, 2
-    while out in taken:
-        out, n = f"{name}_{n}", n + 1
-    taken.add(out)
-    return out
 
 
 class FieldKinds:
@@ -153,7 +150,7 @@ class FieldKinds:
             return self.int_field(cls, msg, fld, base, size=3, little=isinstance(fld, sf.LEThreeBytesField))
         if isinstance(fld, sf.PacketListField):
             return self.packet_list(cls, msg, fld, base, known)
-        if isinstance(fld, sf.PacketField):
+        if isinstance(fld, _PACKET_FIELDS):
             sub = self.message(self._element_class(cls, fld), sub_only=True)
             length = None
             if isinstance(fld, sf.PacketLenField):
@@ -176,8 +173,7 @@ class FieldKinds:
         if isinstance(fld, sf.StrLenField):
             length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
             return M.Field(**base, kind="bytes", ftype="bytes", length=length)
-        if _INT_FMT.match(str(getattr(fld, "fmt", ""))) and not isinstance(
-                fld, (sf.StrField, sf.PacketField, sf.FieldListField)):
+        if _INT_FMT.match(str(getattr(fld, "fmt", ""))) and not isinstance(fld, _NOT_INTEGERS):
             return self.int_field(cls, msg, fld, base)
         if type(fld) in (sf.StrField, sf.XStrField):
             if fld is not cls.fields_desc[-1] and not (
@@ -266,7 +262,7 @@ class FieldKinds:
             if not part.strip("_"):
                 part = f"bit{mask.bit_length() - 1}"
                 ident = lua_ident(f"{fld.name}_{part}")
-            part, ident = _unique(part, parts), _unique(ident, idents)
+            part, ident = unique(part, parts), unique(ident, idents)
             flags.append(M.Flag(ident=ident, abbrev=self.claim_abbrev(f"{base['abbrev']}.{part}", where),
                                 label=str(name).strip() or part, mask=mask))
         return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="HEX", size=size,
@@ -306,7 +302,7 @@ class FieldKinds:
                                      f"use a plain scapy field")
             element = self.address_field(cls, inner, shape)
             return M.Field(**base, kind="address_list", count=count, element=element, ftype=element.ftype)
-        if isinstance(inner, (sf.StrField, sf.PacketField, sf.FieldListField)) or not _scapy_wire(inner):
+        if isinstance(inner, _NOT_INTEGERS) or not _scapy_wire(inner):
             # a StrField's fmt ("H") would pass for an integer's
             raise GeneratorError(f"{location(cls, fld)}: a FieldListField of {type(inner).__name__} is not "
                                  f"supported; its elements may be plain integer or IP/IP6/MAC address fields")

@@ -3,8 +3,9 @@
 Reads each class's ``fields_desc``, enum tables, ``spec_rules``,
 ``summary_template``, the module's ``PROTOCOL`` declaration (dispatch and
 carriers) and scapy's own bindings (``bind_layers`` to UDP/TCP ports, the
-DCE/RPC interface registry). Anything it cannot translate raises
-``GeneratorError`` naming ``Class.field`` and what to write instead.
+DCE/RPC interface registry). A field it cannot translate becomes an undecoded
+item, or with ``strict`` raises ``GeneratorError`` naming ``Class.field`` and
+what to write instead; a bad module or declaration always raises.
 """
 
 from __future__ import annotations
@@ -39,12 +40,16 @@ class Translation(NamedTuple):
     info: ProtocolInfo | None
 
 
-def load(spec: str) -> M.Protocol:
-    """``module`` or ``module:Class,Class`` (module may be a .py path) -> model."""
-    return build(spec).proto
+def load(spec: str, strict: bool = False) -> M.Protocol:
+    """``module`` or ``module:Class,Class`` (module may be a .py path) -> model.
+
+    A field the generator cannot translate ends its message's decoding there
+    (the rest is one undecoded item, ``Message.undecoded`` says why); with
+    ``strict`` it raises GeneratorError instead."""
+    return build(spec, strict).proto
 
 
-def build(spec: str) -> Translation:
+def build(spec: str, strict: bool = False) -> Translation:
     """The model of ``spec`` (see ``load``), with the classes and declaration behind it."""
     module_spec, _, class_list = spec.partition(":") if not re.match(r"^[A-Za-z]:\\", spec) else (spec, "", "")
     module = load_module(module_spec)
@@ -69,7 +74,7 @@ def build(spec: str) -> Translation:
         # scapy's modules are named like Wireshark's own protocols (tftp, ntp...), and
         # Wireshark refuses a second protocol of the same name or description
         abbrev, title = f"scapy_{abbrev}", f"scapy {stem}: {title}"
-    b = ProtocolBuilder(abbrev, title, spec)
+    b = ProtocolBuilder(abbrev, title, spec, strict)
     dispatch = info.dispatch if info else None
     if dispatch is not None:
         b.roles[dispatch.generic_request] = "request"

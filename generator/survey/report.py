@@ -8,7 +8,8 @@ from collections import Counter
 
 from .run import Outcome
 
-STATUSES = ("agrees", "partly agrees", "check error", "no packet", "load error", "not generated")
+STATUSES = ("agrees", "agrees where decoded", "partly agrees", "check error", "no packet", "load error",
+            "not generated")
 
 
 def totals(outcomes: list[Outcome]) -> dict:
@@ -21,7 +22,9 @@ def totals(outcomes: list[Outcome]) -> dict:
         **{status: by.get(status, 0) for status in STATUSES},
         "generated %": round(100 * sum(o.generated for o in classes) / n, 1),
         "loaded %": round(100 * sum(o.loaded for o in classes) / n, 1),
+        "decoded whole %": round(100 * sum(o.generated and not o.undecoded for o in classes) / n, 1),
         "agrees %": round(100 * by.get("agrees", 0) / n, 1),
+        "agrees where decoded %": round(100 * (by.get("agrees", 0) + by.get("agrees where decoded", 0)) / n, 1),
     }
 
 
@@ -36,12 +39,16 @@ def problem_kind(problem: str) -> str:
 def report_markdown(outcomes: list[Outcome], header: str) -> str:
     t = totals(outcomes)
     kinds = Counter(problem_kind(o.problem) for o in outcomes if o.problem and o.cls != "-")
+    undecoded = Counter(problem_kind(o.undecoded) for o in outcomes if o.undecoded and o.cls != "-")
     lines = [header, "", "| total | value |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in t.items()), "",
              "| classes | most frequent first problem |", "| --- | --- |",
              *(f"| {n} | {_cell(k)} |" for k, n in kinds.most_common(15)), "",
-             "| module | class | status | packets agreeing | first problem |", "| --- | --- | --- | --- | --- |",
-             *(f"| {o.module} | {o.cls} | {o.status} | {o.agreeing_packets}/{o.packets} | {_cell(o.problem or '')} |"
-               for o in outcomes)]
+             "| classes | most frequent reason a class is not decoded whole |", "| --- | --- |",
+             *(f"| {n} | {_cell(k)} |" for k, n in undecoded.most_common(15)), "",
+             "| module | class | status | packets agreeing | first problem | not decoded |",
+             "| --- | --- | --- | --- | --- | --- |",
+             *(f"| {o.module} | {o.cls} | {o.status} | {o.agreeing_packets}/{o.packets} | {_cell(o.problem or '')} "
+               f"| {_cell(o.undecoded or '')} |" for o in outcomes)]
     return "\n".join(lines) + "\n"
 
 

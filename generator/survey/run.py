@@ -33,6 +33,8 @@ class Outcome:
     messages: int = 0
     fields: int = 0
     problem: str | None = None  # the first thing that went wrong, in one line
+    undecoded: str | None = None  # the first thing the dissector leaves undecoded, and why
+    not_compared: int = 0  # bytes not compared: the dissector leaves them undecoded
 
     @property
     def status(self) -> str:
@@ -44,19 +46,22 @@ class Outcome:
             return "no packet"
         if self.problem:
             return "check error" if not self.messages else "partly agrees"
-        return "agrees" if self.agreeing_packets == self.packets else "partly agrees"
+        if self.agreeing_packets != self.packets:
+            return "partly agrees"
+        return "agrees where decoded" if self.undecoded else "agrees"
 
     def as_dict(self) -> dict:
         return {**asdict(self), "status": self.status}
 
 
-def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend: str = "lua") -> Outcome:
+def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend: str = "lua",
+                 strict: bool = False) -> Outcome:
     out = Outcome(module, cls.__name__)
     bind_layers(UDP, cls, dport=port)
     bind_layers(UDP, cls, sport=port)
     try:
         try:
-            checker = Checker(f"{module}:{cls.__name__}", tshark=tshark, backend=backend)
+            checker = Checker(f"{module}:{cls.__name__}", tshark=tshark, backend=backend, strict=strict)
         except (GeneratorError, CBackendError) as exc:
             out.problem = _line(exc)
             return out
@@ -67,6 +72,8 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
             out.problem = f"generator crashed: {type(exc).__name__}: {_line(exc)}"
             return out
         out.generated = True
+        out.undecoded = next((f.reason for m in checker.proto.messages for f in m.fields if f.kind == "undecoded"),
+                             None)
         packets = survey_packets(cls)
         out.packets = len(packets)
         pcap = os.path.join(work, f"{cls.__name__}.pcap")
@@ -84,6 +91,7 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
             return out
         out.loaded = True
         out.messages, out.fields = result.messages, result.fields
+        out.not_compared = sum(result.not_compared.values())
         bad_frames = {d.frame for d in result.disagreements} | {p.frame for p in result.problems}
         out.agreeing_packets = max(0, out.packets - len(bad_frames))
         first = ([str(p) for p in result.problems] or [str(d) for d in result.disagreements] or [None])[0]
@@ -95,7 +103,7 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
 
 
 def survey(modules: list[str], tshark: Tshark, progress: Callable[[int, int, str], None] | None = None,
-           limit: int | None = None, backend: str = "lua") -> list[Outcome]:
+           limit: int | None = None, backend: str = "lua", strict: bool = False) -> list[Outcome]:
     """Every class of ``modules`` (at most ``limit``), each checked on its own port."""
     todo = []
     for module in modules:
@@ -113,7 +121,7 @@ def survey(modules: list[str], tshark: Tshark, progress: Callable[[int, int, str
             if cls is None:
                 outcomes.append(Outcome(module, "-", problem=f"module not importable: {error}"))
                 continue
-            outcomes.append(survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work, backend))
+            outcomes.append(survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work, backend, strict))
     return outcomes
 
 

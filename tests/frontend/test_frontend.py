@@ -116,7 +116,7 @@ def test_scapy_layers_own_addresses_translate_or_are_refused(tmp_path):
             from scapy.contrib.stun import XorIp
             class Bad(Packet):
                 fields_desc = [XorIp("xip", None)]
-            """))
+            """), strict=True)
 
 
 def _layer_module(tmp_path, body: str) -> str:
@@ -216,9 +216,39 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.v: MultipleTypeField (its type depends on other fields) is not translated"),
 ])
 def test_untranslatable_layers_name_class_field_and_fix(tmp_path, body, needle):
+    """Strict, the layer is refused; else decoding stops there and the rest of
+    the message is one undecoded item saying why."""
+    path = _layer_module(tmp_path, body)
     with pytest.raises(GeneratorError) as err:
-        load(_layer_module(tmp_path, body))
+        load(path, strict=True)
     assert needle in str(err.value)
+    bad = load(path).message("Bad")
+    assert bad.undecoded == str(err.value)
+    last = bad.fields[-1]
+    assert (last.kind, last.rest, last.reason, last.abbrev, last.expert_abbrev) == (
+        "undecoded", True, str(err.value), "userlayer.bad.undecoded", "userlayer.bad.not_decoded")
+    assert [f.kind for f in bad.fields].count("undecoded") == 1 and bad.fixed_size is None
+
+
+def test_undecoded_starts_where_decoding_stops(tmp_path):
+    """At the untranslatable field, or at the start of the bit run it cuts short;
+    a message whose last packet or list ends undecoded, unbounded, ends there too."""
+    proto = load(_layer_module(tmp_path, """
+        class Inner(Packet):
+            fields_desc = [ByteField("k", 0), BitField("a", 0, 3), BitField("b", 0, 4), ByteField("after", 0)]
+        class Bounded(Packet):
+            fields_desc = [ByteField("n", 0), PacketLenField("inner", None, Inner, length_from=lambda pkt: pkt.n),
+                           ByteField("tail", 0)]
+        class Open(Packet):
+            fields_desc = [ByteField("n", 0), PacketListField("inners", [], Inner), ByteField("tail", 0)]
+        """))
+    inner = proto.message("Inner")
+    assert [(f.name, f.kind) for f in inner.fields] == [("k", "int"), ("a", "undecoded")]
+    assert inner.undecoded.startswith("Inner.after: follows bit fields that end mid-byte")
+    assert [f.name for f in proto.message("Bounded").fields] == ["n", "inner", "tail"]
+    assert proto.message("Bounded").undecoded is None
+    assert [f.name for f in proto.message("Open").fields] == ["n", "inners"]
+    assert proto.message("Open").undecoded == inner.undecoded
 
 
 def test_bad_module_and_class_names(tmp_path):
@@ -239,12 +269,20 @@ def test_cli_rejects_bad_input_without_writing(tmp_path):
         class Bad(Packet):
             fields_desc = [LEMACField("addr", None)]
         """)
-    proc = subprocess.run([sys.executable, "-m", "generator.cli", "lua", bad, "-o", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "generator.cli", "lua", "--strict", bad, "-o", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "Bad.addr" in proc.stderr
     assert out.read_text() == "-- previous\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    # without --strict the dissector is written, and stderr says what it leaves undecoded
+    proc = subprocess.run([sys.executable, "-m", "generator.cli", "lua", bad, "-o", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == ("dissectgen lua: Bad is decoded up to addr, the rest is left undecoded: "
+                                   "Bad.addr: LEMACField (a MAC address with its bytes reversed) has no Wireshark "
+                                   "address type; use MACField, or StrFixedLenField(length=6)")
+    assert "userlayer.bad.undecoded" in out.read_text()
 
 
 def test_class_list_selects_classes():
