@@ -145,7 +145,7 @@ class ValueSet:
 # --- fields and messages
 
 INT_FTYPES = {(1, False): "uint8", (2, False): "uint16", (3, False): "uint24", (4, False): "uint32",
-              (8, False): "uint64", (1, True): "int8", (2, True): "int16", (3, True): "int24",
+              (5, False): "uint40", (6, False): "uint48", (8, False): "uint64", (1, True): "int8", (2, True): "int16", (3, True): "int24",
               (4, True): "int32", (8, True): "int64"}
 
 # address ftype -> its size in bytes
@@ -167,7 +167,9 @@ class Field:
     kind:
       int        integer of ``size`` bytes (``mask``/``shift`` for bit fields,
                  ``group_end`` False while more bit fields share the bytes)
-      bytes      ``size`` bytes, or ``length`` bytes, or the rest (``rest``)
+      bytes      ``size`` bytes, or ``length`` bytes, or the rest (``rest``);
+                 ``wide_int``: one unsigned big-endian integer wider than 64 bits
+                 (a BitField of whole bytes), shown as its bytes
       stringz    NUL-terminated bytes
       packet     a sub-message (``sub``), ``length`` bytes or its own size
       packet_list  sub-messages: ``count`` of them, or ``length`` bytes, or the rest
@@ -213,6 +215,7 @@ class Field:
     payload: str | None = None  # Dispatch role carried in ndr_conf_var bytes: "request"|"reply"
     parts: tuple[Field, ...] = ()  # ndr_conf_var header fields (max_count, offset, actual_count)
     referenced: bool = False  # a later expression reads this field's value
+    wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
 

@@ -80,11 +80,13 @@ class _Walker:
             else:
                 offset, size = end - mf.size, mf.size
             out = [ScapyItem(mf.abbrev, int(val), base + offset, size)]
-            out += [ScapyItem(flag.abbrev, int(bool(int(val) & flag.mask)), base + offset, size) for flag in mf.flags]
+            # a flag's mask is its bit in the bit run: the field's value starts at ``shift``
+            out += [ScapyItem(flag.abbrev, int(bool(int(val) & (flag.mask >> mf.shift))), base + offset, size)
+                    for flag in mf.flags]
             return out
         if mf.kind in ("bytes", "stringz"):
             # the value's own bytes: not PadField's padding; a C string with its NUL
-            n = len(val) + (1 if mf.kind == "stringz" else 0)
+            n = mf.size if mf.wide_int else len(val) + (1 if mf.kind == "stringz" else 0)
             return [ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n)] if n > 0 else []
         if mf.kind == "packet":
             sub = self.proto.message(mf.sub)

@@ -8,6 +8,7 @@ A field the generator cannot read exactly is refused with a GeneratorError.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from scapy import fields as sf
@@ -21,6 +22,9 @@ from ..names import filter_part, lua_ident, unique
 from .errors import GeneratorError, location
 
 _INT_FMT = re.compile(r"^([<>!=@]?)([bBhHiIlLqQ])$")
+# bytes a bit run may fill: the integer sizes both backends read and mask exactly
+# (7 bytes: a Lua number cannot hold every 56-bit mask)
+_RUN_SIZES = (1, 2, 3, 4, 5, 6, 8)
 _INT_SIZES = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "l": 4, "L": 4, "q": 8, "Q": 8}
 _HEX_CLASSES = (sf.XByteField, sf.XShortField, sf.XIntField, sf.XLongField, sf.XLEIntField,
                 sf.XLEShortField, sf.XLELongField, sf.X3BytesField, sf.XLE3BytesField, sf.XByteEnumField,
@@ -70,6 +74,8 @@ def _configured(fld, where: str):
     field's byte order from ``conf.contribs['XCP']['byte_order']`` before every
     read: the dissector is generated with the order configured now (a capture
     that changes it midway, as XCP's CONNECT may, is not followed)."""
+    if isinstance(fld, sf.Emph):  # only how scapy's show() prints it
+        return _configured(fld.fld, where)
     if type(fld).__name__ == "XCPEndiannessField" and type(fld).__module__.startswith("scapy.contrib.automotive.xcp"):
         try:
             fld.set_endianness()
@@ -136,10 +142,11 @@ class FieldKinds:
         if not _scapy_wire(fld):
             raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
                                  f"so the generator cannot know its wire format; use a plain scapy field")
-        # FlagsField and BitEnumField are bit fields too: flags first, then bits
-        if isinstance(fld, sf.FlagsField) and not group:
+        # FlagsField and BitEnumField are bit fields too: a FlagsField of whole bytes
+        # on its own is an integer with flags, anywhere else a member of a bit run
+        if isinstance(fld, sf.FlagsField) and not group and fld.size % 8 == 0 and fld.size // 8 in _RUN_SIZES:
             return self.flags_field(cls, msg, fld, base)
-        if isinstance(fld, sf._BitField) and not isinstance(fld, sf.FlagsField):
+        if isinstance(fld, sf._BitField):
             return self.bit_field(cls, msg, fld, base, group)
         if group:
             raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
@@ -215,21 +222,27 @@ class FieldKinds:
         return M.Field(**base, kind="address", ftype=ftype, size=M.ADDRESS_SIZES[ftype])
 
     def bit_field(self, cls, msg, fld, base, group) -> M.Field:
-        """One field of a run of BitFields; the run's masks are set when it fills whole bytes."""
+        """One field of a run of bit fields; the run's masks are set when it fills whole bytes."""
         where = location(cls, fld)
         if fld.size < 0 or getattr(fld, "rev", False):
             raise GeneratorError(f"{where}: little-endian (negative size) bit fields are not supported; "
                                  f"use a LE integer field with FlagsField or masks")
         enum = self.enum_table(fld.i2s, f"{msg.name}_{fld.name}") if isinstance(fld, sf._EnumField) else None
-        f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False,
-                    base="HEX" if isinstance(fld, sf.XBitField) else "DEC")
+        flags = self._flags(fld, base["abbrev"], where) if isinstance(fld, sf.FlagsField) else ()
+        f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False, flags=flags,
+                    base="HEX" if isinstance(fld, (sf.XBitField, sf.FlagsField)) else "DEC")
         group.append((f, fld.size))
         bits = sum(w for _, w in group)
         if bits % 8:
             return f
         size = bits // 8
-        if size not in (1, 2, 3, 4, 8):
-            raise GeneratorError(f"{where}: a bit run of {size} bytes has no ProtoField type; use 1, 2, 3, 4 or 8")
+        if len(group) == 1 and size > 8 and not flags:
+            # one integer wider than any ProtoField: its bytes
+            group.clear()
+            return M.Field(**{**base, "label": fld.name}, kind="bytes", ftype="bytes", size=size, wide_int=True)
+        if size not in _RUN_SIZES:
+            raise GeneratorError(f"{where}: a bit run of {size} bytes has no ProtoField type; use "
+                                 f"{', '.join(map(str, _RUN_SIZES[:-1]))} or {_RUN_SIZES[-1]}")
         pos = 0
         for i, (g, width) in enumerate(group):
             g.shift = bits - pos - width
@@ -238,17 +251,21 @@ class FieldKinds:
             g.ftype = M.INT_FTYPES[(size, False)]
             g.bit_offset, g.bit_width = pos, width
             g.group_start = i == 0
+            # a flag's mask was the bit in its field: now the bit in the run
+            g.flags = tuple(dataclasses.replace(flag, mask=flag.mask << g.shift) for flag in g.flags)
             pos += width
         group[-1][0].group_end = True
         group.clear()
         return f
 
     def flags_field(self, cls, msg, fld, base) -> M.Field:
-        where = location(cls, fld)
-        if fld.size % 8:
-            raise GeneratorError(f"{where}: a FlagsField must fill whole bytes ({fld.size} bits); "
-                                 f"put it in a bit run or give it 8, 16, 24, 32 or 64 bits")
         size = fld.size // 8
+        return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="HEX", size=size,
+                       little_endian=bool(getattr(fld, "rev", False)),
+                       flags=self._flags(fld, base["abbrev"], location(cls, fld)))
+
+    def _flags(self, fld, abbrev: str, where: str) -> tuple[M.Flag, ...]:
+        """A FlagsField's named bits, each with its mask in the field's value."""
         names = fld.names
         items = sorted(names.items()) if isinstance(names, dict) else list(enumerate(names))
         flags, parts, idents = [], set(), set()
@@ -263,10 +280,9 @@ class FieldKinds:
                 part = f"bit{mask.bit_length() - 1}"
                 ident = lua_ident(f"{fld.name}_{part}")
             part, ident = unique(part, parts), unique(ident, idents)
-            flags.append(M.Flag(ident=ident, abbrev=self.claim_abbrev(f"{base['abbrev']}.{part}", where),
+            flags.append(M.Flag(ident=ident, abbrev=self.claim_abbrev(f"{abbrev}.{part}", where),
                                 label=str(name).strip() or part, mask=mask))
-        return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="HEX", size=size,
-                       little_endian=bool(getattr(fld, "rev", False)), flags=tuple(flags))
+        return tuple(flags)
 
     def _element_class(self, cls, fld):
         """The class a PacketField or PacketListField holds, when it is a class."""
