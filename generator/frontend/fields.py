@@ -100,9 +100,10 @@ def _scaling(where: str, fld, size: int) -> tuple[M.Scaling | None, str]:
     integral = isinstance(factor, int) and isinstance(offset, int)
     if integral and factor == 1 and offset == 0:
         return None, unit
-    if integral and size == 8:
-        raise GeneratorError(f"{where}: an 8-byte ScalingField scaled by integers gives integers a double "
-                             f"cannot hold exactly; use scaling=1, offset=0 or a float scaling")
+    # a double holds every integer up to 2**53 (and Lua 5.4's integers do not wrap below it)
+    if integral and 2 ** (8 * size) * abs(factor) + abs(offset) > 2 ** 53:
+        raise GeneratorError(f"{where}: a ScalingField scaled by integers whose values can pass 2**53, which "
+                             f"a double cannot hold exactly; use scaling=1, offset=0 or a float scaling")
     if not integral and (isinstance(ndigits, bool) or not isinstance(ndigits, int)
                          or not 0 <= ndigits <= MAX_SCALING_DIGITS):
         raise GeneratorError(f"{where}: ScalingField ndigits={ndigits!r}: the generator rounds to 0 to "

@@ -45,7 +45,11 @@ def test_obd_pids_are_scaled():
     ("""
      class Bad(Packet):
          fields_desc = [ScalingField("v", 0, scaling=3, offset=1, fmt="!Q")]
-     """, "Bad.v: an 8-byte ScalingField scaled by integers gives integers a double cannot hold exactly"),
+     """, "Bad.v: a ScalingField scaled by integers whose values can pass 2**53"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ScalingField("v", 0, scaling=2**22, fmt="!I")]
+     """, "Bad.v: a ScalingField scaled by integers whose values can pass 2**53"),
     ("""
      class Bad(Packet):
          fields_desc = [ScalingField("v", 0, scaling=0.5, ndigits=-1)]
