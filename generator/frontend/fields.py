@@ -1,8 +1,8 @@
 """Field kinds: one scapy field -> one ``model.Field``.
 
-Integers, enums, flags and bit runs; IPv4, IPv6 and MAC addresses; strings and
-byte runs; nested packets and lists; NDR (DCE/RPC stub) fields; the
-ConditionalField and PadField wrappers.
+Integers, enums, flags and bit runs; ScalingField's scaled values; IPv4, IPv6
+and MAC addresses; strings and byte runs; nested packets and lists; NDR
+(DCE/RPC stub) fields; the ConditionalField and PadField wrappers.
 A field the generator cannot read exactly is refused with a GeneratorError.
 """
 

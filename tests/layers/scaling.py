@@ -2,11 +2,11 @@
 
 Sizes 1 to 8 bytes, signed and little-endian, scalings below one, integer
 and float offsets, several ndigits, with and without a unit; a ScalingField
-of scaling 1 and offset 0 stays an integer (with its unit). Bound to UDP ports
+of scaling 1 and offset 0 stays an integer (with its unit); one is conditional. Bound to UDP ports
 as the other test layers are.
 """
 
-from scapy.fields import ByteField, ScalingField
+from scapy.fields import ByteField, ConditionalField, ScalingField
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
@@ -25,6 +25,7 @@ class Scaled(Packet):
         ScalingField("big", 0, scaling=1e-07, fmt="<Q", unit="s"),
         ScalingField("count", 0, fmt="!Q", unit="sec"),  # scaling 1, offset 0: the raw integer
         ByteField("after", 0),
+        ConditionalField(ScalingField("extra", 0, scaling=0.5, fmt="!H", unit="A"), lambda pkt: pkt.after == 9),
     ]
 
 
