@@ -245,8 +245,9 @@ class FieldKinds:
         unknown = getattr(fld, "unknown_label", None) if enum else None
         scaling, unit = _scaling(where, fld, size)
         return M.Field(**base, kind="int", ftype="double" if scaling else M.INT_FTYPES[(size, signed)],
-                       base="NONE" if scaling else "HEX" if hexa else "DEC", size=size, little_endian=bool(little), signed=signed,
-                       enum=enum, unknown_label=str(unknown) if unknown else None, referenced=bool(unknown),
+                       base="NONE" if scaling else "HEX" if hexa else "DEC", size=size,
+                       little_endian=bool(little), signed=signed, enum=enum,
+                       unknown_label=str(unknown) if unknown else None, referenced=bool(unknown),
                        scaling=scaling, unit=unit)
 
     def address_field(self, cls, fld, base) -> M.Field:

@@ -16,8 +16,9 @@ def _wire(percent=0, celsius=0, volts=0, rpm=0, signed=0, le32=0, times=0, coars
           extra=None):
     """A Scaled message from raw integers: the values on the wire, not scapy's
     scaled input (scapy's i2m rounds when it builds)."""
-    return Raw(struct.pack(">BBBHh", percent, celsius, volts, rpm, signed) + struct.pack("<iHBQ", le32, times, coarse, big)
-               + struct.pack(">QB", count, after) + (b"" if extra is None else struct.pack(">H", extra)))
+    return Raw(struct.pack(">BBBHh", percent, celsius, volts, rpm, signed)
+               + struct.pack("<iHBQ", le32, times, coarse, big) + struct.pack(">QB", count, after)
+               + (b"" if extra is None else struct.pack(">H", extra)))
 
 
 SAMPLES = [
