@@ -153,6 +153,17 @@ ADDRESS_SIZES = {"ipv4": 4, "ipv6": 16, "ether": 6}
 
 
 @dataclass(frozen=True)
+class Scaling:
+    """A physical value carried as an integer: ``raw * factor + offset`` (scapy's ScalingField)."""
+
+    factor: int | float
+    offset: int | float
+    # decimals the value is rounded to (Python's round: half to even on the
+    # exact binary value); None: factor and offset are integers, so is the value
+    ndigits: int | None
+
+
+@dataclass(frozen=True)
 class Flag:
     ident: str
     abbrev: str
@@ -166,7 +177,11 @@ class Field:
 
     kind:
       int        integer of ``size`` bytes (``mask``/``shift`` for bit fields,
-                 ``group_end`` False while more bit fields share the bytes)
+                 ``group_end`` False while more bit fields share the bytes);
+                 with ``scaling`` its item is the physical value, a double
+                 (``ftype`` "double"), read from an integer shaped by ``size``,
+                 ``signed`` and ``little_endian``; ``unit`` follows the value
+                 shown (the filter compares the number alone)
       bytes      ``size`` bytes, or ``length`` bytes, or the rest (``rest``);
                  ``wide_int``: one unsigned big-endian integer wider than 64 bits
                  (a BitField of whole bytes), shown as its bytes
@@ -218,6 +233,8 @@ class Field:
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
+    scaling: Scaling | None = None  # int: the item holds raw * factor + offset, not the raw integer
+    unit: str = ""  # int: shown after the value (" " and the unit), e.g. "%" or "°C"
 
 
 @dataclass(frozen=True)

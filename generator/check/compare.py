@@ -27,7 +27,7 @@ from ..backends.c import render as render_c
 from ..backends.lua import render
 from ..frontend import build
 from .pdml import LuaErrorInOutput, ProtoItem, iter_packets
-from .scapy_items import message_items
+from .scapy_items import message_items, scaled_value
 from .tshark import Tshark, TsharkError
 
 # Disagreements kept per capture for the report; the rest are only counted.
@@ -211,18 +211,25 @@ class Checker:
                 continue
             if i.name in names or i.name == f"{self.proto.abbrev}.trailing":
                 kind = names.get(i.name, "bytes")
-                value = i.value if kind in ("bytes", "stringz", "packet", "packet_list", "address",
-                                            "address_list") else "" if kind == "undecoded" else i.number()
+                if isinstance(kind, M.Scaling):
+                    value = scaled_value(i.show, kind.ndigits)
+                elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list"):
+                    value = i.value
+                elif kind == "undecoded":
+                    value = ""
+                else:
+                    value = i.number()
                 _add(fields, i.name, (value, i.pos - msg_item.pos, i.size))
         experts = {(name, parent or "") for name, parent in item.experts}
         return Side(item.frame, msg.abbrev, fields, experts)
 
-    def _field_names(self, msg: M.Message) -> dict[str, str]:
-        out: dict[str, str] = {}
+    def _field_names(self, msg: M.Message) -> dict[str, str | M.Scaling]:
+        """Filter name -> the field's kind, or its scaling (a scaled field)."""
+        out: dict[str, str | M.Scaling] = {}
 
         def add(m: M.Message):
             for f in m.fields:
-                out[f.abbrev] = f.kind
+                out[f.abbrev] = f.scaling or f.kind
                 for flag in f.flags:
                     out[flag.abbrev] = "flag"
                 if f.sub:

@@ -19,9 +19,18 @@ from .. import model as M
 @dataclass(frozen=True)
 class ScapyItem:
     name: str  # filter name
-    value: int | str  # int, or hex of the raw bytes
+    value: int | float | str  # int, a scaled field's number (scaled_value), or hex of the raw bytes
     offset: int
     size: int
+
+
+def scaled_value(x, ndigits: int | None) -> int | float:
+    """A scaled field's value as both sides are compared: rounded to the
+    field's decimals and to the 15 significant digits every Wireshark shows
+    (4.6 shows the shortest exact form, 4.0 and 4.4 ``%.15g``); an integral
+    value as an int (scapy's int 40 is Wireshark's double 40)."""
+    v = float(format(round(float(x), ndigits or 0), ".15g"))
+    return int(v) if v.is_integer() else v
 
 
 def _remaining(s) -> int:
@@ -79,7 +88,8 @@ class _Walker:
                 offset, size = start, end - start
             else:
                 offset, size = end - mf.size, mf.size
-            out = [ScapyItem(mf.abbrev, int(val), base + offset, size)]
+            value = scaled_value(val, mf.scaling.ndigits) if mf.scaling else int(val)
+            out = [ScapyItem(mf.abbrev, value, base + offset, size)]
             # a flag's mask is its bit in the bit run: the field's value starts at ``shift``
             out += [ScapyItem(flag.abbrev, int(bool(int(val) & (flag.mask >> mf.shift))), base + offset, size)
                     for flag in mf.flags]

@@ -60,6 +60,9 @@ class Expressions:
         def resolve(name):
             if name not in known:
                 raise Untranslatable(f"pkt.{name} is not a field before {fld.name}")
+            if known[name].scaling is not None:
+                raise Untranslatable(f"pkt.{name} is a ScalingField's scaled value; the dissectors compute "
+                                     f"integers here")
             known[name].referenced = True
             return M.Value(known[name].ident)
 

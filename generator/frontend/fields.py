@@ -1,14 +1,15 @@
 """Field kinds: one scapy field -> one ``model.Field``.
 
-Integers, enums, flags and bit runs; IPv4, IPv6 and MAC addresses; strings and
-byte runs; nested packets and lists; NDR (DCE/RPC stub) fields; the
-ConditionalField and PadField wrappers.
+Integers, enums, flags and bit runs; ScalingField's scaled values; IPv4, IPv6
+and MAC addresses; strings and byte runs; nested packets and lists; NDR
+(DCE/RPC stub) fields; the ConditionalField and PadField wrappers.
 A field the generator cannot read exactly is refused with a GeneratorError.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 
 from scapy import fields as sf
@@ -85,6 +86,41 @@ def _configured(fld, where: str):
                                  f"{exc}); import scapy.contrib.automotive.xcp.xcp first") from None
         return fld.fld
     return fld
+
+
+# A double holds 15 significant decimal digits for sure: more decimals are noise.
+MAX_SCALING_DIGITS = 15
+
+
+def _scaling(where: str, fld, size: int) -> tuple[M.Scaling | None, str]:
+    """(the scaling, the unit) of scapy's ScalingField; (None, "") for any other integer.
+
+    scapy's m2i gives ``raw * scaling + offset``, an int when both are ints,
+    else a float rounded to ``ndigits``. Scaling 1 and offset 0, both ints,
+    leave the raw integer itself: it stays an integer item (exact at 64 bits,
+    and expressions may read it); only its unit is shown."""
+    if not isinstance(fld, sf._ScalingField):
+        return None, ""
+    if isinstance(fld, sf._EnumField):
+        raise GeneratorError(f"{where}: a ScalingField with an enum is not translated (scapy has none); "
+                             f"use an EnumField for named values or a ScalingField for a physical value")
+    factor, offset, ndigits = fld.scaling, fld.offset, fld.ndigits
+    for name, number in (("scaling", factor), ("offset", offset)):
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+            raise GeneratorError(f"{where}: ScalingField {name}={number!r} is not a finite int or float")
+    unit = str(fld.unit or "")
+    integral = isinstance(factor, int) and isinstance(offset, int)
+    if integral and factor == 1 and offset == 0:
+        return None, unit
+    # a double holds every integer up to 2**53 (and Lua 5.4's integers do not wrap below it)
+    if integral and 2 ** (8 * size) * abs(factor) + abs(offset) > 2 ** 53:
+        raise GeneratorError(f"{where}: a ScalingField scaled by integers whose values can pass 2**53, which "
+                             f"a double cannot hold exactly; use scaling=1, offset=0 or a float scaling")
+    if not integral and (isinstance(ndigits, bool) or not isinstance(ndigits, int)
+                         or not 0 <= ndigits <= MAX_SCALING_DIGITS):
+        raise GeneratorError(f"{where}: ScalingField ndigits={ndigits!r}: the generator rounds to 0 to "
+                             f"{MAX_SCALING_DIGITS} decimals")
+    return M.Scaling(factor=factor, offset=offset, ndigits=None if integral else ndigits), unit
 
 
 class FieldKinds:
@@ -210,9 +246,12 @@ class FieldKinds:
             enum = self.enum_table(fld.i2s, f"{msg.name}_{fld.name}")
         hexa = isinstance(fld, _HEX_CLASSES)
         unknown = getattr(fld, "unknown_label", None) if enum else None
-        return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, signed)], base="HEX" if hexa else "DEC",
-                       size=size, little_endian=bool(little), signed=signed, enum=enum,
-                       unknown_label=str(unknown) if unknown else None, referenced=bool(unknown))
+        scaling, unit = _scaling(where, fld, size)
+        return M.Field(**base, kind="int", ftype="double" if scaling else M.INT_FTYPES[(size, signed)],
+                       base="NONE" if scaling else "HEX" if hexa else "DEC", size=size,
+                       little_endian=bool(little), signed=signed, enum=enum,
+                       unknown_label=str(unknown) if unknown else None, referenced=bool(unknown),
+                       scaling=scaling, unit=unit)
 
     def address_field(self, cls, fld, base) -> M.Field:
         if isinstance(fld, sf.LEMACField):
@@ -224,6 +263,9 @@ class FieldKinds:
     def bit_field(self, cls, msg, fld, base, group) -> M.Field:
         """One field of a run of bit fields; the run's masks are set when it fills whole bytes."""
         where = location(cls, fld)
+        if isinstance(fld, sf._ScalingField):
+            raise GeneratorError(f"{where}: a BitScalingField (a scaled value in a bit run) is not translated; "
+                                 f"use a ScalingField of whole bytes")
         if fld.size < 0 or getattr(fld, "rev", False):
             raise GeneratorError(f"{where}: little-endian (negative size) bit fields are not supported; "
                                  f"use a LE integer field with FlagsField or masks")
@@ -322,6 +364,9 @@ class FieldKinds:
             # a StrField's fmt ("H") would pass for an integer's
             raise GeneratorError(f"{location(cls, fld)}: a FieldListField of {type(inner).__name__} is not "
                                  f"supported; its elements may be plain integer or IP/IP6/MAC address fields")
+        if isinstance(inner, sf._ScalingField):
+            raise GeneratorError(f"{location(cls, fld)}: a FieldListField of ScalingField is not translated; "
+                                 f"its elements may be plain integer or IP/IP6/MAC address fields")
         element = self.int_field(cls, msg, inner, shape)
         return M.Field(**base, kind="int_list", count=count, element=element, ftype=element.ftype,
                        base=element.base, enum=element.enum, size=None)

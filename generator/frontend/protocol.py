@@ -109,6 +109,7 @@ def build(spec: str, strict: bool = False) -> Translation:
                 f = next((f for f in b.messages[cls].fields if f.name == slot), None)
                 if f is not None:
                     f.referenced = True
+    _refuse_read_scaled_values(b)
     proto.request_slots = tuple(b.request_slots)
     proto.messages = [b.messages[c] for c in b.order]
     proto.enums = sorted(b.enums.values(), key=lambda t: t.ident)
@@ -133,3 +134,15 @@ def _mentions(e, kind, which=lambda _: True) -> bool:
     if isinstance(e, kind) and which(e):
         return True
     return any(_mentions(c, kind, which) for c in M.children(e))
+
+
+def _refuse_read_scaled_values(b: ProtocolBuilder) -> None:
+    """A lambda, rule, summary or binding reads scapy's value of a field: for a
+    ScalingField that is the scaled number, which the dissectors' integer
+    expressions do not compute."""
+    for cls, msg in b.messages.items():
+        for f in msg.fields:
+            if f.scaling is not None and f.referenced:
+                raise GeneratorError(f"{cls.__name__}.{f.name}: a ScalingField's scaled value is read by a "
+                                     f"length, count, condition, rule, summary or binding; the generator "
+                                     f"reads integers there: use a plain integer field")
