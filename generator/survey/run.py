@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import multiprocessing
 import os
 import tempfile
 from dataclasses import asdict, dataclass
@@ -103,8 +105,9 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
 
 
 def survey(modules: list[str], tshark: Tshark, progress: Callable[[int, int, str], None] | None = None,
-           limit: int | None = None, backend: str = "lua", strict: bool = False) -> list[Outcome]:
-    """Every class of ``modules`` (at most ``limit``), each checked on its own port."""
+           limit: int | None = None, backend: str = "lua", strict: bool = False, jobs: int = 1) -> list[Outcome]:
+    """Every class of ``modules`` (at most ``limit``), each checked on its own port,
+    by ``jobs`` processes (each class alone: results do not depend on ``jobs``)."""
     todo = []
     for module in modules:
         classes, error = module_classes(module)
@@ -112,17 +115,34 @@ def survey(modules: list[str], tshark: Tshark, progress: Callable[[int, int, str
             todo.append((module, None, error))
         todo += [(module, cls, None) for cls in classes]
     todo = todo[:limit] if limit else todo
-    outcomes = []
+    tasks = [(i, module, cls.__name__ if cls else None, error) for i, (module, cls, error) in enumerate(todo)]
     with tempfile.TemporaryDirectory(prefix="dissectgen-survey-") as work:
         os.chmod(work, 0o755)
-        for i, (module, cls, error) in enumerate(todo):
-            if progress is not None:
-                progress(i, len(todo), f"{module}:{cls.__name__ if cls else '-'}")
-            if cls is None:
-                outcomes.append(Outcome(module, "-", problem=f"module not importable: {error}"))
-                continue
-            outcomes.append(survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work, backend, strict))
+        run = functools.partial(_survey_one, tshark=tshark, work=work, backend=backend, strict=strict)
+        if jobs > 1:
+            # fork: the workers inherit scapy as imported here (XCP's byte order and the like)
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                results = pool.imap(run, tasks, chunksize=4)
+                return _collected(results, tasks, progress)
+        return _collected(map(run, tasks), tasks, progress)
+
+
+def _collected(results, tasks, progress) -> list[Outcome]:
+    outcomes = []
+    for i, outcome in enumerate(results):
+        if progress is not None:
+            progress(i, len(tasks), f"{outcome.module}:{outcome.cls}")
+        outcomes.append(outcome)
     return outcomes
+
+
+def _survey_one(task, tshark: Tshark, work: str, backend: str, strict: bool) -> Outcome:
+    i, module, name, error = task
+    if name is None:
+        return Outcome(module, "-", problem=f"module not importable: {error}")
+    classes, _ = module_classes(module)
+    cls = next(c for c in classes if c.__name__ == name)
+    return survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work, backend, strict)
 
 
 def _line(exc) -> str:
