@@ -194,6 +194,10 @@ class Field:
       address_list  ``count`` addresses shaped like ``element``
       ndr_conf_var  NDR conformant varying byte array (max_count, offset,
                  actual_count, bytes) whose bytes may carry a dispatched payload
+      choice     scapy's MultipleTypeField: one of ``alternatives`` (fields of
+                 the same scapy name, each with its ``condition``, exclusive and
+                 in scapy's order, the default last); backends read them all in
+                 turn (``Message.flat_fields``), the check asks scapy which one
       undecoded  the rest of the message's bytes, from a field the generator
                  cannot translate (``reason`` says why; ``name`` is that
                  field's): one bytes item with an expert (``expert_abbrev``),
@@ -231,6 +235,7 @@ class Field:
     parts: tuple[Field, ...] = ()  # ndr_conf_var header fields (max_count, offset, actual_count)
     referenced: bool = False  # a later expression reads this field's value
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
+    alternatives: tuple[Field, ...] = ()  # choice: the fields it may be
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
     scaling: Scaling | None = None  # int: the item holds raw * factor + offset, not the raw integer
@@ -286,6 +291,11 @@ class Message:
     # why its last bytes are not decoded (its own undecoded field's reason, or
     # that of a sub-message reaching its end); None when it is decoded whole
     undecoded: str | None = None
+
+    @property
+    def flat_fields(self) -> list[Field]:
+        """The fields as the dissectors read them: a choice's alternatives in its place."""
+        return [a for f in self.fields for a in (f.alternatives if f.kind == "choice" else (f,))]
 
 
 @dataclass(frozen=True)

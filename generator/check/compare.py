@@ -228,7 +228,7 @@ class Checker:
         out: dict[str, str | M.Scaling] = {}
 
         def add(m: M.Message):
-            for f in m.fields:
+            for f in m.flat_fields:
                 out[f.abbrev] = f.scaling or f.kind
                 for flag in f.flags:
                     out[flag.abbrev] = "flag"

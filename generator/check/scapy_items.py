@@ -37,6 +37,13 @@ def _remaining(s) -> int:
     return len(s[0]) if isinstance(s, tuple) else len(s)
 
 
+def _chosen(fld, mf: M.Field, pkt) -> M.Field:
+    """The alternative of a MultipleTypeField scapy read, as the model names it."""
+    inner = fld.fld if isinstance(fld, sf.ConditionalField) else fld
+    used = inner._find_fld_pkt(pkt)
+    return mf.alternatives[next((i for i, (sub, _) in enumerate(inner.flds) if sub is used), -1)]
+
+
 class _Walker:
     def __init__(self, proto: M.Protocol, classes: dict[str, type]) -> None:
         self.proto = proto
@@ -70,6 +77,8 @@ class _Walker:
                 return items, len(buf) - _remaining(s), False
             if isinstance(fld, sf.ConditionalField) and val is None:
                 continue
+            if mf.kind == "choice":
+                mf = _chosen(fld, mf, pkt)
             pkt.fields[fld.name] = val
             if dissected is not None and fld.name in dissected.fields and dissected.fields[fld.name] is not None:
                 val = dissected.fields[fld.name]

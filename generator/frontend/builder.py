@@ -99,15 +99,17 @@ class ProtocolBuilder(FieldKinds, Expressions):
         for fld in cls.fields_desc:
             try:
                 f = self.field(cls, msg, fld, fields_by_name, ndr, group)
-                if f.ident in idents:
-                    raise GeneratorError(f"{location(cls, fld)}: its Lua name {f.ident!r} collides with "
-                                         f"{cls.__name__}.{idents[f.ident]}")
+                for ident in [a.ident for a in f.alternatives] or [f.ident]:
+                    if ident in idents:
+                        raise GeneratorError(f"{location(cls, fld)}: its Lua name {ident!r} collides with "
+                                             f"{cls.__name__}.{idents[ident]}")
             except GeneratorError as exc:
                 if self.strict:
                     raise
                 self._undecoded(cls, msg, fld, str(exc), group, fields_by_name, idents)
                 break
-            idents[f.ident] = fld.name
+            for ident in [a.ident for a in f.alternatives] or [f.ident]:
+                idents[ident] = fld.name
             msg.fields.append(f)
             fields_by_name[fld.name] = f
             if self._ends_undecoded(f):

@@ -60,6 +60,8 @@ class Expressions:
         def resolve(name):
             if name not in known:
                 raise Untranslatable(f"pkt.{name} is not a field before {fld.name}")
+            if known[name].kind == "choice":
+                raise Untranslatable(f"pkt.{name} is a MultipleTypeField: its type depends on other fields")
             if known[name].scaling is not None:
                 raise Untranslatable(f"pkt.{name} is a ScalingField's scaled value; the dissectors compute "
                                      f"integers here")

@@ -21,6 +21,7 @@ from scapy.packet import Packet
 from .. import model as M
 from ..names import filter_part, lua_ident, unique
 from .errors import GeneratorError, location
+from .logic import all_of, negation
 
 _INT_FMT = re.compile(r"^([<>!=@]?)([bBhHiIlLqQ])$")
 # bytes a bit run may fill: the integer sizes both backends read and mask exactly
@@ -139,6 +140,10 @@ class FieldKinds:
         if isinstance(fld, sf.PadField) and not isinstance(fld, sd.NDRAlign):
             pad_to = fld._align[0] if isinstance(fld._align, tuple) else fld._align
             fld = fld.fld
+        if isinstance(fld, sf.MultipleTypeField):
+            if pad_to is not None:
+                raise GeneratorError(f"{where}: a PadField around a MultipleTypeField is not translated")
+            return self.choice_field(cls, msg, fld, known, ndr, group, condition)
         f = self.plain_field(cls, msg, fld, known, ndr, group)
         f.condition = condition
         f.pad_to = pad_to
@@ -147,10 +152,41 @@ class FieldKinds:
                                  f"make the whole bit run conditional on byte boundaries")
         return f
 
-    def plain_field(self, cls, msg, fld, known, ndr, group) -> M.Field:
+    def choice_field(self, cls, msg, fld, known, ndr, group, outer: M.Expr | None) -> M.Field:
+        """scapy's MultipleTypeField: each alternative read under its own condition,
+        made exclusive in scapy's order (the first that holds wins, else the default).
+        Alternatives after the first are named ``<name>_2``, ``<name>_3``... (the
+        types differ, and Wireshark wants one type per filter name)."""
         where = location(cls, fld)
-        abbrev = self.claim_abbrev(f"{msg.abbrev}.{filter_part(fld.name)}", where)
-        base = dict(name=fld.name, ident=lua_ident(fld.name), abbrev=abbrev, label=fld.name)
+        if group:
+            raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+        options = [(sub, cond[0] if isinstance(cond, tuple) else cond) for sub, cond in fld.flds]
+        options.append((fld.dflt, None))
+        alternatives, earlier = [], []
+        for i, (sub, cond) in enumerate(options):
+            sub = _configured(sub, where)
+            if isinstance(sub, (sf.ConditionalField, sf.PadField, sf.MultipleTypeField, sf._BitField)):
+                raise GeneratorError(f"{where}: a MultipleTypeField of {type(sub).__name__} is not translated; "
+                                     f"its alternatives may be whole-byte fields")
+            test = None if cond is None else self.expr_of(cls, fld, cond, known, "a MultipleTypeField condition",
+                                                          boolean=True)
+            condition = all_of(*([outer] if outer is not None else []), *(negation(e) for e in earlier),
+                               *([test] if test is not None else []))
+            name = fld.name if i == 0 else f"{fld.name}_{i + 1}"
+            alt = self.plain_field(cls, msg, sub, known, ndr, group, name=name)
+            alt.condition = None if condition == M.Bool(True) else condition
+            alternatives.append(alt)
+            if test is not None:
+                earlier.append(test)
+        first = alternatives[0]
+        return M.Field(name=fld.name, ident=first.ident, abbrev=first.abbrev, label=fld.name, kind="choice",
+                       size=None, alternatives=tuple(alternatives))
+
+    def plain_field(self, cls, msg, fld, known, ndr, group, name: str | None = None) -> M.Field:
+        """``name``: the filter and code name, when not the scapy field's (a MultipleTypeField's alternatives)."""
+        where = location(cls, fld)
+        abbrev = self.claim_abbrev(f"{msg.abbrev}.{filter_part(name or fld.name)}", where)
+        base = dict(name=fld.name, ident=lua_ident(name or fld.name), abbrev=abbrev, label=fld.name)
 
         # NDR (DCE/RPC stubs, NDR32 only)
         if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and isinstance(fld, sf.StrLenField):

@@ -116,13 +116,13 @@ def build(spec: str, strict: bool = False) -> Translation:
     proto.sets = list(b.sets.values())
     proto.summary_styles = tuple(sorted({p.style for m in proto.messages for p in m.summary if p.field}))
     proto.uses_big_endian = any(
-        (f.element or f).little_endian is False for m in proto.messages for f in m.fields
+        (f.element or f).little_endian is False for m in proto.messages for f in m.flat_fields
         if f.kind in ("int", "int_list")
     )
     proto.uses_single_bit = any(
         _mentions(e, M.SingleBit) for m in proto.messages for r in m.rules for e in (r.when, r.must)
     )
-    exprs = [e for m in proto.messages for f in m.fields for e in (f.condition, f.length, f.count)]
+    exprs = [e for m in proto.messages for f in m.flat_fields for e in (f.condition, f.length, f.count)]
     proto.uses_bitwise = any(_mentions(e, M.Bits, lambda b: b.op in "&|^") for e in exprs)
     proto.uses_floor_div = any(_mentions(e, M.FloorDiv) for e in exprs)
     return Translation(proto, {msg.ident: cls for cls, msg in b.messages.items()}, info)

@@ -5,6 +5,7 @@ its own it tests little)."""
 from __future__ import annotations
 
 import random
+import zlib
 
 from scapy import fields as sf
 from scapy.packet import Packet, fuzz
@@ -66,3 +67,19 @@ def _populated(cls: type[Packet]) -> Packet:
         except Exception:
             continue
     return pkt
+
+
+def mutated(packets: list[bytes], name: str) -> list[bytes]:
+    """Damaged copies of survey packets, the same for the same class: each cut short
+    by one byte and to half, three single bytes flipped, a byte inserted, and all
+    bytes 0xff. A dissector must take them without an error of its own."""
+    rng = random.Random(zlib.crc32(name.encode()))
+    out = []
+    for raw in packets:
+        out += [raw[:-1], raw[:len(raw) // 2], b"\xff" * len(raw)]
+        for _ in range(3):
+            i = rng.randrange(len(raw))
+            out.append(raw[:i] + bytes([raw[i] ^ (1 << rng.randrange(8))]) + raw[i + 1:])
+        i = rng.randrange(len(raw) + 1)
+        out.append(raw[:i] + bytes([rng.randrange(256)]) + raw[i:])
+    return [m for m in dict.fromkeys(out) if m]

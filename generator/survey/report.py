@@ -25,6 +25,8 @@ def totals(outcomes: list[Outcome]) -> dict:
         "decoded whole %": round(100 * sum(o.generated and not o.undecoded for o in classes) / n, 1),
         "agrees %": round(100 * by.get("agrees", 0) / n, 1),
         "agrees where decoded %": round(100 * (by.get("agrees", 0) + by.get("agrees where decoded", 0)) / n, 1),
+        "mutated packets taken (tshark strict)": sum(o.mutated for o in classes),
+        "classes whose dissector failed on mutated packets": sum(1 for o in classes if o.mutated_error),
     }
 
 
@@ -45,6 +47,9 @@ def report_markdown(outcomes: list[Outcome], header: str) -> str:
              *(f"| {n} | {_cell(k)} |" for k, n in kinds.most_common(15)), "",
              "| classes | most frequent reason a class is not decoded whole |", "| --- | --- |",
              *(f"| {n} | {_cell(k)} |" for k, n in undecoded.most_common(15)), "",
+             *([f"Dissector errors on mutated packets: " + "; ".join(
+                 f"{o.module}:{o.cls}: {_cell(o.mutated_error)}" for o in outcomes if o.mutated_error), ""]
+               if any(o.mutated_error for o in outcomes) else []),
              "| module | class | status | packets agreeing | first problem | not decoded |",
              "| --- | --- | --- | --- | --- | --- |",
              *(f"| {o.module} | {o.cls} | {o.status} | {o.agreeing_packets}/{o.packets} | {_cell(o.problem or '')} "

@@ -18,7 +18,7 @@ from ..backends.c import BuildError, CBackendError
 from ..check import Checker, Tshark, TsharkError
 from ..frontend import GeneratorError
 from .classes import module_classes
-from .packets import survey_packets
+from .packets import mutated, survey_packets
 
 FIRST_PORT = 41000
 LOAD_ERROR = "Error during loading"
@@ -37,6 +37,8 @@ class Outcome:
     problem: str | None = None  # the first thing that went wrong, in one line
     undecoded: str | None = None  # the first thing the dissector leaves undecoded, and why
     not_compared: int = 0  # bytes not compared: the dissector leaves them undecoded
+    mutated: int = 0  # damaged copies of the packets the dissector took (tshark strict: no Lua error)
+    mutated_error: str | None = None  # what the dissector did wrong on them
 
     @property
     def status(self) -> str:
@@ -79,12 +81,7 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
         packets = survey_packets(cls)
         out.packets = len(packets)
         pcap = os.path.join(work, f"{cls.__name__}.pcap")
-        writer = PcapWriter(pcap, linktype=1, sync=False)
-        for raw in packets or [b""]:
-            # addresses all given: scapy must never resolve one (that would send ARP requests)
-            writer.write(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02", type=0x0800)
-                         / IP(src="192.0.2.1", dst="192.0.2.2") / UDP(sport=port, dport=port) / Raw(raw))
-        writer.close()
+        _write_frames(pcap, packets or [b""], port)
         try:
             result = checker.check(pcap)
         except TsharkError as exc:
@@ -92,6 +89,15 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
             out.problem = _line(exc)
             return out
         out.loaded = True
+        damaged = mutated(packets, f"{module}.{cls.__name__}")
+        if damaged:
+            damaged_pcap = os.path.join(work, f"{cls.__name__}.mutated.pcap")
+            _write_frames(damaged_pcap, damaged, port)
+            try:
+                checker.run(damaged_pcap, ["-V"], keep_stdout=False)
+                out.mutated = len(damaged)
+            except TsharkError as exc:
+                out.mutated_error = _line(exc)
         out.messages, out.fields = result.messages, result.fields
         out.not_compared = sum(result.not_compared.values())
         bad_frames = {d.frame for d in result.disagreements} | {p.frame for p in result.problems}
@@ -143,6 +149,15 @@ def _survey_one(task, tshark: Tshark, work: str, backend: str, strict: bool) -> 
     classes, _ = module_classes(module)
     cls = next(c for c in classes if c.__name__ == name)
     return survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work, backend, strict)
+
+
+def _write_frames(path: str, payloads: list[bytes], port: int) -> None:
+    writer = PcapWriter(path, linktype=1, sync=False)
+    for raw in payloads:
+        # addresses all given: scapy must never resolve one (that would send ARP requests)
+        writer.write(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02", type=0x0800)
+                     / IP(src="192.0.2.1", dst="192.0.2.2") / UDP(sport=port, dport=port) / Raw(raw))
+    writer.close()
 
 
 def _line(exc) -> str:

@@ -167,9 +167,9 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.names: a FieldListField of StrFixedLenField is not supported"),
     ("""
      class Bad(Packet):
-         fields_desc = [ByteField("v", 4), MultipleTypeField([(IP6Field("addr", "::"), lambda pkt: pkt.v == 6)],
+         fields_desc = [ByteField("v", 4), MultipleTypeField([(BitField("addr", 0, 4), lambda pkt: pkt.v == 6)],
                                                              IPField("addr", "0.0.0.0"))]
-     """, "Bad.addr: MultipleTypeField (its type depends on other fields) is not translated"),
+     """, "Bad.addr: a MultipleTypeField of BitField is not translated"),
     ("""
      class Odd(ByteField):
          def getfield(self, pkt, s):
@@ -212,8 +212,9 @@ def _layer_module(tmp_path, body: str) -> str:
     ("""
      class Bad(Packet):
          fields_desc = [ByteField("kind", 0),
-                        MultipleTypeField([(IntField("v", 0), lambda pkt: pkt.kind == 1)], ShortField("v", 0))]
-     """, "Bad.v: MultipleTypeField (its type depends on other fields) is not translated"),
+                        MultipleTypeField([(IntField("v", 0), lambda pkt: pkt.kind == 1)], ShortField("v", 0)),
+                        StrLenField("data", b"", length_from=lambda pkt: pkt.v)]
+     """, "Bad.data: cannot translate length_from (pkt.v is a MultipleTypeField"),
 ])
 def test_untranslatable_layers_name_class_field_and_fix(tmp_path, body, needle):
     """Strict, the layer is refused; else decoding stops there and the rest of
@@ -228,6 +229,29 @@ def test_untranslatable_layers_name_class_field_and_fix(tmp_path, body, needle):
     assert (last.kind, last.rest, last.reason, last.abbrev, last.expert_abbrev) == (
         "undecoded", True, str(err.value), "userlayer.bad.undecoded", "userlayer.bad.not_decoded")
     assert [f.kind for f in bad.fields].count("undecoded") == 1 and bad.fixed_size is None
+
+
+def test_a_multiple_type_field_is_a_choice_of_exclusive_alternatives(tmp_path):
+    proto = load(_layer_module(tmp_path, """
+        class Choice(Packet):
+            fields_desc = [ByteField("v", 4),
+                           ConditionalField(MultipleTypeField([(IP6Field("addr", "::"), lambda pkt: pkt.v == 6),
+                                                               (IntField("addr", 0), lambda pkt: pkt.v > 6)],
+                                                              IPField("addr", "0.0.0.0")),
+                                            lambda pkt: pkt.v != 0)]
+        """), strict=True)
+    msg = proto.message("Choice")
+    choice = msg.fields[1]
+    assert (choice.kind, choice.size, msg.fixed_size) == ("choice", None, None)
+    assert [(a.ident, a.abbrev, a.kind, a.ftype) for a in choice.alternatives] == [
+        ("addr", "userlayer.choice.addr", "address", "ipv6"), ("addr_2", "userlayer.choice.addr_2", "int", "uint32"),
+        ("addr_3", "userlayer.choice.addr_3", "address", "ipv4")]
+    outer, v6, over6 = (M.Compare("~=", M.Value("v"), M.Const(0)), M.Compare("==", M.Value("v"), M.Const(6)),
+                        M.Compare(">", M.Value("v"), M.Const(6)))
+    not_v6, not_over6 = M.Compare("~=", M.Value("v"), M.Const(6)), M.Compare("<=", M.Value("v"), M.Const(6))
+    assert [a.condition for a in choice.alternatives] == [
+        M.AllOf((outer, v6)), M.AllOf((outer, not_v6, over6)), M.AllOf((outer, not_v6, not_over6))]
+    assert [f.ident for f in msg.flat_fields] == ["v", "addr", "addr_2", "addr_3"]
 
 
 def test_undecoded_starts_where_decoding_stops(tmp_path):

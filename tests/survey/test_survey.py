@@ -26,6 +26,8 @@ def test_every_class_has_an_outcome_and_nothing_crashes(outcomes):
         assert o.status in ("agrees", "agrees where decoded", "partly agrees", "no packet"), o
         assert not (o.problem or "").startswith("generator crashed"), o
         assert o.generated and o.loaded, o  # degraded, if need be, never refused; 0 Lua load errors
+        # damaged copies of its packets: no Lua error (tshark strict mode)
+        assert o.mutated_error is None and (o.mutated > 0 or not o.packets), o
 
 
 def test_what_cannot_be_translated_is_left_undecoded_and_not_compared(outcomes, tshark, tmp_path):

@@ -40,7 +40,7 @@ def c_str(value) -> str:
 def _check(proto: M.Protocol) -> None:
     """Refuse what the C plugin cannot render, naming class and field."""
     for m in proto.messages:
-        for f in m.fields:
+        for f in m.flat_fields:
             where = f"{m.name}.{f.name}"
             if f.enum is not None:
                 if f.size == 8:
@@ -56,8 +56,8 @@ def _check(proto: M.Protocol) -> None:
     # across messages, as they cannot in the Lua (one local scope per message).
     seen: dict[str, str] = {}
     for m in proto.messages:
-        names = [m.ident] + [f"{m.ident}__{f.ident}" for f in m.fields] + [
-            f"{m.ident}__{x.ident}" for f in m.fields for x in (*f.flags, *f.parts)]
+        names = [m.ident] + [f"{m.ident}__{f.ident}" for f in m.flat_fields] + [
+            f"{m.ident}__{x.ident}" for f in m.flat_fields for x in (*f.flags, *f.parts)]
         for name in names:
             if name in seen and seen[name] != m.name:
                 raise CBackendError(f"{m.name}: its C name {name} is also one of {seen[name]}'s; rename one")
