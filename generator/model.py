@@ -164,6 +164,30 @@ class Scaling:
 
 
 @dataclass(frozen=True)
+class ClassChoice:
+    """The class of a packet or list element, chosen from its bytes by scapy's
+    code (a class-choosing function, a dispatch_hook), as probing learned it:
+    by the unsigned big-endian key of ``size`` bytes at ``offset``. A class of
+    None is scapy's Raw: the rest of the bytes, undissected."""
+
+    ident: str
+    offset: int
+    size: int
+    entries: tuple[tuple[int, str | None], ...]  # key -> Message.ident, where not ``default``
+    default: str | None
+    short: str | None  # fewer than offset + size bytes left
+
+    @property
+    def need(self) -> int:
+        return self.offset + self.size
+
+    @property
+    def messages(self) -> list[str]:
+        """The messages it may choose, each once, in a fixed order."""
+        return list(dict.fromkeys(m for m in (*(m for _, m in self.entries), self.default, self.short) if m))
+
+
+@dataclass(frozen=True)
 class Flag:
     ident: str
     abbrev: str
@@ -187,7 +211,9 @@ class Field:
                  (a BitField of whole bytes), shown as its bytes
       stringz    NUL-terminated bytes
       packet     a sub-message (``sub``), ``length`` bytes or its own size
-      packet_list  sub-messages: ``count`` of them, or ``length`` bytes, or the rest
+      packet_list  sub-messages: ``count`` of them, or ``length`` bytes, or the rest;
+                 a packet's or element's class is ``sub``, or chosen from its
+                 bytes (``choose``, ``sub`` None)
       int_list   ``count`` integers shaped like ``element``
       address    an address of ``size`` bytes in network order; ``ftype`` says
                  which: ipv4 (4), ipv6 (16) or ether (a MAC, 6)
@@ -236,6 +262,7 @@ class Field:
     referenced: bool = False  # a later expression reads this field's value
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
     alternatives: tuple[Field, ...] = ()  # choice: the fields it may be
+    choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
     scaling: Scaling | None = None  # int: the item holds raw * factor + offset, not the raw integer
@@ -364,6 +391,7 @@ class Protocol:
     messages: list[Message]
     enums: list[EnumTable]
     sets: list[ValueSet]
+    choices: list[ClassChoice] = field(default_factory=list)  # classes chosen from bytes
     dispatch: Dispatch | None = None
     dce: DceRpcCarrier | None = None
     ports: list[PortBinding] = field(default_factory=list)

@@ -232,8 +232,10 @@ class Checker:
                 out[f.abbrev] = f.scaling or f.kind
                 for flag in f.flags:
                     out[flag.abbrev] = "flag"
-                if f.sub:
-                    add(self.proto.message(f.sub))
+                for sub in f.choose.messages if f.choose else [f.sub] if f.sub else []:
+                    if sub not in seen:
+                        seen.add(sub)
+                        add(self.proto.message(sub))
             for b in m.payloads:
                 if b.message not in seen:
                     seen.add(b.message)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scapy import fields as sf
+from scapy.config import conf
 from scapy.packet import Packet
 
 from .. import model as M
@@ -48,6 +49,7 @@ class _Walker:
     def __init__(self, proto: M.Protocol, classes: dict[str, type]) -> None:
         self.proto = proto
         self.classes = classes  # Message.ident -> scapy class
+        self.idents = {c: i for i, c in classes.items()}
 
     def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
@@ -88,6 +90,18 @@ class _Walker:
                 raise ValueError(f"{cls.__name__}.{fld.name}: {type(exc).__name__}: {exc}") from exc
         return items, len(buf) - _remaining(s), True
 
+    def _element_message(self, mf: M.Field, elem) -> M.Message | None:
+        """The message of a packet or element scapy read: its field's class, or the
+        class scapy chose from its bytes (None: scapy's Raw)."""
+        if mf.choose is None:
+            return self.proto.message(mf.sub)
+        if elem is None or isinstance(elem, conf.raw_layer):
+            return None
+        ident = self.idents.get(type(elem))
+        if ident is None:
+            raise ValueError(f"scapy chose {type(elem).__name__}, which probing did not find")
+        return self.proto.message(ident)
+
     def _items(self, mf: M.Field, val, buf: bytes, start: int, end: int, base: int, run_start) -> list[ScapyItem]:
         """The items of one field's value, which scapy read from buf[start:end]."""
         if mf.kind == "int":
@@ -108,18 +122,22 @@ class _Walker:
             n = mf.size if mf.wide_int else len(val) + (1 if mf.kind == "stringz" else 0)
             return [ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n)] if n > 0 else []
         if mf.kind == "packet":
-            sub = self.proto.message(mf.sub)
             sub_pkt = val if isinstance(val, Packet) else None
-            sub_items, _, _ = self.walk(sub, self.classes[mf.sub], buf[start:end], base + start, sub_pkt)
-            return [ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start), *sub_items]
+            item = ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start)
+            sub = self._element_message(mf, sub_pkt)
+            if sub is None:  # scapy's Raw: its bytes only
+                return [item]
+            return [item, *self.walk(sub, self.classes[sub.ident], buf[start:end], base + start, sub_pkt)[0]]
         if mf.kind == "packet_list":
-            sub, pos, out = self.proto.message(mf.sub), start, []
+            pos, out = start, []
             for elem in val:
                 raw = bytes(elem)
                 tail = bytes(elem.payload) if elem.payload else b""
                 n = len(raw) - len(tail)
                 out.append(ScapyItem(mf.abbrev, buf[pos:pos + n].hex(), base + pos, n))
-                out += self.walk(sub, self.classes[mf.sub], buf[pos:pos + n], base + pos, elem)[0]
+                sub = self._element_message(mf, elem)
+                if sub is not None:
+                    out += self.walk(sub, self.classes[sub.ident], buf[pos:pos + n], base + pos, elem)[0]
                 pos += n
             return out
         if mf.kind == "int_list":

@@ -42,6 +42,7 @@ class ProtocolBuilder(FieldKinds, Expressions):
         self.order: list[type] = []
         self.enums: dict[tuple, M.EnumTable] = {}
         self.sets: dict[tuple, M.ValueSet] = {}
+        self.choices: list[M.ClassChoice] = []  # classes chosen from bytes, by probing scapy
         self.abbrevs: dict[str, str] = {}  # filter name -> where it came from
         self.request_slots: list[str] = []
         self.roles: dict[type, str] = {}
@@ -114,7 +115,9 @@ class ProtocolBuilder(FieldKinds, Expressions):
             fields_by_name[fld.name] = f
             if self._ends_undecoded(f):
                 # its last message reads to the end: nothing after it can be found
-                msg.undecoded = self.messages_by_ident[f.sub].undecoded
+                msg.undecoded = next(self.messages_by_ident[s].undecoded for s in
+                                     (f.choose.messages if f.choose else [f.sub])
+                                     if self.messages_by_ident[s].undecoded is not None)
                 break
         else:
             if group:
@@ -178,10 +181,10 @@ class ProtocolBuilder(FieldKinds, Expressions):
     def _ends_undecoded(self, f: M.Field) -> bool:
         """True when ``f``'s message(s) end in undecoded bytes that reach the end of
         the enclosing message's bytes (no length or size bounds them)."""
-        if f.kind not in ("packet", "packet_list") or f.sub is None:
+        if f.kind not in ("packet", "packet_list") or f.length is not None or f.size is not None:
             return False
-        sub = self.messages_by_ident[f.sub]
-        return sub.undecoded is not None and f.length is None and f.size is None
+        subs = f.choose.messages if f.choose else [f.sub] if f.sub else []
+        return any(self.messages_by_ident[s].undecoded is not None for s in subs)
 
     @staticmethod
     def _fixed_size(msg: M.Message) -> int | None:

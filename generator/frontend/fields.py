@@ -22,6 +22,7 @@ from .. import model as M
 from ..names import filter_part, lua_ident, unique
 from .errors import GeneratorError, location
 from .logic import all_of, negation
+from .probing import learn, picker
 
 _INT_FMT = re.compile(r"^([<>!=@]?)([bBhHiIlLqQ])$")
 # bytes a bit run may fill: the integer sizes both backends read and mask exactly
@@ -122,6 +123,21 @@ def _scaling(where: str, fld, size: int) -> tuple[M.Scaling | None, str]:
         raise GeneratorError(f"{where}: ScalingField ndigits={ndigits!r}: the generator rounds to 0 to "
                              f"{MAX_SCALING_DIGITS} decimals")
     return M.Scaling(factor=factor, offset=offset, ndigits=None if integral else ndigits), unit
+
+
+def _dispatches(cls) -> bool:
+    """True when the class picks a subclass for the bytes it is given (its own dispatch_hook)."""
+    return any("dispatch_hook" in vars(base) for base in cls.__mro__)
+
+
+# what probing learned, per class-choosing function or class (probing one takes seconds)
+_LEARNED: dict = {}
+
+
+def learned_choice(fld):
+    if fld.cls not in _LEARNED:
+        _LEARNED[fld.cls] = learn(picker(fld))
+    return _LEARNED[fld.cls]
 
 
 class FieldKinds:
@@ -230,12 +246,13 @@ class FieldKinds:
         if isinstance(fld, sf.PacketListField):
             return self.packet_list(cls, msg, fld, base, known)
         if isinstance(fld, _PACKET_FIELDS):
-            sub = self.message(self._element_class(cls, fld), sub_only=True)
+            sub, choose = self._elements(cls, fld)
+            size = self.messages_by_ident[sub].fixed_size if sub else None
             length = None
             if isinstance(fld, sf.PacketLenField):
                 length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
-            return M.Field(**base, kind="packet", sub=sub.ident, size=None if length else sub.fixed_size,
-                           length=length, rest=length is None and sub.fixed_size is None)
+            return M.Field(**base, kind="packet", sub=sub, choose=choose, size=None if length else size,
+                           length=length, rest=length is None and size is None)
         if isinstance(fld, sf.FieldListField):
             return self.field_list(cls, msg, fld, base, known)
         if isinstance(fld, sf.StrFixedLenField):
@@ -362,25 +379,41 @@ class FieldKinds:
                                 label=str(name).strip() or part, mask=mask))
         return tuple(flags)
 
-    def _element_class(self, cls, fld):
-        """The class a PacketField or PacketListField holds, when it is a class."""
-        if not (isinstance(fld.cls, type) and issubclass(fld.cls, Packet)):
-            chooser = getattr(fld.cls, "__qualname__", None) or repr(fld.cls)
-            raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {chooser}, not given; "
-                                 f"the generator needs a Packet class here")
-        return fld.cls
+    def _elements(self, cls, fld) -> tuple[str | None, M.ClassChoice | None]:
+        """What a PacketField or PacketListField holds: (its message, None), or
+        (None, the choice) when scapy chooses each element's class from its bytes."""
+        chooser = fld.cls
+        if isinstance(chooser, type) and issubclass(chooser, Packet) and not _dispatches(chooser):
+            return self.message(chooser, sub_only=True).ident, None
+        name = getattr(chooser, "__qualname__", None) or repr(chooser)
+        if chooser is None or not callable(chooser):
+            raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {name}, not given; "
+                                 f"the generator needs a Packet class or a class-choosing function here")
+        learned = learned_choice(fld)
+        if learned is None:
+            raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {name} from more than "
+                                 f"one or two bytes within the first four; give a Packet class")
+        ident = lambda c: self.message(c, sub_only=True).ident if c is not None else None  # noqa: E731
+        choice = M.ClassChoice(
+            ident=f"choice_{len(self.choices) + 1}", offset=learned.offset, size=learned.size,
+            entries=tuple((k, ident(c)) for k, c in learned.table), default=ident(learned.default),
+            short=ident(learned.short))
+        self.choices.append(choice)
+        return None, choice
 
     def packet_list(self, cls, msg, fld, base, known) -> M.Field:
-        sub = self.message(self._element_class(cls, fld), sub_only=True)
+        sub, choose = self._elements(cls, fld)
         count = length = None
         if fld.count_from is not None:
             count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
         elif fld.length_from is not None:
             length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
-        if sub.fixed_size is None and count is not None:
-            raise GeneratorError(f"{location(cls, fld)}: count_from needs a fixed-size element class; "
-                                 f"{sub.name} has variable size (use length_from)")
-        return M.Field(**base, kind="packet_list", sub=sub.ident, count=count, length=length,
+        for ident in choose.messages if choose else [sub]:
+            element = self.messages_by_ident[ident]
+            if element.fixed_size is None and count is not None:
+                raise GeneratorError(f"{location(cls, fld)}: count_from needs a fixed-size element class; "
+                                     f"{element.name} has variable size (use length_from)")
+        return M.Field(**base, kind="packet_list", sub=sub, choose=choose, count=count, length=length,
                        rest=count is None and length is None)
 
     def field_list(self, cls, msg, fld, base, known) -> M.Field:

@@ -114,6 +114,7 @@ def build(spec: str, strict: bool = False) -> Translation:
     proto.messages = [b.messages[c] for c in b.order]
     proto.enums = sorted(b.enums.values(), key=lambda t: t.ident)
     proto.sets = list(b.sets.values())
+    proto.choices = list(b.choices)
     proto.summary_styles = tuple(sorted({p.style for m in proto.messages for p in m.summary if p.field}))
     proto.uses_big_endian = any(
         (f.element or f).little_endian is False for m in proto.messages for f in m.flat_fields

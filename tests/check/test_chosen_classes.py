@@ -1,0 +1,50 @@
+"""Element classes chosen by scapy's own code (a dispatch_hook, a class-choosing
+function) are chosen alike by the dissectors: the generator learns the key and
+its table by probing scapy. scapy and tshark agree, with the Lua script and the
+C plugin, on every generation."""
+
+import pytest
+
+from conftest import udp_pcap
+from generator.check import Checker
+from layers.chosen import PORTS, TLV, NumberTLV, Options, PairTLV, Typed, TypedCounter
+
+SAMPLES = [
+    Options(options=[NumberTLV(number=7), PairTLV(first=1, second=2), TLV(type=9, value=b"xyz")],
+            typed=[TypedCounter(count=3), Typed(type=0x0103, data=b"ab")]),
+    Options(options=[TLV(type=0, value=b"")], typed=[Typed(type=0xFFFF, data=b"raw")]),
+    Options(options=[], typed=[Typed(type=0x0102 - 1, data=b"")]) / b"\x01",
+]
+
+
+@pytest.fixture(scope="module")
+def checker(tshark, backend):
+    return Checker("layers.chosen", tshark=tshark, backend=backend, strict=True)
+
+
+@pytest.fixture(scope="module")
+def capture(tmp_path_factory):
+    return udp_pcap(tmp_path_factory.mktemp("chosen") / "chosen.pcap", [(PORTS[type(p)], p) for p in SAMPLES])
+
+
+def test_the_dissectors_choose_the_classes_scapy_chooses(checker, capture):
+    pairs = []
+    result = checker.check(capture, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.ok and result.disagreements == [] and result.messages == len(SAMPLES)
+    first, _ = pairs[0]
+    assert first.fields["chosen.numbertlv.number"] == (7, 3, 4)
+    assert first.fields["chosen.pairtlv.second"] == (2, 11, 2)
+    assert first.fields["chosen.tlv.value"] == ("78797a", 15, 3)
+    assert first.fields["chosen.typedcounter.count"] == (3, 21, 4)
+    assert first.fields["chosen.typed.data"] == ("6162", 28, 2)
+    # 0xffff is scapy's Raw: the element's item holds its bytes, nothing under it
+    raw, _ = pairs[1]
+    assert raw.fields["chosen.options.typed"] == ("ffff03726177", 3, 6) and "chosen.typed.type" not in raw.fields
+
+
+def test_the_tree_names_each_chosen_class(checker, capture):
+    out = checker.run(capture, ["-V", "-Y", "frame.number == 1"])
+    for label in ("Number TLV", "Pair TLV", "TLV", "Typed counter", "Typed"):
+        assert f"    {label}\n" in out or f"{label}\n" in out, label
+    frames = checker.run(capture, ["-Y", "chosen.typedcounter.count == 3", "-T", "fields", "-e", "frame.number"])
+    assert frames.split() == ["1"]
