@@ -315,6 +315,9 @@ class Message:
     request_slots: tuple[str, ...] = ()  # request fields replies need (rules)
     sub_only: bool = False  # only ever a sub-message of another
     payloads: tuple[PayloadBinding, ...] = ()  # what follows this message's fields
+    # dissected on its own (on a port, as a payload), its class is chosen from
+    # its bytes, as scapy's dispatch_hook chooses it (None: always this one)
+    choose: ClassChoice | None = None
     # why its last bytes are not decoded (its own undecoded field's reason, or
     # that of a sub-message reaching its end); None when it is decoded whole
     undecoded: str | None = None

@@ -152,7 +152,8 @@ class Checker:
     def _dispatched(self) -> set[str]:
         d = self.proto.dispatch
         if d is None:
-            return {m.ident for m in self.proto.messages if not m.sub_only}
+            tops = [m for m in self.proto.messages if not m.sub_only]
+            return {m.ident for m in tops} | {c for m in tops if m.choose for c in m.choose.messages}
         return {d.generic_request, d.generic_reply, *(i for _, i in d.requests), *(i for _, i in d.replies)}
 
     # --- scapy side

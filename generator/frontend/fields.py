@@ -22,7 +22,7 @@ from .. import model as M
 from ..names import filter_part, lua_ident, unique
 from .errors import GeneratorError, location
 from .logic import all_of, negation
-from .probing import learn, picker
+from .probing import class_picker, learn, picker
 
 _INT_FMT = re.compile(r"^([<>!=@]?)([bBhHiIlLqQ])$")
 # bytes a bit run may fill: the integer sizes both backends read and mask exactly
@@ -126,8 +126,9 @@ def _scaling(where: str, fld, size: int) -> tuple[M.Scaling | None, str]:
 
 
 def _dispatches(cls) -> bool:
-    """True when the class picks a subclass for the bytes it is given (its own dispatch_hook)."""
-    return any("dispatch_hook" in vars(base) for base in cls.__mro__)
+    """True when the class picks a subclass for the bytes it is given: scapy calls
+    a dispatch_hook the class defines itself, not one it inherits."""
+    return "dispatch_hook" in vars(cls)
 
 
 # what probing learned, per class-choosing function or class (probing one takes seconds)
@@ -393,13 +394,30 @@ class FieldKinds:
         if learned is None:
             raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {name} from more than "
                                  f"one or two bytes within the first four; give a Packet class")
-        ident = lambda c: self.message(c, sub_only=True).ident if c is not None else None  # noqa: E731
-        choice = M.ClassChoice(
-            ident=f"choice_{len(self.choices) + 1}", offset=learned.offset, size=learned.size,
-            entries=tuple((k, ident(c)) for k, c in learned.table), default=ident(learned.default),
-            short=ident(learned.short))
+        return None, self.class_choice(learned)
+
+    def class_choice(self, learned, sub_only: bool = True) -> M.ClassChoice:
+        """The model of a choice probing learned; its classes become messages."""
+        ident = lambda c: self.message(c, sub_only=sub_only).ident if c is not None else None  # noqa: E731
+        shape = dict(offset=learned.offset, size=learned.size, entries=tuple((k, ident(c)) for k, c in learned.table),
+                     default=ident(learned.default), short=ident(learned.short))
+        for known in self.choices:  # the same choice twice (a class as a list's and on its own): one table
+            if known == M.ClassChoice(ident=known.ident, **shape):
+                return known
+        choice = M.ClassChoice(ident=f"choice_{len(self.choices) + 1}", **shape)
         self.choices.append(choice)
-        return None, choice
+        return choice
+
+    def top_choice(self, cls) -> None:
+        """A class with a dispatch_hook, dissected on its own, becomes the class
+        scapy's hook chooses for the bytes; left as it is when probing finds no key."""
+        if not _dispatches(cls) or self.messages[cls].choose is not None:
+            return
+        if cls not in _LEARNED:
+            _LEARNED[cls] = learn(class_picker(cls))
+        learned = _LEARNED[cls]
+        if learned is not None and learned.size:
+            self.messages[cls].choose = self.class_choice(learned, sub_only=False)
 
     def packet_list(self, cls, msg, fld, base, known) -> M.Field:
         sub, choose = self._elements(cls, fld)

@@ -42,6 +42,17 @@ class KeyedChoice:
         return list(dict.fromkeys(c for c in (*(c for _, c in self.table), self.default, self.short) if c))
 
 
+def class_picker(cls) -> Pick:
+    """The class scapy makes of ``raw`` given to ``cls`` (its dispatch_hook's choice; None: Raw)."""
+    def pick(raw: bytes):
+        try:
+            p = cls(raw)
+        except Exception:
+            return None
+        return None if isinstance(p, conf.raw_layer) else type(p)
+    return pick
+
+
 def picker(fld) -> Pick:
     """The class scapy gives an element of ``fld`` made of ``raw`` (None: Raw)."""
     def pick(raw: bytes):

@@ -88,6 +88,8 @@ def build(spec: str, strict: bool = False) -> Translation:
 
     for cls in classes:
         b.message(cls)
+    for cls in classes:
+        b.top_choice(cls)
     payload_bindings(b)
     proto = M.Protocol(abbrev=abbrev, title=title, source=spec, messages=[], enums=[], sets=[],
                        short_name=(info.short_name if info else "") or abbrev.upper(),

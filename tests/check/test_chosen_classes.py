@@ -15,6 +15,8 @@ SAMPLES = [
     Options(options=[TLV(type=0, value=b"")], typed=[Typed(type=0xFFFF, data=b"raw")]),
     Options(options=[], typed=[Typed(type=0x0102 - 1, data=b"")]) / b"\x01",
 ]
+# on TLV's own port: the class TLV's dispatch_hook chooses
+ALONE = [NumberTLV(number=9), PairTLV(first=3, second=4), TLV(type=5, value=b"q")]
 
 
 @pytest.fixture(scope="module")
@@ -24,13 +26,15 @@ def checker(tshark, backend):
 
 @pytest.fixture(scope="module")
 def capture(tmp_path_factory):
-    return udp_pcap(tmp_path_factory.mktemp("chosen") / "chosen.pcap", [(PORTS[type(p)], p) for p in SAMPLES])
+    return udp_pcap(tmp_path_factory.mktemp("chosen") / "chosen.pcap",
+                    [(PORTS[type(p)], p) for p in SAMPLES] + [(PORTS[TLV], p) for p in ALONE])
 
 
 def test_the_dissectors_choose_the_classes_scapy_chooses(checker, capture):
     pairs = []
     result = checker.check(capture, on_pair=lambda a, b: pairs.append((a, b)))
-    assert result.ok and result.disagreements == [] and result.messages == len(SAMPLES)
+    assert result.ok and result.disagreements == [] and result.messages == len(SAMPLES) + len(ALONE)
+    assert [a.message for a, _ in pairs[len(SAMPLES):]] == ["chosen.numbertlv", "chosen.pairtlv", "chosen.tlv"]
     first, _ = pairs[0]
     assert first.fields["chosen.numbertlv.number"] == (7, 3, 4)
     assert first.fields["chosen.pairtlv.second"] == (2, 11, 2)

@@ -1,7 +1,7 @@
 """Test layers: element classes that scapy's own code chooses from the bytes.
 
 ``TLV.dispatch_hook`` picks a subclass by the first byte (as IGMP, DHCPv6 and
-BGP do); ``_by_type`` is a class-choosing function of a 2-byte type (as EIGRP's
+BGP do), also for a TLV on its own port; ``_by_type`` is a class-choosing function of a 2-byte type (as EIGRP's
 and CDP's are), Raw when fewer than 2 bytes are left or the type is 0xffff.
 """
 
@@ -65,6 +65,6 @@ class Options(Packet):
                    PacketListField("typed", [], _by_type)]
 
 
-PORTS = {Options: 40651}
+PORTS = {Options: 40651, TLV: 40652}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
