@@ -171,10 +171,15 @@ class Field:
       stringz    NUL-terminated bytes
       packet     a sub-message (``sub``), ``length`` bytes or its own size
       packet_list  sub-messages: ``count`` of them, or ``length`` bytes, or the rest
-      int_list   ``count`` integers shaped like ``element``
+                 (``takes_rest``, packet and packet_list: the sub-message keeps
+                 every byte after its fields as its payload, as scapy's default
+                 extract_padding does, so the field, or the list's first
+                 element, ends where the span ends)
+      int_list   integers shaped like ``element``: ``count`` of them, or as many
+                 as ``length`` bytes hold, or the rest (``rest``)
       address    an address of ``size`` bytes in network order; ``ftype`` says
                  which: ipv4 (4), ipv6 (16) or ether (a MAC, 6)
-      address_list  ``count`` addresses shaped like ``element``
+      address_list  addresses shaped like ``element``, counted as int_list's
       ndr_conf_var  NDR conformant varying byte array (max_count, offset,
                  actual_count, bytes) whose bytes may carry a dispatched payload
     """
@@ -201,6 +206,7 @@ class Field:
     length: Expr | None = None
     count: Expr | None = None
     rest: bool = False
+    takes_rest: bool = False  # packet, packet_list: see above
     condition: Expr | None = None
     align_before: int | None = None  # NDR: align the offset (from the stub start)
     pad_to: int | None = None  # PadField: pad after the field to this alignment

@@ -75,6 +75,13 @@ def _configured(fld, where: str):
     return fld
 
 
+def _keeps_rest(cls) -> bool:
+    """True when ``cls`` keeps scapy's default extract_padding: whatever follows
+    its fields is its payload, so as a PacketField or a list element it takes
+    every byte up to the end of the field's span (the list then ends there)."""
+    return getattr(cls, "extract_padding", None) is Packet.extract_padding
+
+
 def _unique(name: str, taken: set[str]) -> str:
     """``name``, or ``name_2``, ``name_3``... whichever is not taken yet (then it is)."""
     out, n = name, 2
@@ -154,12 +161,15 @@ class FieldKinds:
         if isinstance(fld, sf.PacketListField):
             return self.packet_list(cls, msg, fld, base, known)
         if isinstance(fld, sf.PacketField):
-            sub = self.message(self._element_class(cls, fld), sub_only=True)
+            element = self._element_class(cls, fld)
+            sub = self.message(element, sub_only=True)
             length = None
             if isinstance(fld, sf.PacketLenField):
                 length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
-            return M.Field(**base, kind="packet", sub=sub.ident, size=None if length else sub.fixed_size,
-                           length=length, rest=length is None and sub.fixed_size is None)
+            takes_rest = length is None and _keeps_rest(element)
+            size = None if length or takes_rest else sub.fixed_size
+            return M.Field(**base, kind="packet", sub=sub.ident, size=size, length=length,
+                           rest=length is None and size is None, takes_rest=takes_rest)
         if isinstance(fld, sf.FieldListField):
             return self.field_list(cls, msg, fld, base, known)
         if isinstance(fld, sf.StrFixedLenField):
@@ -281,7 +291,8 @@ class FieldKinds:
         return fld.cls
 
     def packet_list(self, cls, msg, fld, base, known) -> M.Field:
-        sub = self.message(self._element_class(cls, fld), sub_only=True)
+        element = self._element_class(cls, fld)
+        sub = self.message(element, sub_only=True)
         count = length = None
         if fld.count_from is not None:
             count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
@@ -291,7 +302,7 @@ class FieldKinds:
             raise GeneratorError(f"{location(cls, fld)}: count_from needs a fixed-size element class; "
                                  f"{sub.name} has variable size (use length_from)")
         return M.Field(**base, kind="packet_list", sub=sub.ident, count=count, length=length,
-                       rest=count is None and length is None)
+                       rest=count is None and length is None, takes_rest=_keeps_rest(element))
 
     def field_list(self, cls, msg, fld, base, known) -> M.Field:
         if fld.count_from is None:
