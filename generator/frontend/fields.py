@@ -305,9 +305,14 @@ class FieldKinds:
                        rest=count is None and length is None, takes_rest=_keeps_rest(element))
 
     def field_list(self, cls, msg, fld, base, known) -> M.Field:
-        if fld.count_from is None:
-            raise GeneratorError(f"{location(cls, fld)}: FieldListField needs count_from=lambda pkt: pkt.<field>")
-        count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
+        # scapy reads count_from elements, or elements to the end of length_from's
+        # bytes, or to the end of the message (a later field then reads nothing)
+        count = length = None
+        if fld.count_from is not None:
+            count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
+        elif fld.length_from is not None:
+            length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+        shape_of_list = dict(count=count, length=length, rest=count is None and length is None)
         inner = fld.field
         shape = dict(name=fld.name, ident=lua_ident(fld.name), abbrev=base["abbrev"], label=fld.name)
         if _address_ftype(inner):
@@ -316,13 +321,13 @@ class FieldKinds:
                                      f"scapy reads or writes them, so the generator cannot know their wire format; "
                                      f"use a plain scapy field")
             element = self.address_field(cls, inner, shape)
-            return M.Field(**base, kind="address_list", count=count, element=element, ftype=element.ftype)
+            return M.Field(**base, kind="address_list", **shape_of_list, element=element, ftype=element.ftype)
         if isinstance(inner, (sf.StrField, sf.PacketField, sf.FieldListField)) or not _scapy_wire(inner):
             # a StrField's fmt ("H") would pass for an integer's
             raise GeneratorError(f"{location(cls, fld)}: a FieldListField of {type(inner).__name__} is not "
                                  f"supported; its elements may be plain integer or IP/IP6/MAC address fields")
         element = self.int_field(cls, msg, inner, shape)
-        return M.Field(**base, kind="int_list", count=count, element=element, ftype=element.ftype,
+        return M.Field(**base, kind="int_list", **shape_of_list, element=element, ftype=element.ftype,
                        base=element.base, enum=element.enum, size=None)
 
     def ndr_conf_var(self, cls, msg, fld, base) -> M.Field:

@@ -199,10 +199,6 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.e: enum names come from a function"),
     ("""
      class Bad(Packet):
-         fields_desc = [ByteField("n", 0), FieldListField("l", [], ByteField("", 0))]
-     """, "Bad.l: FieldListField needs count_from"),
-    ("""
-     class Bad(Packet):
          fields_desc = [PacketListField("items", [], lambda pkt, **kw: None)]
      """, "Bad.items: its packets' class is chosen by"),
     ("""
