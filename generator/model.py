@@ -317,10 +317,14 @@ class DceRpcCarrier:
 
 
 @dataclass(frozen=True)
-class PortBinding:
-    table: str  # "udp.port" | "tcp.port"
-    port: int
+class TableBinding:
+    """scapy's bind_layers(Lower, Message, key=value) as a Wireshark dissector table entry."""
+
+    table: str  # "udp.port" | "tcp.port" | "ethertype" | "ip.proto"
+    value: int  # the port, EtherType or IP protocol number
     message: str  # Message.ident dissected there (dispatching when generic)
+    lower: str = ""  # scapy's lower layer class (UDP, Ether, IPv6...), as bind_layers names it
+    key: str = ""  # its field (dport, type, nh...)
 
 
 @dataclass
@@ -333,7 +337,7 @@ class Protocol:
     sets: list[ValueSet]
     dispatch: Dispatch | None = None
     dce: DceRpcCarrier | None = None
-    ports: list[PortBinding] = field(default_factory=list)
+    table_bindings: list[TableBinding] = field(default_factory=list)
     raw_entry: str | None = None  # Message.ident a raw buffer starts with
     request_slots: tuple[str, ...] = ()  # request field names kept per call
     summary_styles: tuple[str, ...] = ()  # summary helpers the messages use: name, hex, dec

@@ -21,7 +21,7 @@ from scapy_layers.spec.summary import VIOLATION_CLOSE, VIOLATION_OPEN, VIOLATION
 
 from .. import model as M
 from ..names import filter_part
-from .bindings import dce_carrier, dispatch_model, payload_bindings, port_bindings
+from .bindings import dce_carrier, dispatch_model, payload_bindings, table_bindings
 from .builder import ProtocolBuilder
 from .errors import GeneratorError
 from .loading import is_path, load_module, module_classes
@@ -97,7 +97,7 @@ def build(spec: str) -> Translation:
         proto.raw_entry = b.messages[dispatch.generic_request].ident
     if info and info.carriers:
         proto.dce = dce_carrier(b, info, title, proto.short_name)
-    proto.ports = port_bindings(b, classes)
+    proto.table_bindings = table_bindings(b)
     for slot in b.request_slots:
         for cls in b.order:
             if b.roles.get(cls) == "request":

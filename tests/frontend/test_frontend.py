@@ -81,7 +81,7 @@ def test_kinds_model():
     assert nest["padded"].pad_to == 4 and nest["tail"].rest
     strs = fields(proto, "StrKinds")
     assert strs["data2"].length == M.Arith("-", M.Value("len2"), M.Const(2))
-    assert {(p.table, p.port) for p in proto.ports} >= {("udp.port", 40001), ("udp.port", 40006)}
+    assert {(p.table, p.value) for p in proto.table_bindings} >= {("udp.port", 40001), ("udp.port", 40006)}
 
 
 def test_address_model():
