@@ -76,7 +76,7 @@ class OpenLists(Packet):
                    FieldListField("words", [], ShortField("", 0))]
 
 
-PORTS = {GreedyList: 40700, GreedyField: 40701, ShortLength: 40702, CountedShort: 40703, Unreadable: 40704,
-         OpenLists: 40705}
+PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
+         OpenLists: 40905}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
