@@ -180,6 +180,8 @@ class Field:
       address    an address of ``size`` bytes in network order; ``ftype`` says
                  which: ipv4 (4), ipv6 (16) or ether (a MAC, 6)
       address_list  addresses shaped like ``element``, counted as int_list's
+      bytes_list  byte strings of ``element.size`` bytes, counted as int_list's;
+                 the last may be cut short (scapy reads what there is)
       ndr_conf_var  NDR conformant varying byte array (max_count, offset,
                  actual_count, bytes) whose bytes may carry a dispatched payload
     """

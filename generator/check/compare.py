@@ -213,7 +213,7 @@ class Checker:
                 continue
             if i.name in names or i.name == f"{self.proto.abbrev}.trailing":
                 value = i.value if names.get(i.name, "bytes") in ("bytes", "stringz", "packet", "packet_list",
-                                                                 "address", "address_list") \
+                                                                 "address", "address_list", "bytes_list") \
                     else i.number()
                 _add(fields, i.name, (value, i.pos - msg_item.pos, i.size))
         experts = {(name, parent or "") for name, parent in item.experts}

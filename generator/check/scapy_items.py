@@ -41,7 +41,9 @@ def _short(fld, mf: M.Field, pkt: Packet, val, available: int) -> bool:
     overruns the bytes left (scapy slices what there is) or a counted list that
     ran out of bytes first. Wireshark's dissector says ``truncated`` there."""
     inner = _inner(fld)
-    if mf.kind in ("packet_list", "int_list", "address_list") and mf.count is not None:
+    if mf.kind == "bytes_list" and any(len(v) < mf.element.size for v in val or []):
+        return True  # the last string cut short
+    if mf.kind in ("packet_list", "int_list", "address_list", "bytes_list") and mf.count is not None:
         wanted = inner.count_from(pkt)
         got = len(val or [])
         if mf.takes_rest and got:
@@ -147,6 +149,10 @@ class _Walker:
         # any case) and Wireshark's (names, compressed IPv6) need not match
         if mf.kind == "address":
             return [ScapyItem(mf.abbrev, buf[start:start + mf.size].hex(), base + start, mf.size)], True
+        if mf.kind == "bytes_list":
+            size = mf.element.size
+            return [ScapyItem(mf.abbrev, buf[start + i * size:start + i * size + len(v)].hex(), base + start + i * size,
+                              len(v)) for i, v in enumerate(val) if len(v)], True
         if mf.kind == "address_list":
             size = mf.element.size
             return [ScapyItem(mf.abbrev, buf[start + i * size:start + (i + 1) * size].hex(), base + start + i * size,

@@ -322,10 +322,15 @@ class FieldKinds:
                                      f"use a plain scapy field")
             element = self.address_field(cls, inner, shape)
             return M.Field(**base, kind="address_list", **shape_of_list, element=element, ftype=element.ftype)
+        if type(inner) in (sf.StrFixedLenField, sf.XStrFixedLenField) and isinstance(getattr(inner, "sz", None), int) \
+                and inner.sz > 0:
+            element = M.Field(**shape, kind="bytes", ftype="bytes", size=inner.sz)
+            return M.Field(**base, kind="bytes_list", **shape_of_list, element=element)
         if isinstance(inner, (sf.StrField, sf.PacketField, sf.FieldListField)) or not _scapy_wire(inner):
             # a StrField's fmt ("H") would pass for an integer's
             raise GeneratorError(f"{location(cls, fld)}: a FieldListField of {type(inner).__name__} is not "
-                                 f"supported; its elements may be plain integer or IP/IP6/MAC address fields")
+                                 f"supported; its elements may be plain integer or IP/IP6/MAC address fields, "
+                                 f"or StrFixedLenField(length=...)")
         element = self.int_field(cls, msg, inner, shape)
         return M.Field(**base, kind="int_list", **shape_of_list, element=element, ftype=element.ftype,
                        base=element.base, enum=element.enum, size=None)

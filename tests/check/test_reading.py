@@ -7,8 +7,8 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, OpenLists, ShortLength, Tidy,
-                            Unreadable)
+from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, OpenLists, ShortLength,
+                            StringLists, Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -27,6 +27,9 @@ SAMPLES = [
     (OpenLists, bytes(OpenLists(addrs=["192.0.2.1", "192.0.2.2"], words=[1, 2, 3])), False),
     (OpenLists, b"\x08\xc0\x00\x02\x01", True),
     (OpenLists, b"\x04\xc0\x00\x02\x01\x00\x01\x00", True),
+    (StringLists, bytes(StringLists(names=[b"abcd", b"efgh"], tags=[b"xy", b"zw"])), False),
+    (StringLists, b"\x02abcdef", True),  # the second name cut short: the bytes there are
+    (StringLists, b"\x01abcdxyz", True),  # the second tag cut short
 ]
 
 
@@ -53,6 +56,10 @@ def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
     # lists without count_from: two addresses in alen's 8 bytes, three words to the end
     assert [pairs[12][1].fields.get(k) for k in ("reading.openlists.words", "reading.openlists.words#3")] == [
         (1, 9, 2), (3, 13, 2)]
+    # lists of strings: a short last one is the bytes there are
+    assert [pairs[16][1].fields.get(k) for k in ("reading.stringlists.names", "reading.stringlists.names#2")] == [
+        ("61626364", 1, 4), ("6566", 5, 2)]
+    assert pairs[17][1].fields.get("reading.stringlists.tags#2") == ("7a", 7, 1)
 
 
 def test_scapy_gives_up_where_the_dissector_says_truncated():

@@ -163,8 +163,8 @@ def _layer_module(tmp_path, body: str) -> str:
     ("""
      class Bad(Packet):
          fields_desc = [ByteField("n", 0),
-                        FieldListField("names", [], StrFixedLenField("", b"", 4), count_from=lambda pkt: pkt.n)]
-     """, "Bad.names: a FieldListField of StrFixedLenField is not supported"),
+                        FieldListField("names", [], StrNullField("", b""), count_from=lambda pkt: pkt.n)]
+     """, "Bad.names: a FieldListField of StrNullField is not supported"),
     ("""
      class Bad(Packet):
          fields_desc = [ByteField("v", 4), MultipleTypeField([(IP6Field("addr", "::"), lambda pkt: pkt.v == 6)],

@@ -9,13 +9,15 @@ where scapy came up short; a plain scapy class has no such flag):
 - a length past the end reads the bytes there are;
 - a counted list reads the elements there are;
 - a FieldListField without count_from reads elements to the end of its
-  length_from bytes, or of the message, and fails on a partial one;
+  length_from bytes, or of the message, and fails on a partial integer (a
+  partial string is the bytes there are);
 - a field it cannot read (an integer cut short) fails the whole message: scapy
   keeps the bytes as Raw.
 """
 
 from scapy.fields import (
-    ByteField, FieldLenField, FieldListField, IPField, PacketField, PacketListField, ShortField, StrLenField,
+    ByteField, FieldLenField, FieldListField, IPField, PacketField, PacketListField, ShortField, StrFixedLenField,
+    StrLenField, XStrFixedLenField,
 )
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
@@ -76,7 +78,16 @@ class OpenLists(Packet):
                    FieldListField("words", [], ShortField("", 0))]
 
 
+class StringLists(Packet):
+    """OBD's IIDs: lists of fixed-size strings, counted or to the end."""
+
+    name = "String lists"
+    fields_desc = [FieldLenField("count", None, count_of="names", fmt="B"),
+                   FieldListField("names", [], StrFixedLenField("", b"", 4), count_from=lambda pkt: pkt.count),
+                   FieldListField("tags", [], XStrFixedLenField("", b"", 2))]
+
+
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
-         OpenLists: 40905}
+         OpenLists: 40905, StringLists: 40906}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
