@@ -211,13 +211,19 @@ class Field:
                  (a BitField of whole bytes), shown as its bytes
       stringz    NUL-terminated bytes
       packet     a sub-message (``sub``), ``length`` bytes or its own size
-      packet_list  sub-messages: ``count`` of them, or ``length`` bytes, or the rest;
-                 a packet's or element's class is ``sub``, or chosen from its
-                 bytes (``choose``, ``sub`` None)
-      int_list   ``count`` integers shaped like ``element``
+      packet_list  sub-messages: ``count`` of them, or ``length`` bytes, or the rest
+                 (``takes_rest``, packet and packet_list: the sub-message keeps
+                 every byte after its fields as its payload, as scapy's default
+                 extract_padding does, so the field, or the list's first
+                 element, ends where the span ends); a packet's or element's
+                 class is ``sub``, or chosen from its bytes (``choose``, ``sub`` None)
+      int_list   integers shaped like ``element``: ``count`` of them, or as many
+                 as ``length`` bytes hold, or the rest (``rest``)
       address    an address of ``size`` bytes in network order; ``ftype`` says
                  which: ipv4 (4), ipv6 (16) or ether (a MAC, 6)
-      address_list  ``count`` addresses shaped like ``element``
+      address_list  addresses shaped like ``element``, counted as int_list's
+      bytes_list  byte strings of ``element.size`` bytes, counted as int_list's;
+                 the last may be cut short (scapy reads what there is)
       ndr_conf_var  NDR conformant varying byte array (max_count, offset,
                  actual_count, bytes) whose bytes may carry a dispatched payload
       choice     scapy's MultipleTypeField: one of ``alternatives`` (fields of
@@ -252,6 +258,7 @@ class Field:
     length: Expr | None = None
     count: Expr | None = None
     rest: bool = False
+    takes_rest: bool = False  # packet, packet_list: see above
     condition: Expr | None = None
     align_before: int | None = None  # NDR: align the offset (from the stub start)
     pad_to: int | None = None  # PadField: pad after the field to this alignment
@@ -380,10 +387,14 @@ class DceRpcCarrier:
 
 
 @dataclass(frozen=True)
-class PortBinding:
-    table: str  # "udp.port" | "tcp.port"
-    port: int
+class TableBinding:
+    """scapy's bind_layers(Lower, Message, key=value) as a Wireshark dissector table entry."""
+
+    table: str  # "udp.port" | "tcp.port" | "ethertype" | "ip.proto"
+    value: int  # the port, EtherType or IP protocol number
     message: str  # Message.ident dissected there (dispatching when generic)
+    lower: str = ""  # scapy's lower layer class (UDP, Ether, IPv6...), as bind_layers names it
+    key: str = ""  # its field (dport, type, nh...)
 
 
 @dataclass
@@ -397,7 +408,7 @@ class Protocol:
     choices: list[ClassChoice] = field(default_factory=list)  # classes chosen from bytes
     dispatch: Dispatch | None = None
     dce: DceRpcCarrier | None = None
-    ports: list[PortBinding] = field(default_factory=list)
+    table_bindings: list[TableBinding] = field(default_factory=list)
     raw_entry: str | None = None  # Message.ident a raw buffer starts with
     request_slots: tuple[str, ...] = ()  # request field names kept per call
     summary_styles: tuple[str, ...] = ()  # summary helpers the messages use: name, hex, dec

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from scapy.config import conf
 from scapy.packet import NoPayload
 
 from scapy_layers.traffic.frames import scapy_frames
@@ -27,7 +28,7 @@ from ..backends.c import render as render_c
 from ..backends.lua import render
 from ..frontend import build
 from .pdml import LuaErrorInOutput, ProtoItem, iter_packets
-from .scapy_items import message_items, scaled_value
+from .scapy_items import message_reading, scaled_value
 from .tshark import Tshark, TsharkError
 
 # Disagreements kept per capture for the report; the rest are only counted.
@@ -100,8 +101,10 @@ class _Found:
     """A message scapy found by itself in a frame (layers bound to ports)."""
 
     frame: int
-    packet: object
+    packet: object  # None: scapy's dissection of the message raised, and it kept the bytes as Raw
     stub: object
+    failed: type | None = None  # then: the class it could not dissect
+    raw: bytes | None = None  # and its bytes
 
 
 def _add(fields: dict, name: str, entry: tuple) -> None:
@@ -161,13 +164,21 @@ class Checker:
     def scapy_side(self, rec) -> Side:
         """``rec``: a record of the protocol's reader, or a _Found (frame, packet, stub)."""
         pkt = rec.packet
-        msg = self.message_of[type(pkt)]
+        cls = type(pkt) if pkt is not None else rec.failed
+        msg = self.message_of[cls]
         fields: dict[str, tuple] = {}
+        items, short = message_reading(self.proto, self.classes, msg, cls, pkt, getattr(rec, "raw", None))
         experts = set()
-        for item in message_items(self.proto, self.classes, msg, pkt):
+        for item in items:
             _add(fields, item.name, (item.value, item.offset, item.size))
             if item.name in self.undecoded:
                 experts.add((self.undecoded[item.name][0], item.name))
+        if not hasattr(cls, "truncated"):
+            # A plain scapy class has no truncated flag: scapy reads a length that
+            # overruns the buffer as the bytes there are, a counted list as the
+            # elements there are, and gives up on a message (Raw) at a field it
+            # cannot read. The dissector shows the same and says "truncated".
+            experts |= {(f"{abbrev}.truncated", abbrev) for abbrev in short}
         layer = pkt
         while layer is not None and type(layer) in self.message_of:
             lmsg = self.message_of[type(layer)]
@@ -214,7 +225,7 @@ class Checker:
                 kind = names.get(i.name, "bytes")
                 if isinstance(kind, M.Scaling):
                     value = scaled_value(i.show, kind.ndigits)
-                elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list"):
+                elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list", "bytes_list"):
                     value = i.value
                 elif kind == "undecoded":
                     value = ""
@@ -266,6 +277,13 @@ class Checker:
             while layer is not None and not isinstance(layer, NoPayload):
                 if type(layer) in tops:
                     yield self._guarded(self.scapy_side, _Found(number, layer, None), number, type(layer).__name__)
+                    break
+                if type(layer) is conf.raw_layer and layer.underlayer is not None:
+                    # scapy chose one of our classes here, its dissection raised and it kept the bytes
+                    chosen = layer.underlayer.guess_payload_class(layer.load)
+                    if chosen in tops:
+                        found = _Found(number, None, None, failed=chosen, raw=bytes(layer.load))
+                        yield self._guarded(self.scapy_side, found, number, chosen.__name__)
                     break
                 layer = layer.payload
 

@@ -1,10 +1,13 @@
 """Bindings: how messages are reached. The dispatch table, bind_layers between
-our classes (payloads), to UDP/TCP ports, and DCE/RPC carriers."""
+our classes (payloads), to UDP/TCP ports, EtherTypes and IP protocol
+numbers, and DCE/RPC carriers."""
 
 from __future__ import annotations
 
 from scapy.layers import dcerpc as sd
-from scapy.layers.inet import TCP, UDP
+from scapy.layers.inet import IP, TCP, UDP
+from scapy.layers.inet6 import IPv6
+from scapy.layers.l2 import Ether
 
 from scapy_layers.spec import Dispatch, ProtocolInfo
 
@@ -60,16 +63,26 @@ def dce_carrier(b: ProtocolBuilder, info: ProtocolInfo, title: str, short_name: 
                          f"scapy's register_dcerpc_interface")
 
 
-def port_bindings(b: ProtocolBuilder, classes) -> list[M.PortBinding]:
-    out = []
-    for lower, table in ((UDP, "udp.port"), (TCP, "tcp.port")):
+# scapy lower layer, its fields bind_layers may name, Wireshark's dissector table
+# for them (IPv6's next header shares IPv4's protocol table)
+LOWER_LAYERS = ((UDP, ("dport", "sport"), "udp.port"), (TCP, ("dport", "sport"), "tcp.port"),
+                (Ether, ("type",), "ethertype"), (IP, ("proto",), "ip.proto"), (IPv6, ("nh",), "ip.proto"))
+
+
+def table_bindings(b: ProtocolBuilder) -> list[M.TableBinding]:
+    """scapy's bind_layers of our classes to UDP/TCP ports, EtherTypes and IP
+    protocol numbers: where Wireshark hands them their bytes. Other conditions
+    of a binding (scapy's are all required) have no table and are not followed."""
+    out: dict[tuple, M.TableBinding] = {}
+    for lower, keys, table in LOWER_LAYERS:
         for fval, cls in lower.payload_guess:
             if cls not in b.messages:
                 continue
-            for key in ("dport", "sport"):
-                if key in fval:
-                    out.append(M.PortBinding(table, int(fval[key]), b.messages[cls].ident))
-    return sorted(set(out), key=lambda p: (p.table, p.port, p.message))
+            for key in keys:
+                if isinstance(fval.get(key), int):
+                    binding = M.TableBinding(table, int(fval[key]), b.messages[cls].ident, lower.__name__, key)
+                    out.setdefault((table, binding.value, binding.message), binding)
+    return [out[k] for k in sorted(out)]
 
 
 def dispatch_model(b: ProtocolBuilder, dispatch: Dispatch) -> M.Dispatch:

@@ -141,6 +141,13 @@ def learned_choice(fld):
     return _LEARNED[fld.cls]
 
 
+def _keeps_rest(cls) -> bool:
+    """True when ``cls`` keeps scapy's default extract_padding: whatever follows
+    its fields is its payload, so as a PacketField or a list element it takes
+    every byte up to the end of the field's span (the list then ends there)."""
+    return getattr(cls, "extract_padding", None) is Packet.extract_padding
+
+
 class FieldKinds:
     """The field half of ProtocolBuilder (a mixin: it needs message, claim_abbrev, enum_table, expr_of)."""
 
@@ -248,12 +255,13 @@ class FieldKinds:
             return self.packet_list(cls, msg, fld, base, known)
         if isinstance(fld, _PACKET_FIELDS):
             sub, choose = self._elements(cls, fld)
-            size = self.messages_by_ident[sub].fixed_size if sub else None
             length = None
             if isinstance(fld, sf.PacketLenField):
                 length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
-            return M.Field(**base, kind="packet", sub=sub, choose=choose, size=None if length else size,
-                           length=length, rest=length is None and size is None)
+            takes_rest = length is None and self._keep_rest(sub, choose)
+            size = None if length or takes_rest or not sub else self.messages_by_ident[sub].fixed_size
+            return M.Field(**base, kind="packet", sub=sub, choose=choose, size=size, length=length,
+                           rest=length is None and size is None, takes_rest=takes_rest)
         if isinstance(fld, sf.FieldListField):
             return self.field_list(cls, msg, fld, base, known)
         if isinstance(fld, sf.StrFixedLenField):
@@ -391,6 +399,9 @@ class FieldKinds:
             raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {name}, not given; "
                                  f"the generator needs a Packet class or a class-choosing function here")
         learned = learned_choice(fld)
+        if learned is not None and not learned.classes:
+            raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {name}, which gave no "
+                                 f"Packet class for any probe; give a Packet class")
         if learned is None:
             raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {name} from more than "
                                  f"one or two bytes within the first four; give a Packet class")
@@ -432,12 +443,24 @@ class FieldKinds:
                 raise GeneratorError(f"{location(cls, fld)}: count_from needs a fixed-size element class; "
                                      f"{element.name} has variable size (use length_from)")
         return M.Field(**base, kind="packet_list", sub=sub, choose=choose, count=count, length=length,
-                       rest=count is None and length is None)
+                       rest=count is None and length is None, takes_rest=self._keep_rest(sub, choose))
+
+    def _keep_rest(self, sub: str | None, choose: M.ClassChoice | None) -> bool:
+        """True when the element class (every class a choice may make) keeps what
+        follows its fields as its payload (scapy's default extract_padding)."""
+        classes = {m.ident: c for c, m in self.messages.items()}
+        idents = choose.messages if choose else [sub]
+        return bool(idents) and all(_keeps_rest(classes[i]) for i in idents)
 
     def field_list(self, cls, msg, fld, base, known) -> M.Field:
-        if fld.count_from is None:
-            raise GeneratorError(f"{location(cls, fld)}: FieldListField needs count_from=lambda pkt: pkt.<field>")
-        count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
+        # scapy reads count_from elements, or elements to the end of length_from's
+        # bytes, or to the end of the message (a later field then reads nothing)
+        count = length = None
+        if fld.count_from is not None:
+            count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
+        elif fld.length_from is not None:
+            length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+        shape_of_list = dict(count=count, length=length, rest=count is None and length is None)
         inner = fld.field
         shape = dict(name=fld.name, ident=lua_ident(fld.name), abbrev=base["abbrev"], label=fld.name)
         if _address_ftype(inner):
@@ -446,16 +469,21 @@ class FieldKinds:
                                      f"scapy reads or writes them, so the generator cannot know their wire format; "
                                      f"use a plain scapy field")
             element = self.address_field(cls, inner, shape)
-            return M.Field(**base, kind="address_list", count=count, element=element, ftype=element.ftype)
+            return M.Field(**base, kind="address_list", **shape_of_list, element=element, ftype=element.ftype)
+        if type(inner) in (sf.StrFixedLenField, sf.XStrFixedLenField) and isinstance(getattr(inner, "sz", None), int) \
+                and inner.sz > 0:
+            element = M.Field(**shape, kind="bytes", ftype="bytes", size=inner.sz)
+            return M.Field(**base, kind="bytes_list", **shape_of_list, element=element)
         if isinstance(inner, _NOT_INTEGERS) or not _scapy_wire(inner):
             # a StrField's fmt ("H") would pass for an integer's
             raise GeneratorError(f"{location(cls, fld)}: a FieldListField of {type(inner).__name__} is not "
-                                 f"supported; its elements may be plain integer or IP/IP6/MAC address fields")
+                                 f"supported; its elements may be plain integer or IP/IP6/MAC address fields, "
+                                 f"or StrFixedLenField(length=...)")
         if isinstance(inner, sf._ScalingField):
             raise GeneratorError(f"{location(cls, fld)}: a FieldListField of ScalingField is not translated; "
                                  f"its elements may be plain integer or IP/IP6/MAC address fields")
         element = self.int_field(cls, msg, inner, shape)
-        return M.Field(**base, kind="int_list", count=count, element=element, ftype=element.ftype,
+        return M.Field(**base, kind="int_list", **shape_of_list, element=element, ftype=element.ftype,
                        base=element.base, enum=element.enum, size=None)
 
     def ndr_conf_var(self, cls, msg, fld, base) -> M.Field:

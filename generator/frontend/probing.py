@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from scapy.config import conf
+from scapy.packet import Packet
 
 PROBE_TAIL = 48  # bytes after the key: enough for every class's fixed fields
 KEY_REACH = 4  # a key ends within the first 4 bytes
@@ -60,7 +61,7 @@ def picker(fld) -> Pick:
             p = fld.m2i(None, raw)
         except Exception:  # scapy's PacketListField makes the rest Raw
             return None
-        return None if isinstance(p, conf.raw_layer) else type(p)
+        return type(p) if isinstance(p, Packet) and not isinstance(p, conf.raw_layer) else None
     return pick
 
 
@@ -112,8 +113,11 @@ def _table(pick: Pick, bases: list[bytes], offset: int, size: int) -> dict | Non
     def probe(k: int, base: bytes) -> bytes:
         return base[:offset] + k.to_bytes(size, "big") + base[offset + size:]
     table = {k: pick(probe(k, bases[0])) for k in range(1 << (8 * size))}
+    common = max(set(table.values()), key=list(table.values()).count)
+    # every key of a class of its own, and a sample of the others
+    keys = [k for k, v in table.items() if v != common or size == 1 or k % 61 == 0]
     for base in bases[1:]:  # the same class whatever the other bytes (or a parse failure)
-        for k in range(0, 1 << (8 * size), 1 if size == 1 else 61):
+        for k in keys:
             other = pick(probe(k, base))
             if other is not None and table[k] is not None and other != table[k]:
                 return None

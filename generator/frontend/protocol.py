@@ -22,7 +22,7 @@ from scapy_layers.spec.summary import VIOLATION_CLOSE, VIOLATION_OPEN, VIOLATION
 
 from .. import model as M
 from ..names import filter_part
-from .bindings import dce_carrier, dispatch_model, payload_bindings, port_bindings
+from .bindings import dce_carrier, dispatch_model, payload_bindings, table_bindings
 from .builder import ProtocolBuilder
 from .errors import GeneratorError
 from .loading import is_path, load_module, module_classes
@@ -89,7 +89,8 @@ def build(spec: str, strict: bool = False) -> Translation:
     for cls in classes:
         b.message(cls)
     for cls in classes:
-        b.top_choice(cls)
+        if dispatch is None:  # a PROTOCOL's dispatch table says which class, not probing
+            b.top_choice(cls)
     payload_bindings(b)
     proto = M.Protocol(abbrev=abbrev, title=title, source=spec, messages=[], enums=[], sets=[],
                        short_name=(info.short_name if info else "") or abbrev.upper(),
@@ -104,7 +105,7 @@ def build(spec: str, strict: bool = False) -> Translation:
         proto.raw_entry = b.messages[dispatch.generic_request].ident
     if info and info.carriers:
         proto.dce = dce_carrier(b, info, title, proto.short_name)
-    proto.ports = port_bindings(b, classes)
+    proto.table_bindings = table_bindings(b)
     for slot in b.request_slots:
         for cls in b.order:
             if b.roles.get(cls) == "request":

@@ -81,7 +81,7 @@ def test_kinds_model():
     assert nest["padded"].pad_to == 4 and nest["tail"].rest
     strs = fields(proto, "StrKinds")
     assert strs["data2"].length == M.Arith("-", M.Value("len2"), M.Const(2))
-    assert {(p.table, p.port) for p in proto.ports} >= {("udp.port", 40001), ("udp.port", 40006)}
+    assert {(p.table, p.value) for p in proto.table_bindings} >= {("udp.port", 40001), ("udp.port", 40006)}
 
 
 def test_address_model():
@@ -163,8 +163,8 @@ def _layer_module(tmp_path, body: str) -> str:
     ("""
      class Bad(Packet):
          fields_desc = [ByteField("n", 0),
-                        FieldListField("names", [], StrFixedLenField("", b"", 4), count_from=lambda pkt: pkt.n)]
-     """, "Bad.names: a FieldListField of StrFixedLenField is not supported"),
+                        FieldListField("names", [], StrNullField("", b""), count_from=lambda pkt: pkt.n)]
+     """, "Bad.names: a FieldListField of StrNullField is not supported"),
     ("""
      class Bad(Packet):
          fields_desc = [ByteField("v", 4), MultipleTypeField([(BitField("addr", 0, 4), lambda pkt: pkt.v == 6)],
@@ -197,10 +197,6 @@ def _layer_module(tmp_path, body: str) -> str:
      class Bad(Packet):
          fields_desc = [ByteEnumField("e", 0, (lambda x: "name", lambda s: 0))]
      """, "Bad.e: enum names come from a function"),
-    ("""
-     class Bad(Packet):
-         fields_desc = [ByteField("n", 0), FieldListField("l", [], ByteField("", 0))]
-     """, "Bad.l: FieldListField needs count_from"),
     ("""
      class Bad(Packet):
          fields_desc = [PacketListField("items", [], lambda pkt, **kw: None)]

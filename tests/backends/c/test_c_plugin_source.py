@@ -15,7 +15,8 @@ from generator.frontend import load
 HOSTILE = ['plain', 'quote " backslash \\ end', "new\nline\r\ttab", "*/ /* // comment", "ünïcødé ✓ 电话",
            "nul \x00 byte", "\x7f\x01", "trigraph ??= ??/ ??' and %s %n %%", "#define x 1"]
 LAYERS = ["scapy_layers.mstrp", "layers.kinds", "layers.hostile", "layers.bound", "layers.addresses",
-          "layers.conditions", "layers.scaling", "layers.undecoded", "layers.bitruns", "layers.choices", "layers.chosen"]
+          "layers.conditions", "layers.scaling", "layers.undecoded", "layers.bitruns", "layers.choices", "layers.chosen",
+          "layers.reading", "layers.lower"]
 STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 

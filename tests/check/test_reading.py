@@ -1,0 +1,70 @@
+"""scapy's reading of what does not fit (tests/layers/reading.py says how),
+followed by the dissector: scapy and tshark agree, and Wireshark says
+``truncated`` exactly where scapy came up short; Lua script and C plugin."""
+
+import pytest
+from scapy.packet import Raw
+
+from conftest import udp_pcap
+from generator.check import Checker
+from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, OpenLists, ShortLength,
+                            StringLists, Tidy, Unreadable)
+
+# (class, wire bytes, does scapy come up short?)
+SAMPLES = [
+    (GreedyList, bytes(GreedyList(items=[Greedy(tag=1, value=2), Greedy(tag=3, value=4)])), False),
+    (GreedyList, b"\x02", True),
+    (GreedyField, bytes(GreedyField(kind=1, inner=Greedy(tag=1, value=5))) + b"xyz", False),
+    (ShortLength, bytes(ShortLength(sectors=1, data=b"abc")), True),
+    (ShortLength, b"\x00", False),
+    (ShortLength, b"\x01" + bytes(range(18)), False),
+    (CountedShort, b"\x03" + bytes(Tidy(tag=1)) + bytes(Tidy(tag=2)), True),
+    (CountedShort, b"\x00\x02\x00\x01\x00\x02", False),
+    (CountedShort, b"\x00\x03\x00\x01\x00\x02", True),
+    (CountedShort, b"\x00\x03\x00\x01\x00\x02\x00", True),
+    (Unreadable, b"\x00", True),
+    (Unreadable, bytes(Unreadable(inner=Tidy(tag=9, value=3), status=7)), False),
+    (OpenLists, bytes(OpenLists(addrs=["192.0.2.1", "192.0.2.2"], words=[1, 2, 3])), False),
+    (OpenLists, b"\x08\xc0\x00\x02\x01", True),
+    (OpenLists, b"\x04\xc0\x00\x02\x01\x00\x01\x00", True),
+    (StringLists, bytes(StringLists(names=[b"abcd", b"efgh"], tags=[b"xy", b"zw"])), False),
+    (StringLists, b"\x02abcdef", True),  # the second name cut short: the bytes there are
+    (StringLists, b"\x01abcdxyz", True),  # the second tag cut short
+]
+
+
+@pytest.fixture(scope="module")
+def checker(tshark, backend):
+    return Checker("layers.reading", tshark=tshark, backend=backend)
+
+
+def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
+    path = udp_pcap(tmp_path / "reading.pcap", [(PORTS[cls], Raw(raw)) for cls, raw, _ in SAMPLES])
+    pairs = []
+    result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.disagreements == [] and result.problems == []
+    assert result.messages == len(SAMPLES)
+    for (cls, raw, short), (ours, theirs) in zip(SAMPLES, pairs):
+        abbrev = checker.message_of[cls].abbrev
+        assert ((f"{abbrev}.truncated", abbrev) in theirs.experts) == short, (cls.__name__, raw.hex())
+    # a greedy element takes the rest of the list: one element, though two are counted
+    greedy = pairs[0][1].fields
+    assert "reading.greedylist.items" in greedy and "reading.greedylist.items#2" not in greedy
+    assert pairs[2][1].fields["reading.greedyfield.inner"] == ("010005" + b"xyz".hex(), 1, 6)
+    # a length past the end: the bytes there are
+    assert pairs[3][1].fields["reading.shortlength.data"] == ("616263", 1, 3)
+    # lists without count_from: two addresses in alen's 8 bytes, three words to the end
+    assert [pairs[12][1].fields.get(k) for k in ("reading.openlists.words", "reading.openlists.words#3")] == [
+        (1, 9, 2), (3, 13, 2)]
+    # lists of strings: a short last one is the bytes there are
+    assert [pairs[16][1].fields.get(k) for k in ("reading.stringlists.names", "reading.stringlists.names#2")] == [
+        ("61626364", 1, 4), ("6566", 5, 2)]
+    assert pairs[17][1].fields.get("reading.stringlists.tags#2") == ("7a", 7, 1)
+
+
+def test_scapy_gives_up_where_the_dissector_says_truncated():
+    """The constructs behave in scapy as the layers' docstring says."""
+    assert len(GreedyList(SAMPLES[0][1]).items) == 1
+    with pytest.raises(Exception):
+        Unreadable(b"\x00")
+    assert OpenLists(SAMPLES[12][1]).addrs == ["192.0.2.1", "192.0.2.2"]

@@ -1,0 +1,93 @@
+"""Test layers for how scapy reads what does not fit: the constructs of scapy's
+own library where the dissector once read otherwise (the survey's aoe, BGP, XCP
+and UDS classes). Each is bound to its own UDP port.
+
+scapy's reading, which the dissector follows (Wireshark adds ``truncated``
+where scapy came up short; a plain scapy class has no such flag):
+- a list element (or PacketField) whose class keeps Packet's extract_padding
+  takes every byte after its fields as its payload, and the list ends there;
+- a length past the end reads the bytes there are;
+- a counted list reads the elements there are;
+- a FieldListField without count_from reads elements to the end of its
+  length_from bytes, or of the message, and fails on a partial integer (a
+  partial string is the bytes there are);
+- a field it cannot read (an integer cut short) fails the whole message: scapy
+  keeps the bytes as Raw.
+"""
+
+from scapy.fields import (
+    ByteField, FieldLenField, FieldListField, IPField, PacketField, PacketListField, ShortField, StrFixedLenField,
+    StrLenField, XStrFixedLenField,
+)
+from scapy.layers.inet import UDP
+from scapy.packet import Packet, bind_layers
+
+
+class Greedy(Packet):
+    """No extract_padding: what follows its fields is its payload."""
+
+    name = "Greedy"
+    fields_desc = [ByteField("tag", 0), ShortField("value", 0)]
+
+
+class Tidy(Packet):
+    name = "Tidy"
+    fields_desc = [ByteField("tag", 0), ShortField("value", 0)]
+
+    def extract_padding(self, s):
+        return b"", s
+
+
+class GreedyList(Packet):
+    name = "Greedy list"
+    fields_desc = [FieldLenField("count", None, count_of="items", fmt="B"),
+                   PacketListField("items", [], Greedy, count_from=lambda pkt: pkt.count)]
+
+
+class GreedyField(Packet):
+    name = "Greedy field"
+    fields_desc = [ByteField("kind", 0), PacketField("inner", Greedy(), Greedy)]
+
+
+class ShortLength(Packet):
+    """aoe's IssueATACommand: a length counted in sectors, usually past the end."""
+
+    name = "Short length"
+    fields_desc = [ByteField("sectors", 1), StrLenField("data", b"", length_from=lambda pkt: pkt.sectors * 16)]
+
+
+class CountedShort(Packet):
+    name = "Counted short"
+    fields_desc = [ByteField("count", 0), PacketListField("items", [], Tidy, count_from=lambda pkt: pkt.count),
+                   ByteField("n", 0), FieldListField("words", [], ShortField("", 0), count_from=lambda pkt: pkt.n)]
+
+
+class Unreadable(Packet):
+    """uds's DTCAndStatusRecord: a fixed-size sub-packet a short buffer cannot hold."""
+
+    name = "Unreadable"
+    fields_desc = [PacketField("inner", Tidy(), Tidy), ByteField("status", 0)]
+
+
+class OpenLists(Packet):
+    """FieldListField without count_from: to the end of length_from's bytes, or of the message."""
+
+    name = "Open lists"
+    fields_desc = [FieldLenField("alen", None, length_of="addrs", fmt="B"),
+                   FieldListField("addrs", [], IPField("", "0.0.0.0"), length_from=lambda pkt: pkt.alen),
+                   FieldListField("words", [], ShortField("", 0))]
+
+
+class StringLists(Packet):
+    """OBD's IIDs: lists of fixed-size strings, counted or to the end."""
+
+    name = "String lists"
+    fields_desc = [FieldLenField("count", None, count_of="names", fmt="B"),
+                   FieldListField("names", [], StrFixedLenField("", b"", 4), count_from=lambda pkt: pkt.count),
+                   FieldListField("tags", [], XStrFixedLenField("", b"", 2))]
+
+
+PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
+         OpenLists: 40905, StringLists: 40906}
+for _cls, _port in PORTS.items():
+    bind_layers(UDP, _cls, dport=_port)
