@@ -83,12 +83,12 @@ class ProtocolBuilder(FieldKinds, Expressions):
             return msg
         if not (isinstance(cls, type) and issubclass(cls, Packet)):
             raise GeneratorError(f"{cls!r} is not a scapy Packet class")
-        ident = lua_ident(cls.__name__)
-        if any(m.ident == ident for m in self.messages.values()):
-            raise GeneratorError(f"{cls.__name__}: its Lua name {ident!r} collides with another class")
+        # two classes of one name (from two modules, or "A.B" and "A_B"): the later one is <name>_2
+        ident = unique(lua_ident(cls.__name__), {m.ident for m in self.messages.values()})
+        abbrev = unique(f"{self.abbrev}.{filter_part(cls.__name__)}", set(self.abbrevs))
         msg = M.Message(
             ident=ident, name=cls.__name__, label=_display_name(cls),
-            abbrev=self.claim_abbrev(f"{self.abbrev}.{filter_part(cls.__name__)}", cls.__name__),
+            abbrev=self.claim_abbrev(abbrev, cls.__name__),
             fields=[], sub_only=sub_only, role=self.roles.get(cls),
         )
         self.messages[cls] = msg  # before the fields: sub-messages may refer back
@@ -161,7 +161,8 @@ class ProtocolBuilder(FieldKinds, Expressions):
         """The rest of the message, from ``fld`` (or the bit run it ends), is one undecoded item."""
         if group:  # a bit run cut short: its bytes are read together or not at all
             first = group[0][0]
-            del msg.fields[msg.fields.index(first):]
+            if any(f is first for f in msg.fields):  # (not when the run's first field is the one refused)
+                del msg.fields[next(i for i, f in enumerate(msg.fields) if f is first):]
             for f, _ in group:
                 fields_by_name.pop(f.name, None)
                 idents.pop(f.ident, None)

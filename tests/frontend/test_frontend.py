@@ -308,3 +308,12 @@ def test_cli_rejects_bad_input_without_writing(tmp_path):
 def test_class_list_selects_classes():
     proto = load("layers.kinds:IntKinds,BitKinds")
     assert [m.name for m in proto.messages] == ["IntKinds", "BitKinds"]
+
+
+def test_a_refused_bit_field_that_starts_a_run_starts_the_undecoded_bytes(tmp_path):
+    proto = load(_layer_module(tmp_path, """
+        class Bad(Packet):
+            fields_desc = [ByteField("n", 0), ConditionalField(BitField("hi", 0, 4), lambda pkt: pkt.n == 1),
+                           BitField("lo", 0, 4)]
+        """))
+    assert [(f.name, f.kind) for f in proto.message("Bad").fields] == [("n", "int"), ("hi", "undecoded")]
