@@ -22,6 +22,18 @@ def _scapy_field(cls, name):
     return None
 
 
+def _class_constant(cls, name: str):
+    """A number or string the class (or a base) defines as a plain attribute, not
+    a field of its own (DNS's and HSFZ's settings): the same for every packet."""
+    if any(getattr(f, "name", None) == name for f in cls.fields_desc):
+        return None
+    for base in cls.__mro__:
+        if name in vars(base):
+            value = vars(base)[name]
+            return value if isinstance(value, (bool, int, str, bytes)) else None
+    return None
+
+
 def _flag_mask(fld):
     """For a FlagsField: flag attribute -> the bits scapy's FlagValue tests for it
     (``pkt.flags.SA`` is S and A), asked of FlagValue itself; else None."""
@@ -59,6 +71,9 @@ class Expressions:
     def expr_of(self, cls, fld, fn, known, what, boolean=False) -> M.Expr:
         def resolve(name):
             if name not in known:
+                constant = _class_constant(cls, name)
+                if constant is not None:
+                    return constant
                 raise Untranslatable(f"pkt.{name} is not a field before {fld.name}")
             if known[name].kind == "choice":
                 raise Untranslatable(f"pkt.{name} is a MultipleTypeField: its type depends on other fields")

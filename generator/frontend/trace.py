@@ -230,7 +230,10 @@ class _PacketStandIn:
         return self.getfieldval(name)
 
     def getfieldval(self, name):
-        return _Sym(self._resolve(name), self._run, self._flags(name) if self._flags else None)
+        value = self._resolve(name)
+        if not isinstance(value, model.Expr):  # a constant of the class: Python computes with it
+            return value
+        return _Sym(value, self._run, self._flags(name) if self._flags else None)
 
 
 def _call(fn: Callable, resolve, flags, run: _Run):

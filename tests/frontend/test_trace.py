@@ -256,3 +256,23 @@ def test_a_function_failing_by_itself_says_how():
     config = {}
     with pytest.raises(Untranslatable, match="KeyError: 'OBD'"):
         cond(lambda p: config["OBD"].get("single_layer_mode") and p.service == 1)
+
+
+def test_a_class_constant_is_folded(tmp_path):
+    """A plain class attribute (not a field) is the same for every packet: the
+    function computes with it as Python does."""
+    from generator import model as M
+    from generator.frontend import load
+
+    path = tmp_path / "userlayer.py"
+    path.write_text("from scapy.fields import *\nfrom scapy.packet import Packet\n"
+                    "class Base(Packet):\n"
+                    "    with_extra = True\n"
+                    "    width = 2\n"
+                    "class Folded(Base):\n"
+                    "    fields_desc = [ByteField('n', 0),\n"
+                    "                   ConditionalField(ByteField('extra', 0), lambda pkt: pkt.with_extra and pkt.n),\n"
+                    "                   StrLenField('data', b'', length_from=lambda pkt: pkt.n * pkt.width)]\n")
+    fields = {f.name: f for f in load(str(path), strict=True).message("Folded").fields}
+    assert fields["extra"].condition == M.Compare("~=", M.Value("n"), M.Const(0))
+    assert fields["data"].length == M.Arith("*", M.Value("n"), M.Const(2))
