@@ -104,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--backend", choices=["lua", "c"], default="lua", help="the generated dissector (default: lua)")
     u.add_argument("--strict", action="store_true", help="count a class with an untranslatable field as not generated")
     u.add_argument("--jobs", type=int, default=1, help="classes surveyed at once, by that many processes (default: 1)")
+    u.add_argument("--every", type=int, default=1, metavar="K",
+                   help="survey every K-th class only, in order: a sample of the whole (default: 1, every class)")
     u.add_argument("--tshark", help="tshark to run (a path or chroot:DIR); default: tshark on PATH")
     u.add_argument("--json", help="write the per-class results as JSON here")
     u.add_argument("--markdown", help="write the report as Markdown here (default: print it)")
@@ -255,10 +257,12 @@ def _cmd_survey(args) -> int:
     modules = args.modules or library_modules()
     bar = Progress("survey", 1)
     outcomes = survey(modules, tshark, progress=lambda i, n, what: (setattr(bar, "total", n), bar.update(i, what)),
-                      limit=args.limit, backend=args.backend, strict=args.strict, jobs=args.jobs)
+                      limit=args.limit, backend=args.backend, strict=args.strict, jobs=args.jobs,
+                      every=args.every)
     bar.close()
     header = (f"`dissectgen survey {' '.join(args.modules) or '(scapy.layers and scapy.contrib)'}"
-              f"{f' --limit {args.limit}' if args.limit else ''} --backend {args.backend}`, run {date.today().isoformat()} with scapy "
+              f"{f' --limit {args.limit}' if args.limit else ''}{f' --every {args.every}' if args.every > 1 else ''}"
+              f"{f' --jobs {args.jobs}' if args.jobs > 1 else ''} --backend {args.backend}`, run {date.today().isoformat()} with scapy "
               f"{scapy.__version__}, Python {platform.python_version()}, {tshark.version().rstrip('.')}.")
     text = report_markdown(outcomes, header)
     if args.markdown:

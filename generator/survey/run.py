@@ -111,15 +111,18 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
 
 
 def survey(modules: list[str], tshark: Tshark, progress: Callable[[int, int, str], None] | None = None,
-           limit: int | None = None, backend: str = "lua", strict: bool = False, jobs: int = 1) -> list[Outcome]:
-    """Every class of ``modules`` (at most ``limit``), each checked on its own port,
-    by ``jobs`` processes (each class alone: results do not depend on ``jobs``)."""
+           limit: int | None = None, backend: str = "lua", strict: bool = False, jobs: int = 1,
+           every: int = 1) -> list[Outcome]:
+    """Every class of ``modules`` (or every ``every``-th, in order: a sample of the
+    whole; at most ``limit``), each checked on its own port, by ``jobs`` processes
+    (each class alone: results do not depend on ``jobs``)."""
     todo = []
     for module in modules:
         classes, error = module_classes(module)
         if error:
             todo.append((module, None, error))
         todo += [(module, cls, None) for cls in classes]
+    todo = todo[::every]
     todo = todo[:limit] if limit else todo
     tasks = [(i, module, cls.__name__ if cls else None, error) for i, (module, cls, error) in enumerate(todo)]
     with tempfile.TemporaryDirectory(prefix="dissectgen-survey-") as work:
