@@ -141,6 +141,15 @@ def learned_choice(fld):
     return _LEARNED[fld.cls]
 
 
+def _completed_run(fields: list, last) -> list:
+    """The members of the bit run ``last`` completes: ``last`` and the fields
+    before it that do not end a run."""
+    start = len(fields)
+    while start and fields[start - 1].kind == "int" and not fields[start - 1].group_end:
+        start -= 1
+    return [*fields[start:], last]
+
+
 def _keeps_rest(cls) -> bool:
     """True when ``cls`` keeps scapy's default extract_padding: whatever follows
     its fields is its payload, so as a PacketField or a list element it takes
@@ -171,9 +180,14 @@ class FieldKinds:
         f = self.plain_field(cls, msg, fld, known, ndr, group)
         f.condition = condition
         f.pad_to = pad_to
-        if condition is not None and (f.kind == "int" and (f.mask or not f.group_end)):
-            raise GeneratorError(f"{where}: a ConditionalField around a bit field is not supported; "
-                                 f"make the whole bit run conditional on byte boundaries")
+        if f.kind == "int" and (f.mask or not f.group_end):  # a bit run's member
+            # its bytes are read with the run's first field: every member must share one condition
+            run = [g for g, _ in group] if group else _completed_run(msg.fields, f)
+            if any(g.condition != condition for g in run):
+                group[:] = [(g, g.bit_width) for g in run]  # the undecoded bytes start with the run
+                raise GeneratorError(f"{where}: the fields of a bit run must share one condition (a "
+                                     f"ConditionalField around each, with the same test); make the whole run "
+                                     f"conditional on byte boundaries")
         return f
 
     def choice_field(self, cls, msg, fld, known, ndr, group, outer: M.Expr | None) -> M.Field:

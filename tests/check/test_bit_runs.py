@@ -6,7 +6,7 @@ import pytest
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.bitruns import PORTS, IPLikeBits, LongRuns, MidRunFlags, TCPLikeBits
+from layers.bitruns import PORTS, ConditionalRun, IPLikeBits, LongRuns, MidRunFlags, TCPLikeBits
 
 SAMPLES = [
     IPLikeBits(flags="DF", frag=0x1FFF, after=7), IPLikeBits(flags="MF+evil", frag=1),
@@ -14,6 +14,7 @@ SAMPLES = [
     MidRunFlags(a=3, f="x+w", e=3, wide=0x800001), MidRunFlags(f=0xF, e=1),
     LongRuns(hi=0x2BC, f="ad", lo=0x3123456, six=0xFFFFFFFFFFFF, marker=(1 << 128) - 1, after=9),
     LongRuns(hi=1, lo=1, six=0x800000000001, marker=0x0102030405060708090A0B0C0D0E0F10),
+    ConditionalRun(kind=1, hi=5, f="ae", after=7), ConditionalRun(kind=2, after=8),
 ]
 
 
@@ -51,6 +52,8 @@ def test_scapy_and_tshark_agree(checker, capture):
     ("bitruns.midrunflags.e == 1", [6]),
     ("bitruns.longruns.f.d == 1 && bitruns.longruns.six == 0xffffffffffff", [7]),
     ("bitruns.longruns.marker == 01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10", [8]),
+    ("bitruns.conditionalrun.f.e == 1", [9]),
+    ("bitruns.conditionalrun.after == 8 && !bitruns.conditionalrun.hi", [10]),
 ])
 def test_flags_and_wide_runs_filter(checker, capture, display_filter, frames):
     out = checker.run(capture, ["-Y", display_filter, "-T", "fields", "-e", "frame.number"])

@@ -310,10 +310,23 @@ def test_class_list_selects_classes():
     assert [m.name for m in proto.messages] == ["IntKinds", "BitKinds"]
 
 
-def test_a_refused_bit_field_that_starts_a_run_starts_the_undecoded_bytes(tmp_path):
+def test_a_bit_run_must_share_one_condition(tmp_path):
+    """Under one test the run is read whole or not at all; a member under a test of its
+    own (or none) starts the undecoded bytes at the run's first field."""
     proto = load(_layer_module(tmp_path, """
         class Bad(Packet):
             fields_desc = [ByteField("n", 0), ConditionalField(BitField("hi", 0, 4), lambda pkt: pkt.n == 1),
                            BitField("lo", 0, 4)]
+        class Worse(Packet):
+            fields_desc = [ByteField("n", 0), BitField("hi", 0, 4),
+                           ConditionalField(BitField("lo", 0, 4), lambda pkt: pkt.n == 1)]
+        class Good(Packet):
+            fields_desc = [ByteField("n", 0), ConditionalField(BitField("hi", 0, 4), lambda pkt: pkt.n == 1),
+                           ConditionalField(BitField("lo", 0, 4), lambda pkt: pkt.n == 1)]
         """))
     assert [(f.name, f.kind) for f in proto.message("Bad").fields] == [("n", "int"), ("hi", "undecoded")]
+    assert "must share one condition" in proto.message("Bad").undecoded
+    assert [(f.name, f.kind) for f in proto.message("Worse").fields] == [("n", "int"), ("hi", "undecoded")]
+    good = proto.message("Good").fields
+    assert [(f.name, f.mask) for f in good[1:]] == [("hi", 0xF0), ("lo", 0x0F)]
+    assert good[1].condition == good[2].condition == M.Compare("==", M.Value("n"), M.Const(1))

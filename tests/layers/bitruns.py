@@ -5,7 +5,7 @@ bits before a 13-bit offset, TCP's 9 flag bits after 7 others), runs of 5 and 6
 bytes, and one integer wider than 64 bits (BGP's 16-byte marker).
 """
 
-from scapy.fields import BitEnumField, BitField, ByteField, FlagsField, XBitField
+from scapy.fields import BitEnumField, BitField, ByteField, ConditionalField, FlagsField, XBitField
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
@@ -36,3 +36,17 @@ class LongRuns(Packet):
 PORTS = {IPLikeBits: 40621, TCPLikeBits: 40622, MidRunFlags: 40623, LongRuns: 40624}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
+
+
+class ConditionalRun(Packet):
+    """A bit run present only when ``kind`` says so: every member under one test (PFCP's way)."""
+
+    name = "Conditional run"
+    fields_desc = [ByteField("kind", 0),
+                   ConditionalField(BitField("hi", 0, 3), lambda pkt: pkt.kind == 1),
+                   ConditionalField(FlagsField("f", 0, 5, "abcde"), lambda pkt: pkt.kind == 1),
+                   ByteField("after", 0)]
+
+
+PORTS[ConditionalRun] = 40625
+bind_layers(UDP, ConditionalRun, dport=40625)
