@@ -15,7 +15,7 @@ from generator.frontend import load
 HOSTILE = ['plain', 'quote " backslash \\ end', "new\nline\r\ttab", "*/ /* // comment", "ünïcødé ✓ 电话",
            "nul \x00 byte", "\x7f\x01", "trigraph ??= ??/ ??' and %s %n %%", "#define x 1"]
 LAYERS = ["scapy_layers.mstrp", "layers.kinds", "layers.hostile", "layers.bound", "layers.addresses",
-          "layers.conditions", "layers.scaling"]
+          "layers.conditions", "layers.scaling", "layers.enum_functions"]
 STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 

@@ -15,7 +15,7 @@ from generator.backends.lua import lua_str, render
 HOSTILE = ['plain', 'quote " backslash \\ end', "new\nline\r\ttab", "]] [[ --[==[ ]==]", "ünïcødé ✓ 电话",
            "nul \x00 byte", "\x7f\x01", "'single'"]
 LAYERS = ["scapy_layers.mstrp", "layers.kinds", "layers.hostile", "layers.bound", "layers.addresses",
-          "layers.conditions", "layers.scaling"]
+          "layers.conditions", "layers.scaling", "layers.enum_functions"]
 FORBIDDEN = [r"\bbit32\b", r"\bmodule\s*\(", r"\bunpack\s*\(", r"\bloadstring\b", r"\bsetfenv\b",
              r"\bmath\.pow\b", r"//", r"<<", r">>", r"[^~=<>]~[^=]", r"[^&]&[^&]", r"\s\|\s"]
 
