@@ -137,6 +137,16 @@ class EnumTable:
 
 
 @dataclass(frozen=True)
+class EnumChoice:
+    """Names from one of several tables, picked by an earlier field's value
+    (scapy's MultiEnumField): a selector value without a table, or a value
+    its table lacks, shows the bare number."""
+
+    selector: Expr  # integer expression of earlier fields
+    tables: tuple[tuple[int, EnumTable], ...]  # selector value -> its table, by value
+
+
+@dataclass(frozen=True)
 class ValueSet:
     ident: str
     values: tuple[int, ...]
@@ -205,7 +215,9 @@ class Field:
                  with ``scaling`` its item is the physical value, a double
                  (``ftype`` "double"), read from an integer shaped by ``size``,
                  ``signed`` and ``little_endian``; ``unit`` follows the value
-                 shown (the filter compares the number alone)
+                 shown (the filter compares the number alone); with
+                 ``enum_by`` the item has no value_string, its text names
+                 the value from the table the selector picks
       bytes      ``size`` bytes, or ``length`` bytes, or the rest (``rest``);
                  ``wide_int``: one unsigned big-endian integer wider than 64 bits
                  (a BitField of whole bytes), shown as its bytes
@@ -248,6 +260,7 @@ class Field:
     signed: bool = False
     enum: EnumTable | None = None
     unknown_label: str | None = None  # shown after values the enum does not name
+    enum_by: EnumChoice | None = None  # int: names from a table chosen per message (no ``enum``)
     mask: int | None = None
     shift: int = 0
     group_start: bool = True  # first field of a bit run (reads its bytes)

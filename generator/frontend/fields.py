@@ -8,6 +8,7 @@ A field the generator cannot read exactly is refused with a GeneratorError.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import re
@@ -32,6 +33,37 @@ _INT_SIZES = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "l": 4, "L": 4, "q
 _HEX_CLASSES = (sf.XByteField, sf.XShortField, sf.XIntField, sf.XLongField, sf.XLEIntField,
                 sf.XLEShortField, sf.XLELongField, sf.X3BytesField, sf.XLE3BytesField, sf.XByteEnumField,
                 sf.XShortEnumField, sf.XLEIntEnumField, sf.XBitField)
+
+
+# A function naming an enum's values is called at generation time for every
+# value of a field this wide (2**16 calls); a wider field's names stay unknown.
+MAX_NAMED_BITS = 16
+
+
+def _names_of_function(where: str, fld, bits: int, signed: bool) -> dict[int, str]:
+    """The names scapy's show() gives the values of an enum whose names come
+    from a function (EnumField's (i2s, s2i) pair): the function is asked for
+    every value of the field, where scapy asks it for the value read."""
+    function = getattr(fld.i2s_cb, "__qualname__", None) or repr(fld.i2s_cb)
+    if bits > MAX_NAMED_BITS:
+        raise GeneratorError(f"{where}: enum names come from a function ({function}) over {bits}-bit values; the "
+                             f"generator names the values of fields up to {MAX_NAMED_BITS} bits; give a dict of "
+                             f"value -> name")
+    low, high = (-(1 << (bits - 1)), 1 << (bits - 1)) if signed else (0, 1 << bits)
+    # how the field writes a number it has no name for (hex for the X... classes)
+    unnamed = copy.copy(fld)
+    unnamed.i2s, unnamed.i2s_cb = None, None
+    names = {}
+    for value in range(low, high):
+        try:
+            name = fld.i2s_cb(value)
+        except Exception as exc:
+            raise GeneratorError(f"{where}: its enum function {function} raises {type(exc).__name__} for "
+                                 f"{value} ({exc}), so scapy cannot show that value either") from None
+        # None, the number itself, or the number as scapy writes it, names nothing
+        if name is not None and name != value and str(name) != str(unnamed.i2repr_one(None, value)):
+            names[value] = str(name)
+    return names
 
 
 # Overrides in scapy's layer modules that only fill in a value left None when
@@ -264,7 +296,8 @@ class FieldKinds:
             return self.address_field(cls, fld, base)
         # LEThreeBytesField is no ThreeBytesField subclass; both pack through 4-byte formats
         if isinstance(fld, (sf.ThreeBytesField, sf.LEThreeBytesField)):
-            return self.int_field(cls, msg, fld, base, size=3, little=isinstance(fld, sf.LEThreeBytesField))
+            return self.int_field(cls, msg, fld, base, size=3, little=isinstance(fld, sf.LEThreeBytesField),
+                                  known=known)
         if isinstance(fld, sf.PacketListField):
             return self.packet_list(cls, msg, fld, base, known)
         if isinstance(fld, _PACKET_FIELDS):
@@ -293,7 +326,7 @@ class FieldKinds:
             length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
             return M.Field(**base, kind="bytes", ftype="bytes", length=length)
         if _INT_FMT.match(str(getattr(fld, "fmt", ""))) and not isinstance(fld, _NOT_INTEGERS):
-            return self.int_field(cls, msg, fld, base)
+            return self.int_field(cls, msg, fld, base, known=known)
         if type(fld) in (sf.StrField, sf.XStrField):
             if fld is not cls.fields_desc[-1] and not (
                     isinstance(cls.fields_desc[-1], sf.Field) and cls.fields_desc[-1].name == fld.name):
@@ -304,7 +337,7 @@ class FieldKinds:
                              f"integer/enum/flags/bit fields, IP/IP6/MAC address fields, Str(Fixed|Len|Null)Field, "
                              f"Packet(List)Field, FieldListField, ConditionalField and PadField")
 
-    def int_field(self, cls, msg, fld, base, size=None, little=None) -> M.Field:
+    def int_field(self, cls, msg, fld, base, size=None, little=None, known=None) -> M.Field:
         where = location(cls, fld)
         if size is None:
             m = _INT_FMT.match(str(fld.fmt))
@@ -315,19 +348,55 @@ class FieldKinds:
             signed = code.islower()
         else:
             signed = False
-        enum = None
-        if isinstance(fld, sf._EnumField):
-            if not isinstance(getattr(fld, "i2s", None), dict) or getattr(fld, "i2s_cb", None):
-                raise GeneratorError(f"{where}: enum names come from a function; give a dict of value -> name")
-            enum = self.enum_table(fld.i2s, f"{msg.name}_{fld.name}")
+        enum, enum_by = self.enum_names(cls, msg, fld, known, 8 * size, signed)
         hexa = isinstance(fld, _HEX_CLASSES)
         unknown = getattr(fld, "unknown_label", None) if enum else None
         scaling, unit = _scaling(where, fld, size)
         return M.Field(**base, kind="int", ftype="double" if scaling else M.INT_FTYPES[(size, signed)],
                        base="NONE" if scaling else "HEX" if hexa else "DEC", size=size,
-                       little_endian=bool(little), signed=signed, enum=enum,
-                       unknown_label=str(unknown) if unknown else None, referenced=bool(unknown),
-                       scaling=scaling, unit=unit)
+                       little_endian=bool(little), signed=signed, enum=enum, enum_by=enum_by,
+                       unknown_label=str(unknown) if unknown else None,
+                       referenced=bool(unknown) or enum_by is not None, scaling=scaling, unit=unit)
+
+    def enum_names(self, cls, msg, fld, known, bits: int, signed: bool):
+        """(enum, enum_by) of an integer field of ``bits`` bits: the names scapy shows for its values.
+
+        ``known`` is None where no earlier field can choose the table (a list's
+        elements, a bit run)."""
+        if not isinstance(fld, sf._EnumField):
+            return None, None
+        where = location(cls, fld)
+        if isinstance(fld, sf._MultiEnumField):
+            if known is None:
+                raise GeneratorError(f"{where}: a {type(fld).__name__} here (a bit run or a list's elements) "
+                                     f"is not translated; its names depend on another field")
+            return None, self.enum_choice(cls, msg, fld, known)
+        hint = f"{msg.name}_{fld.name}"
+        i2s, i2s_cb = getattr(fld, "i2s", None), getattr(fld, "i2s_cb", None)
+        # scapy asks a non-empty table first, the function only without one
+        if isinstance(i2s, dict) and (i2s or not i2s_cb):
+            return self.enum_table(i2s, hint), None
+        if not callable(i2s_cb):
+            raise GeneratorError(f"{where}: enum names come from {type(i2s).__name__}; "
+                                 f"give a dict of value -> name")
+        names = _names_of_function(where, fld, bits, signed)
+        return (self.enum_table(names, hint) if names else None), None
+
+    def enum_choice(self, cls, msg, fld, known) -> M.EnumChoice:
+        """scapy's MultiEnumField: a table per value of ``depends_on``."""
+        where = location(cls, fld)
+        selector = self.expr_of(cls, fld, fld.depends_on, known, "depends_on")
+        if isinstance(selector, M.BOOLEAN_EXPRS):
+            raise GeneratorError(f"{where}: depends_on gives a truth value; the generator picks a table by an "
+                                 f"integer (write lambda pkt: pkt.<field>)")
+        tables = []
+        for key, names in fld.i2s_multi.items():
+            if isinstance(key, bool) or not isinstance(key, int) or not isinstance(names, dict):
+                raise GeneratorError(f"{where}: MultiEnumField table {key!r}: the generator reads integer keys, "
+                                     f"each with a dict of value -> name")
+            tables.append((key, self.enum_table(names, f"{msg.name}_{fld.name}_{key}")))
+        # no table: every value shows as its number, as without an enum
+        return M.EnumChoice(selector=selector, tables=tuple(sorted(tables, key=lambda t: t[0]))) if tables else None
 
     def address_field(self, cls, fld, base) -> M.Field:
         if isinstance(fld, sf.LEMACField):
@@ -345,7 +414,7 @@ class FieldKinds:
         if fld.size < 0 or getattr(fld, "rev", False):
             raise GeneratorError(f"{where}: little-endian (negative size) bit fields are not supported; "
                                  f"use a LE integer field with FlagsField or masks")
-        enum = self.enum_table(fld.i2s, f"{msg.name}_{fld.name}") if isinstance(fld, sf._EnumField) else None
+        enum, _ = self.enum_names(cls, msg, fld, None, fld.size, False)
         flags = self._flags(fld, base["abbrev"], where) if isinstance(fld, sf.FlagsField) else ()
         f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False, flags=flags,
                     base="HEX" if isinstance(fld, (sf.XBitField, sf.FlagsField)) else "DEC")

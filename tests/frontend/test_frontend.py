@@ -195,7 +195,7 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.ab: filter name 'userlayer.bad.ab' is also used by Bad.aB"),
     ("""
      class Bad(Packet):
-         fields_desc = [ByteEnumField("e", 0, (lambda x: "name", lambda s: 0))]
+         fields_desc = [IntEnumField("e", 0, (lambda x: "name", lambda s: 0))]
      """, "Bad.e: enum names come from a function"),
     ("""
      class Bad(Packet):

@@ -42,11 +42,13 @@ def _check(proto: M.Protocol) -> None:
     for m in proto.messages:
         for f in m.flat_fields:
             where = f"{m.name}.{f.name}"
-            if f.enum is not None:
-                if f.size == 8:
-                    raise CBackendError(f"{where}: an enum on an 8-byte integer (the C backend "
-                                        "builds 32-bit value_string tables only)")
-                bad = [v for v, _ in f.enum.entries if not 0 <= v <= MAX_ENUM_VALUE]
+            tables = [f.enum] if f.enum is not None else []
+            tables += [t for _, t in f.enum_by.tables] if f.enum_by is not None else []
+            if tables and f.size == 8:
+                raise CBackendError(f"{where}: an enum on an 8-byte integer (the C backend "
+                                    "builds 32-bit value_string tables only)")
+            for table in tables:
+                bad = [v for v, _ in table.entries if not 0 <= v <= MAX_ENUM_VALUE]
                 if bad:
                     raise CBackendError(f"{where}: enum value {bad[0]} does not fit a 32-bit value_string")
     for s in proto.sets:

@@ -16,7 +16,7 @@ HOSTILE = ['plain', 'quote " backslash \\ end', "new\nline\r\ttab", "*/ /* // co
            "nul \x00 byte", "\x7f\x01", "trigraph ??= ??/ ??' and %s %n %%", "#define x 1"]
 LAYERS = ["scapy_layers.mstrp", "layers.kinds", "layers.hostile", "layers.bound", "layers.addresses",
           "layers.conditions", "layers.scaling", "layers.undecoded", "layers.bitruns", "layers.choices", "layers.chosen",
-          "layers.reading", "layers.lower"]
+          "layers.reading", "layers.lower", "layers.enum_functions"]
 STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 
