@@ -343,6 +343,11 @@ class Message:
     undecoded: str | None = None
 
     @property
+    def item_count(self) -> int:
+        """How many items (ProtoFields) its fields declare, flags and parts included."""
+        return sum(1 + len(f.flags) + len(f.parts) for f in self.flat_fields)
+
+    @property
     def flat_fields(self) -> list[Field]:
         """The fields as the dissectors read them: a choice's alternatives in its place."""
         return [a for f in self.fields for a in (f.alternatives if f.kind == "choice" else (f,))]
