@@ -39,6 +39,9 @@ class ProtocolBuilder(FieldKinds, Expressions):
         self.source = source
         self.strict = strict
         self.messages: dict[type, M.Message] = {}
+        # the same messages by Message.ident, and their classes (kept as messages are made)
+        self.messages_by_ident: dict[str, M.Message] = {}
+        self.class_of: dict[str, type] = {}
         self.order: list[type] = []
         self.enums: dict[tuple, M.EnumTable] = {}
         self.sets: dict[tuple, M.ValueSet] = {}
@@ -84,7 +87,7 @@ class ProtocolBuilder(FieldKinds, Expressions):
         if not (isinstance(cls, type) and issubclass(cls, Packet)):
             raise GeneratorError(f"{cls!r} is not a scapy Packet class")
         # two classes of one name (from two modules, or "A.B" and "A_B"): the later one is <name>_2
-        ident = unique(lua_ident(cls.__name__), {m.ident for m in self.messages.values()})
+        ident = unique(lua_ident(cls.__name__), set(self.messages_by_ident))
         abbrev = unique(f"{self.abbrev}.{filter_part(cls.__name__)}", set(self.abbrevs))
         msg = M.Message(
             ident=ident, name=cls.__name__, label=_display_name(cls),
@@ -92,6 +95,8 @@ class ProtocolBuilder(FieldKinds, Expressions):
             fields=[], sub_only=sub_only, role=self.roles.get(cls),
         )
         self.messages[cls] = msg  # before the fields: sub-messages may refer back
+        self.messages_by_ident[ident] = msg
+        self.class_of[ident] = cls
         self.order.append(cls)
         ndr = issubclass(cls, sd.NDRPacket)
         idents: dict[str, str] = {}
@@ -151,10 +156,6 @@ class ProtocolBuilder(FieldKinds, Expressions):
         return msg
 
     # --- what is not translated
-
-    @property
-    def messages_by_ident(self) -> dict[str, M.Message]:
-        return {m.ident: m for m in self.messages.values()}
 
     def _undecoded(self, cls, msg: M.Message, fld, reason: str, group: list, fields_by_name: dict,
                    idents: dict) -> None:

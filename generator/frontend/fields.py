@@ -531,9 +531,8 @@ class FieldKinds:
     def _keep_rest(self, sub: str | None, choose: M.ClassChoice | None) -> bool:
         """True when the element class (every class a choice may make) keeps what
         follows its fields as its payload (scapy's default extract_padding)."""
-        classes = {m.ident: c for c, m in self.messages.items()}
         idents = choose.messages if choose else [sub]
-        return bool(idents) and all(_keeps_rest(classes[i]) for i in idents)
+        return bool(idents) and all(_keeps_rest(self.class_of[i]) for i in idents)
 
     def field_list(self, cls, msg, fld, base, known) -> M.Field:
         # scapy reads count_from elements, or elements to the end of length_from's
