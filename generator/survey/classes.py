@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import logging
@@ -22,6 +23,7 @@ def library_modules(packages=LIBRARY) -> list[str]:
     return sorted(out)
 
 
+@functools.lru_cache(maxsize=None)
 def module_classes(module_name: str) -> tuple[list[type[Packet]], str | None]:
     """(the Packet classes the module defines, in source order; why it could not be imported)."""
     logging.disable(logging.WARNING)  # scapy's layer modules warn about optional dependencies
@@ -33,14 +35,8 @@ def module_classes(module_name: str) -> tuple[list[type[Packet]], str | None]:
         return [], f"{type(exc).__name__}: {exc}"
     finally:
         logging.disable(logging.NOTSET)
-    classes = [c for _, c in inspect.getmembers(module, inspect.isclass)
-               if issubclass(c, Packet) and c.__module__ == module_name and c.fields_desc]
-    classes.sort(key=_line)
-    return classes, None
-
-
-def _line(cls) -> int:
-    try:
-        return inspect.getsourcelines(cls)[1]
-    except (OSError, TypeError):
-        return 0
+    # a module's namespace keeps definition order: the source order, without
+    # inspect.getsourcelines (which parses the whole module again for each class)
+    classes = dict.fromkeys(c for c in vars(module).values() if inspect.isclass(c) and issubclass(c, Packet)
+                            and c.__module__ == module_name and c.fields_desc)
+    return list(classes), None
