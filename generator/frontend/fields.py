@@ -514,6 +514,12 @@ class FieldKinds:
             self.messages[cls].choose = self.class_choice(learned, sub_only=False)
 
     def packet_list(self, cls, msg, fld, base, known) -> M.Field:
+        if getattr(fld, "next_cls_cb", None) is not None:
+            # scapy asks it before each element whether one follows, and of which
+            # class: reading on regardless would decode elements scapy does not see
+            raise GeneratorError(f"{location(cls, fld)}: next_cls_cb (a function choosing whether and which element "
+                                 f"follows) is not translated; use count_from, length_from or a class-choosing "
+                                 f"function of the element's bytes")
         sub, choose = self._elements(cls, fld)
         count = length = None
         if fld.count_from is not None:
