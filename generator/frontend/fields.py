@@ -14,6 +14,7 @@ import math
 import re
 
 from scapy import fields as sf
+from scapy.config import conf
 from scapy.layers import dcerpc as sd
 from scapy.layers import inet as si
 from scapy.layers import l2 as sl2
@@ -186,7 +187,15 @@ def _keeps_rest(cls) -> bool:
     """True when ``cls`` keeps scapy's default extract_padding: whatever follows
     its fields is its payload, so as a PacketField or a list element it takes
     every byte up to the end of the field's span (the list then ends there)."""
-    return getattr(cls, "extract_padding", None) is Packet.extract_padding
+    if getattr(cls, "extract_padding", None) is not Packet.extract_padding:
+        return False
+    if getattr(cls, "default_payload_class", None) is Packet.default_payload_class:
+        return True
+    # a class whose payload is scapy's Padding (TPM's) hands what follows back
+    try:
+        return cls().default_payload_class(b"") is not conf.padding_layer
+    except Exception:  # it reads the packet's fields: keep scapy's default
+        return True
 
 
 class FieldKinds:

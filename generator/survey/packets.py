@@ -1,6 +1,7 @@
 """Survey packets for one class: the default, seeded fuzz() packets, and one with
 its lists and strings filled (fuzz() leaves None and empty lists alone, so on
-its own it tests little)."""
+its own it tests little); for a class scapy cannot build, bytes scapy reads
+as the class whole."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import random
 import zlib
 
 from scapy import fields as sf
+from scapy.config import conf
 from scapy.packet import Packet, fuzz
 
 FUZZED = 8
@@ -30,6 +32,27 @@ def survey_packets(cls: type[Packet], seed: int = 0) -> list[bytes]:
             continue
         if raw and raw not in out:
             out.append(raw)
+    return out or _dissected(cls, f"{cls.__module__}.{cls.__name__}")
+
+
+def _dissected(cls: type[Packet], name: str, wanted: int = 4) -> list[bytes]:
+    """For a class scapy cannot build (or builds empty): byte strings scapy reads
+    as the class whole, with no bytes left as Raw or Padding. Zeros first, then
+    random bytes, the same for the same class."""
+    rng = random.Random(zlib.crc32(name.encode()))
+    candidates = [bytes(n) for n in (1, 2, 4, 8, 16, 32)]
+    candidates += [bytes(rng.randrange(256) for _ in range(rng.choice((2, 4, 8, 16, 32, 64)))) for _ in range(48)]
+    out = []
+    for raw in candidates:
+        try:
+            pkt = cls(raw)
+        except Exception:  # scapy cannot read it
+            continue
+        if pkt.haslayer(conf.raw_layer) or pkt.haslayer(conf.padding_layer):
+            continue
+        out.append(raw)
+        if len(out) == wanted:
+            break
     return out
 
 

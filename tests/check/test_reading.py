@@ -7,8 +7,8 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, OpenLists, ShortLength,
-                            StringLists, Tidy, Unreadable)
+from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, OpenLists, OwnSizes, Padded,
+                            ShortLength, StringLists, Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -30,6 +30,9 @@ SAMPLES = [
     (StringLists, bytes(StringLists(names=[b"abcd", b"efgh"], tags=[b"xy", b"zw"])), False),
     (StringLists, b"\x02abcdef", True),  # the second name cut short: the bytes there are
     (StringLists, b"\x01abcdxyz", True),  # the second tag cut short
+    (OwnSizes, bytes(OwnSizes(second=Padded(data=b"ab"), span=3, bounded=Padded(data=b"cd"),
+                              rest=[Padded(data=b"e"), Padded(data=b"")], last=9)), False),
+    (OwnSizes, bytes(OwnSizes(second=Padded(data=b"ab"), span=9, bounded=Padded(data=b"cd"))), True),
 ]
 
 
@@ -60,6 +63,13 @@ def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
     assert [pairs[16][1].fields.get(k) for k in ("reading.stringlists.names", "reading.stringlists.names#2")] == [
         ("61626364", 1, 4), ("6566", 5, 2)]
     assert pairs[17][1].fields.get("reading.stringlists.tags#2") == ("7a", 7, 1)
+    # sub-packets of their own size: each item covers the bytes its class read
+    own = pairs[18][1].fields
+    assert [own.get(f"reading.ownsizes.{k}") for k in ("first", "second", "bounded", "rest", "rest#2")] == [
+        ("000000", 0, 3), ("026162", 3, 3), ("026364", 7, 3), ("0165", 10, 2), ("00", 12, 1)]
+    assert own["reading.ownsizes.last"] == (9, 13, 1)
+    # a length past the end: the sub-packet reads the bytes there are
+    assert pairs[19][1].fields["reading.ownsizes.bounded"] == ("02636400", 7, 4)
 
 
 def test_scapy_gives_up_where_the_dissector_says_truncated():

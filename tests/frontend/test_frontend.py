@@ -330,3 +330,39 @@ def test_a_bit_run_must_share_one_condition(tmp_path):
     good = proto.message("Good").fields
     assert [(f.name, f.mask) for f in good[1:]] == [("hi", 0xF0), ("lo", 0x0F)]
     assert good[1].condition == good[2].condition == M.Compare("==", M.Value("n"), M.Const(1))
+
+
+def test_a_list_whose_next_element_scapy_asks_a_function_for_is_left_undecoded(tmp_path):
+    """next_cls_cb decides before each element whether one follows (NFS's READDIR
+    reply): a plain list would decode elements scapy never reads."""
+    proto = load(_layer_module(tmp_path, """
+        class Entry(Packet):
+            fields_desc = [ByteField("more", 0)]
+            def extract_padding(self, s):
+                return b"", s
+        class Listing(Packet):
+            fields_desc = [ByteField("n", 0),
+                           PacketListField("entries", [], Entry,
+                                           next_cls_cb=lambda pkt, lst, cur, remain: Entry if remain else None)]
+        """))
+    assert [(f.name, f.kind) for f in proto.message("Listing").fields] == [("n", "int"), ("entries", "undecoded")]
+    assert proto.message("Listing").undecoded.startswith("Listing.entries: next_cls_cb")
+
+
+def test_a_packet_whose_payload_is_padding_takes_only_its_own_bytes(tmp_path):
+    """scapy hands a Padding payload back to the enclosing field (TPM's classes):
+    such a packet is of its own size, not the rest of the message."""
+    proto = load(_layer_module(tmp_path, """
+        from scapy.config import conf
+        class Own(Packet):
+            fields_desc = [ByteField("a", 0)]
+            def default_payload_class(self, payload):
+                return conf.padding_layer
+        class Greedy(Packet):
+            fields_desc = [ByteField("a", 0)]
+        class Holder(Packet):
+            fields_desc = [PacketField("own", Own(), Own), PacketField("greedy", Greedy(), Greedy)]
+        """))
+    own, greedy = proto.message("Holder").fields
+    assert (own.takes_rest, own.size) == (False, 1)
+    assert (greedy.takes_rest, greedy.size) == (True, None)

@@ -12,12 +12,18 @@ where scapy came up short; a plain scapy class has no such flag):
   length_from bytes, or of the message, and fails on a partial integer (a
   partial string is the bytes there are);
 - a field it cannot read (an integer cut short) fails the whole message: scapy
-  keeps the bytes as Raw.
+  keeps the bytes as Raw;
+- a PacketField of a class that hands what follows back (its extract_padding,
+  or a payload of scapy's Padding, as TPM's classes) takes the bytes its fields
+  read, and the item covers those bytes (NFS's File_Object);
+- a PacketLenField or length-bounded list whose length runs past the end reads
+  the bytes there are (TPM2B_PUBLIC).
 """
 
+from scapy.config import conf
 from scapy.fields import (
-    ByteField, FieldLenField, FieldListField, IPField, PacketField, PacketListField, ShortField, StrFixedLenField,
-    StrLenField, XStrFixedLenField,
+    ByteField, FieldLenField, FieldListField, IPField, PacketField, PacketLenField, PacketListField, ShortField,
+    StrFixedLenField, StrLenField, XStrFixedLenField,
 )
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
@@ -87,7 +93,28 @@ class StringLists(Packet):
                    FieldListField("tags", [], XStrFixedLenField("", b"", 2))]
 
 
+class Padded(Packet):
+    """TPM's _Packet: what follows its fields is scapy's Padding, handed back."""
+
+    name = "Padded"
+    fields_desc = [FieldLenField("size", None, length_of="data", fmt="B"),
+                   StrLenField("data", b"", length_from=lambda pkt: pkt.size)]
+
+    def default_payload_class(self, payload):
+        return conf.padding_layer
+
+
+class OwnSizes(Packet):
+    """Variable-size sub-packets that take only their own bytes; one bounded by a length."""
+
+    name = "Own sizes"
+    fields_desc = [PacketField("first", Tidy(), Tidy), PacketField("second", Padded(), Padded),
+                   ByteField("span", 0), PacketLenField("bounded", Padded(), Padded, length_from=lambda pkt: pkt.span),
+                   PacketListField("rest", [], Padded, length_from=lambda pkt: pkt.span),
+                   ByteField("last", 0)]
+
+
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
-         OpenLists: 40905, StringLists: 40906}
+         OpenLists: 40905, StringLists: 40906, OwnSizes: 40907}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
