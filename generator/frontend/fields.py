@@ -337,10 +337,11 @@ class FieldKinds:
         if _INT_FMT.match(str(getattr(fld, "fmt", ""))) and not isinstance(fld, _NOT_INTEGERS):
             return self.int_field(cls, msg, fld, base, known=known)
         if type(fld) in (sf.StrField, sf.XStrField):
-            if fld is not cls.fields_desc[-1] and not (
-                    isinstance(cls.fields_desc[-1], sf.Field) and cls.fields_desc[-1].name == fld.name):
-                raise GeneratorError(f"{where}: a StrField takes all remaining bytes, so it must be the last "
-                                     f"field; use StrLenField(length_from=...) or StrFixedLenField here")
+            # it takes every byte left: a later field reads none (scapy then fails
+            # on a later integer, and the dissector says truncated)
+            if fld.remain:
+                raise GeneratorError(f"{where}: a StrField leaving the last {fld.remain} bytes to later fields "
+                                     f"is not translated; use StrLenField(length_from=...)")
             return M.Field(**base, kind="bytes", ftype="bytes", rest=True)
         raise GeneratorError(f"{where}: {type(fld).__name__} is not supported by the generator; supported are "
                              f"integer/enum/flags/bit fields, IP/IP6/MAC address fields, Str(Fixed|Len|Null)Field, "

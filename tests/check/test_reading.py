@@ -7,8 +7,8 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, OpenLists, OwnSizes, Padded,
-                            ShortLength, StringLists, Tidy, Unreadable)
+from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, MiddleText, OpenLists, OwnSizes,
+                            Padded, ShortLength, StringLists, Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -33,6 +33,8 @@ SAMPLES = [
     (OwnSizes, bytes(OwnSizes(second=Padded(data=b"ab"), span=3, bounded=Padded(data=b"cd"),
                               rest=[Padded(data=b"e"), Padded(data=b"")], last=9)), False),
     (OwnSizes, bytes(OwnSizes(second=Padded(data=b"ab"), span=9, bounded=Padded(data=b"cd"))), True),
+    (MiddleText, b"\x01text", False),
+    (MiddleText, b"\x02text", True),  # the byte after the text has nothing left: scapy fails the message
 ]
 
 
@@ -70,6 +72,8 @@ def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
     assert own["reading.ownsizes.last"] == (9, 13, 1)
     # a length past the end: the sub-packet reads the bytes there are
     assert pairs[19][1].fields["reading.ownsizes.bounded"] == ("02636400", 7, 4)
+    # a StrField before others takes every byte left
+    assert pairs[20][1].fields == {"reading.middletext.kind": (1, 0, 1), "reading.middletext.text": ("74657874", 1, 4)}
 
 
 def test_scapy_gives_up_where_the_dissector_says_truncated():
@@ -78,3 +82,6 @@ def test_scapy_gives_up_where_the_dissector_says_truncated():
     with pytest.raises(Exception):
         Unreadable(b"\x00")
     assert OpenLists(SAMPLES[12][1]).addrs == ["192.0.2.1", "192.0.2.2"]
+    assert MiddleText(b"\x01text").text == b"text" and MiddleText(b"\x01text").more == b""
+    with pytest.raises(Exception):
+        MiddleText(b"\x02text")

@@ -17,13 +17,15 @@ where scapy came up short; a plain scapy class has no such flag):
   or a payload of scapy's Padding, as TPM's classes) takes the bytes its fields
   read, and the item covers those bytes (NFS's File_Object);
 - a PacketLenField or length-bounded list whose length runs past the end reads
-  the bytes there are (TPM2B_PUBLIC).
+  the bytes there are (TPM2B_PUBLIC);
+- a StrField takes every byte left, wherever it stands: a later string reads
+  none, a later integer fails the message.
 """
 
 from scapy.config import conf
 from scapy.fields import (
-    ByteField, FieldLenField, FieldListField, IPField, PacketField, PacketLenField, PacketListField, ShortField,
-    StrFixedLenField, StrLenField, XStrFixedLenField,
+    ByteField, ConditionalField, FieldLenField, FieldListField, IPField, PacketField, PacketLenField,
+    PacketListField, ShortField, StrField, StrFixedLenField, StrLenField, XStrFixedLenField,
 )
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
@@ -114,7 +116,16 @@ class OwnSizes(Packet):
                    ByteField("last", 0)]
 
 
+class MiddleText(Packet):
+    """A StrField before other fields (TPM's TPMT_SENSITIVE, and 7 classes of the survey's first 600)."""
+
+    name = "Middle text"
+    fields_desc = [ByteField("kind", 0), StrField("text", b""), StrField("more", b""),
+                   ConditionalField(ByteField("after", 0), lambda pkt: pkt.kind == 2)]
+
+
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
-         OpenLists: 40905, StringLists: 40906, OwnSizes: 40907}
+         OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
+         MiddleText: 40908}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
