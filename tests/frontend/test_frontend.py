@@ -179,8 +179,8 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.x: Odd overrides how scapy reads or writes it"),
     ("""
      class Bad(Packet):
-         fields_desc = [StrField("all", b""), ByteField("after", 0)]
-     """, "Bad.all: a StrField takes all remaining bytes"),
+         fields_desc = [StrField("all", b"", remain=2), ByteField("after", 0)]
+     """, "Bad.all: a StrField leaving the last 2 bytes to later fields is not translated"),
     ("""
      class Bad(Packet):
          fields_desc = [BitField("a", 0, 3), ByteField("b", 0)]
