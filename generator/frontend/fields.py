@@ -33,7 +33,7 @@ _RUN_SIZES = (1, 2, 3, 4, 5, 6, 8)
 _INT_SIZES = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "l": 4, "L": 4, "q": 8, "Q": 8}
 _HEX_CLASSES = (sf.XByteField, sf.XShortField, sf.XIntField, sf.XLongField, sf.XLEIntField,
                 sf.XLEShortField, sf.XLELongField, sf.X3BytesField, sf.XLE3BytesField, sf.XByteEnumField,
-                sf.XShortEnumField, sf.XLEIntEnumField, sf.XBitField)
+                sf.XShortEnumField, sf.XLEIntEnumField, sf.XBitField, sf.XNBytesField)
 
 
 # A function naming an enum's values is called at generation time for every
@@ -307,6 +307,11 @@ class FieldKinds:
         if isinstance(fld, (sf.ThreeBytesField, sf.LEThreeBytesField)):
             return self.int_field(cls, msg, fld, base, size=3, little=isinstance(fld, sf.LEThreeBytesField),
                                   known=known)
+        if isinstance(fld, sf.NBytesField):
+            # an unsigned big-endian integer of sz bytes; wider than a ProtoField: its bytes
+            if (fld.sz, False) in M.INT_FTYPES:
+                return self.int_field(cls, msg, fld, base, size=fld.sz, little=False, known=known)
+            return M.Field(**base, kind="bytes", ftype="bytes", size=fld.sz, wide_int=True)
         if isinstance(fld, sf.PacketListField):
             return self.packet_list(cls, msg, fld, base, known)
         if isinstance(fld, _PACKET_FIELDS):
