@@ -231,6 +231,8 @@ class Field:
                  class is ``sub``, or chosen from its bytes (``choose``, ``sub`` None)
       int_list   integers shaped like ``element``: ``count`` of them, or as many
                  as ``length`` bytes hold, or the rest (``rest``)
+      float      an IEEE 754 number of ``size`` bytes (``ftype`` float: 4,
+                 double: 8), big-endian unless ``little_endian``; compared as its bytes
       address    an address of ``size`` bytes in network order; ``ftype`` says
                  which: ipv4 (4), ipv6 (16) or ether (a MAC, 6)
       address_list  addresses shaped like ``element``, counted as int_list's

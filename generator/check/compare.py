@@ -225,7 +225,8 @@ class Checker:
                 kind = names.get(i.name, "bytes")
                 if isinstance(kind, M.Scaling):
                     value = scaled_value(i.show, kind.ndigits)
-                elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list", "bytes_list"):
+                elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list", "bytes_list",
+                              "float"):
                     value = i.value
                 elif kind == "undecoded":
                     value = ""

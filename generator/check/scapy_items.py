@@ -191,7 +191,7 @@ class _Walker:
             return [ScapyItem(mf.abbrev, int(v), base + start + i * size, size) for i, v in enumerate(val)], True
         # an address is compared as its bytes: scapy's text forms (a Net, a MAC in
         # any case) and Wireshark's (names, compressed IPv6) need not match
-        if mf.kind == "address":
+        if mf.kind in ("address", "float"):  # a float as its bytes too: no text form to round
             return [ScapyItem(mf.abbrev, buf[start:start + mf.size].hex(), base + start, mf.size)], True
         if mf.kind == "bytes_list":
             size = mf.element.size

@@ -303,6 +303,10 @@ class FieldKinds:
             raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
         if _address_ftype(fld):
             return self.address_field(cls, fld, base)
+        if re.fullmatch(r"[<>!=]?[fd]", str(getattr(fld, "fmt", ""))):  # IEEEFloatField, IEEEDoubleField
+            fmt = str(fld.fmt)
+            return M.Field(**base, kind="float", ftype="float" if fmt[-1] == "f" else "double",
+                           size=4 if fmt[-1] == "f" else 8, little_endian=fmt[0] == "<")
         # LEThreeBytesField is no ThreeBytesField subclass; both pack through 4-byte formats
         if isinstance(fld, (sf.ThreeBytesField, sf.LEThreeBytesField)):
             return self.int_field(cls, msg, fld, base, size=3, little=isinstance(fld, sf.LEThreeBytesField),
