@@ -8,7 +8,7 @@ from scapy.packet import Raw
 from conftest import udp_pcap
 from generator.check import Checker
 from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, MiddleText, OpenLists, OwnSizes,
-                            Padded, ShortLength, StringLists, Tidy, Unreadable)
+                            Padded, ShortLength, SlicedLengths, StringLists, Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -35,6 +35,9 @@ SAMPLES = [
     (OwnSizes, bytes(OwnSizes(second=Padded(data=b"ab"), span=9, bounded=Padded(data=b"cd"))), True),
     (MiddleText, b"\x01text", False),
     (MiddleText, b"\x02text", True),  # the byte after the text has nothing left: scapy fails the message
+    # n = 0: the list is all but the last 4 bytes, the data all but the last one
+    (SlicedLengths, b"\x00" + b"\x01\x00\x02" + b"abc" + b"\x09", False),
+    (SlicedLengths, b"\x00", True),  # no bytes: no data, no items, and no tail
 ]
 
 
@@ -74,6 +77,10 @@ def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
     assert pairs[19][1].fields["reading.ownsizes.bounded"] == ("02636400", 7, 4)
     # a StrField before others takes every byte left
     assert pairs[20][1].fields == {"reading.middletext.kind": (1, 0, 1), "reading.middletext.text": ("74657874", 1, 4)}
+    # negative lengths: Python's slices
+    assert pairs[22][1].fields == {"reading.slicedlengths.n": (0, 0, 1), "reading.slicedlengths.items": ("010002", 1, 3),
+                                   "reading.tidy.tag": (1, 1, 1), "reading.tidy.value": (2, 2, 2),
+                                   "reading.slicedlengths.data": ("616263", 4, 3), "reading.slicedlengths.tail": (9, 7, 1)}
 
 
 def test_scapy_gives_up_where_the_dissector_says_truncated():

@@ -19,7 +19,9 @@ where scapy came up short; a plain scapy class has no such flag):
 - a PacketLenField or length-bounded list whose length runs past the end reads
   the bytes there are (TPM2B_PUBLIC);
 - a StrField takes every byte left, wherever it stands: a later string reads
-  none, a later integer fails the message.
+  none, a later integer fails the message;
+- a negative length slices as Python does: all but that many bytes at the end
+  (PNIO DCP's blocks when their length is 0).
 """
 
 from scapy.config import conf
@@ -124,8 +126,14 @@ class MiddleText(Packet):
                    ConditionalField(ByteField("after", 0), lambda pkt: pkt.kind == 2)]
 
 
+class SlicedLengths(Packet):
+    name = "Sliced lengths"
+    fields_desc = [ByteField("n", 0), PacketListField("items", [], Tidy, length_from=lambda pkt: pkt.n - 4),
+                   StrLenField("data", b"", length_from=lambda pkt: pkt.n - 1), ByteField("tail", 0)]
+
+
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
          OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
-         MiddleText: 40908}
+         MiddleText: 40908, SlicedLengths: 40909}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
