@@ -1,0 +1,57 @@
+"""Test layers: wire formats scapy's library reads with fields of its own
+(pfcp's ExtraDataField, inet6's IP6ListField, MayEnd), each bound to a UDP port."""
+
+from scapy.contrib.pfcp import ExtraDataField
+from scapy.fields import ByteField, ConditionalField, MayEnd, PacketListField, ShortField, StrField
+from scapy.layers.inet import UDP
+from scapy.layers.inet6 import IP6ListField
+from scapy.packet import Packet, bind_layers
+
+
+class ExtraIE(Packet):
+    """As a pfcp IE: a type and length header, fields, then whatever else the length holds."""
+
+    name = "Extra data IE"
+    fields_desc = [
+        ShortField("ietype", 0),
+        ShortField("length", None),
+        ConditionalField(ByteField("opt", 0), lambda pkt: pkt.ietype == 1),
+        ExtraDataField("extra_data"),
+    ]
+
+    def extract_padding(self, s):
+        return b"", s
+
+
+class ExtraIEs(Packet):
+    name = "Extra data IEs"
+    fields_desc = [PacketListField("ies", [], ExtraIE)]
+
+
+class IP6Lists(Packet):
+    name = "IPv6 lists"
+    fields_desc = [
+        ByteField("alen", None),
+        ByteField("count", None),
+        IP6ListField("by_len", [], length_from=lambda pkt: pkt.alen),
+        IP6ListField("counted", [], count_from=lambda pkt: pkt.count),
+        ShortField("tail", 0),
+        IP6ListField("others", []),
+    ]
+
+
+class MayEnds(Packet):
+    name = "May end"
+    fields_desc = [
+        ByteField("kind", 0),
+        MayEnd(ShortField("a", 0)),
+        ShortField("b", 0),
+        ConditionalField(MayEnd(ByteField("c", 0)), lambda pkt: pkt.kind == 1),
+        ShortField("d", 0),
+        StrField("rest", b""),
+    ]
+
+
+PORTS = {ExtraIE: 41301, ExtraIEs: 41302, IP6Lists: 41303, MayEnds: 41304}
+for _cls, _port in PORTS.items():
+    bind_layers(UDP, _cls, dport=_port)
