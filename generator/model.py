@@ -225,7 +225,9 @@ class Field:
                  the value from the table the selector picks
       bytes      ``size`` bytes, or ``length`` bytes, or the rest (``rest``);
                  ``wide_int``: one unsigned big-endian integer wider than 64 bits
-                 (a BitField of whole bytes), shown as its bytes
+                 (a BitField of whole bytes), shown as its bytes; ``tbcd``:
+                 telephony BCD digits (two a byte, low nibble first, 0xF
+                 none), a string item (``ftype`` "string") of the digits
       stringz    NUL-terminated bytes
       packet     a sub-message (``sub``), ``length`` bytes or its own size
       packet_list  sub-messages: ``count`` of them, or ``length`` bytes, or the rest
@@ -289,6 +291,7 @@ class Field:
     referenced: bool = False  # a later expression reads this field's value
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
     keeps_partial: bool = False  # address_list: see above
+    tbcd: bool = False  # bytes: see above
     # scapy's MayEnd: when no bytes are left after this field, the message ends
     # there, fine (its later fields, ``after_may_end``, are not read)
     may_end: bool = False
@@ -454,6 +457,11 @@ class Protocol:
     short_name: str = ""  # Protocol column, Preferences, Expert Information; default abbrev upper-cased
     # what ends the summary of a message breaking spec rules: open, separator, close
     violation_marks: tuple[str, str, str] = (" [", "; ", "]")
+
+    @property
+    def uses_tbcd(self) -> bool:
+        """True when a field shows telephony BCD digits (the backends' helper that writes them)."""
+        return any(f.tbcd for m in self.messages for f in m.flat_fields)
 
     def message(self, ident: str) -> Message:
         for m in self.messages:

@@ -172,6 +172,9 @@ class _Walker:
             out += [ScapyItem(flag.abbrev, int(bool(int(val) & (flag.mask >> mf.shift))), base + offset, size)
                     for flag in mf.flags]
             return out, True
+        if mf.tbcd:  # scapy's digits, as the dissector's string item shows them
+            n = end - start
+            return ([ScapyItem(mf.abbrev, bytes(val).decode("ascii"), base + start, n)] if n > 0 else []), True
         if mf.kind in ("bytes", "stringz"):
             # the value's own bytes: not PadField's padding; a C string with its NUL
             n = mf.size if mf.wide_int else len(val) + (1 if mf.kind == "stringz" else 0)

@@ -197,6 +197,13 @@ def _may_end(fld):
     return fld, False
 
 
+def _is_tbcd(fld) -> bool:
+    """scapy.contrib.gtp's TBCDByteField, as that module defines it (gtp_v2 uses it too)."""
+    return type(fld).__name__ == "TBCDByteField" and isinstance(fld, sf.StrFixedLenField) and all(
+        getattr(getattr(type(fld), meth, None), "__module__", "") in ("scapy.contrib.gtp", "scapy.fields")
+        for meth in ("getfield", "m2i", "i2m")) and type(fld).m2i.__module__ == "scapy.contrib.gtp"
+
+
 def _is_pfcp_extra_data(fld) -> bool:
     """scapy.contrib.pfcp's ExtraDataField, as that module defines it: the IE's
     bytes after its fields, up to the end its length field gives."""
@@ -306,6 +313,8 @@ class FieldKinds:
             return self.ip6_list(cls, fld, base, known)
         if _is_pfcp_extra_data(fld):
             return self.pfcp_extra_data(cls, fld, base, known)
+        if _is_tbcd(fld):
+            return self.tbcd(cls, fld, base, known)
         if not _scapy_wire(fld):
             raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
                                  f"so the generator cannot know its wire format; use a plain scapy field")
@@ -401,6 +410,17 @@ class FieldKinds:
         element = M.Field(**shape, kind="address", ftype="ipv6", size=M.ADDRESS_SIZES["ipv6"])
         return M.Field(**base, kind="address_list", count=count, length=length, rest=count is None and length is None,
                        element=element, ftype="ipv6", keeps_partial=True)
+
+    def tbcd(self, cls, fld, base, known) -> M.Field:
+        """TBCDByteField: a StrFixedLenField's bytes, shown as the digits scapy makes of them."""
+        try:
+            size = fld.length_from(None)
+        except Exception:  # length_from reads the packet
+            length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+            return M.Field(**base, kind="bytes", ftype="string", length=length, tbcd=True)
+        if not isinstance(size, int):
+            raise GeneratorError(f"{location(cls, fld)}: TBCDByteField needs a length")
+        return M.Field(**base, kind="bytes", ftype="string", size=size, tbcd=True)
 
     def enum_names(self, cls, msg, fld, known, bits: int, signed: bool):
         """(enum, enum_by) of an integer field of ``bits`` bits: the names scapy shows for its values.

@@ -8,7 +8,7 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.wire import PORTS, ExtraIE, ExtraIEs, IP6Lists, MayEnds
+from layers.wire import PORTS, Digits, ExtraIE, ExtraIEs, IP6Lists, MayEnds
 
 A1, A2, A3 = "2001:db8::1", "2001:db8::2", "fe80::3"
 
@@ -34,6 +34,10 @@ SAMPLES = [
     (MayEnds, b"\x01\x00\x05\x00\x06\x07\x00\x08tail", False),
     (MayEnds, b"\x00\x00\x05\x00\x06\x00\x08", False),
     (MayEnds, b"\x00\x00\x05\x00", True),
+    (Digits, bytes(Digits(imsi="208011234567890", MCC="208", length=3, number="33607")), False),
+    # every nibble: 0xF is no digit, a..c and * # are scapy's letters; a number cut short
+    (Digits, bytes.fromhex("0123456789abcdef" "ffff" "05" "badc"), True),
+    (Digits, bytes.fromhex("21436587"), True),
 ]
 
 
@@ -65,11 +69,17 @@ def test_scapy_and_tshark_agree(checker, tmp_path):
     assert [k for k in pairs[10][1].fields if k.startswith("wire.mayends.")] == ["wire.mayends.kind", "wire.mayends.a"]
     assert pairs[11][1].fields["wire.mayends.c"] == (7, 5, 1) and "wire.mayends.d" not in pairs[11][1].fields
     assert pairs[13][1].fields["wire.mayends.rest"] == (b"tail".hex(), 8, 4)
+    digits = pairs[16][1].fields
+    assert digits["wire.digits.imsi"] == ("208011234567890", 0, 8) and digits["wire.digits.mcc"] == ("208", 8, 2)
+    assert digits["wire.digits.number"] == ("33607", 11, 3)
+    odd = pairs[17][1].fields
+    assert odd["wire.digits.imsi"] == ("1032547698#*bac", 0, 8) and odd["wire.digits.mcc"] == ("", 8, 2)
+    assert odd["wire.digits.number"] == ("*#ab", 11, 2)
 
 
 def test_every_field_is_decoded(checker):
     """Nothing of these layers is left undecoded."""
-    for cls in (ExtraIE, ExtraIEs, IP6Lists, MayEnds):
+    for cls in (ExtraIE, ExtraIEs, IP6Lists, MayEnds, Digits):
         msg = checker.message_of[cls]
         assert msg.undecoded is None and all(f.kind != "undecoded" for f in msg.fields), cls.__name__
 
@@ -79,3 +89,11 @@ def test_scapy_reads_them_as_the_samples_say():
     assert IP6Lists(SAMPLES[6][1]).tail == 5
     assert "b" not in MayEnds(SAMPLES[10][1]).fields
     assert MayEnds(SAMPLES[11][1]).c == 7 and "d" not in MayEnds(SAMPLES[11][1]).fields
+
+
+def test_a_filter_finds_the_digits(checker, tmp_path):
+    """The digits are a string item: a display filter compares them as Wireshark's own IMSI fields."""
+    path = udp_pcap(tmp_path / "digits.pcap", [(PORTS[Digits], Raw(raw)) for cls, raw, _ in SAMPLES if cls is Digits])
+    out = checker.run(path, ["-Y", 'wire.digits.imsi == "208011234567890"', "-T", "fields",
+                                    "-e", "frame.number", "-e", "wire.digits.number"])
+    assert out.split() == ["1", "33607"]

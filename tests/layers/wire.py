@@ -1,6 +1,8 @@
 """Test layers: wire formats scapy's library reads with fields of its own
-(pfcp's ExtraDataField, inet6's IP6ListField, MayEnd), each bound to a UDP port."""
+(pfcp's ExtraDataField, inet6's IP6ListField, MayEnd, gtp's TBCDByteField),
+each bound to a UDP port."""
 
+from scapy.contrib.gtp import TBCDByteField
 from scapy.contrib.pfcp import ExtraDataField
 from scapy.fields import ByteField, ConditionalField, MayEnd, PacketListField, ShortField, StrField
 from scapy.layers.inet import UDP
@@ -52,6 +54,18 @@ class MayEnds(Packet):
     ]
 
 
-PORTS = {ExtraIE: 41301, ExtraIEs: 41302, IP6Lists: 41303, MayEnds: 41304}
+class Digits(Packet):
+    """As GTP's IMSI and serving network: telephony BCD digits of a fixed size and of a length."""
+
+    name = "Digits"
+    fields_desc = [
+        TBCDByteField("imsi", "", 8),
+        TBCDByteField("MCC", "", 2),
+        ByteField("length", None),
+        TBCDByteField("number", "", length_from=lambda pkt: pkt.length),
+    ]
+
+
+PORTS = {ExtraIE: 41301, ExtraIEs: 41302, IP6Lists: 41303, MayEnds: 41304, Digits: 41305}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
