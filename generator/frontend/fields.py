@@ -584,11 +584,7 @@ class FieldKinds:
             count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
         elif fld.length_from is not None:
             length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
-        for ident in choose.messages if choose else [sub]:
-            element = self.messages_by_ident[ident]
-            if element.fixed_size is None and count is not None:
-                raise GeneratorError(f"{location(cls, fld)}: count_from needs a fixed-size element class; "
-                                     f"{element.name} has variable size (use length_from)")
+        # counted elements are read one after another, each taking its own size, as scapy reads them
         return M.Field(**base, kind="packet_list", sub=sub, choose=choose, count=count, length=length,
                        rest=count is None and length is None, takes_rest=self._keep_rest(sub, choose))
 

@@ -8,7 +8,7 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.wire import PORTS, Digits, ExtraIE, ExtraIEs, IP6Lists, MayEnds
+from layers.wire import PORTS, CountedRecords, Digits, ExtraIE, ExtraIEs, IP6Lists, MayEnds
 
 A1, A2, A3 = "2001:db8::1", "2001:db8::2", "fe80::3"
 
@@ -38,6 +38,10 @@ SAMPLES = [
     # every nibble: 0xF is no digit, a..c and * # are scapy's letters; a number cut short
     (Digits, bytes.fromhex("0123456789abcdef" "ffff" "05" "badc"), True),
     (Digits, bytes.fromhex("21436587"), True),
+    (CountedRecords, b"\x02" + b"\x03abc" + b"\x00" + b"\x00\x07" + b"\x02" + b"\x01x" + b"\x02yz", False),
+    (CountedRecords, b"\x00\x00\x09\x00", False),
+    (CountedRecords, b"\x03\x01a\x02bc", True),  # fewer records than counted
+    (CountedRecords, b"\x01\x05ab", True),  # a record cut short
 ]
 
 
@@ -75,11 +79,16 @@ def test_scapy_and_tshark_agree(checker, tmp_path):
     odd = pairs[17][1].fields
     assert odd["wire.digits.imsi"] == ("1032547698#*bac", 0, 8) and odd["wire.digits.mcc"] == ("", 8, 2)
     assert odd["wire.digits.number"] == ("*#ab", 11, 2)
+    records = pairs[19][1].fields
+    assert records["wire.record.data"] == ("616263", 2, 3) and records["wire.record.len#2"] == (0, 5, 1)
+    assert records["wire.countedrecords.tail"] == (7, 6, 2)
+    # the first greedy record keeps the second as its payload (not an element): the list ends with it
+    assert records["wire.countedrecords.greedy"][1:] == (9, 2) and "wire.countedrecords.greedy#2" not in records
 
 
 def test_every_field_is_decoded(checker):
     """Nothing of these layers is left undecoded."""
-    for cls in (ExtraIE, ExtraIEs, IP6Lists, MayEnds, Digits):
+    for cls in (ExtraIE, ExtraIEs, IP6Lists, MayEnds, Digits, CountedRecords):
         msg = checker.message_of[cls]
         assert msg.undecoded is None and all(f.kind != "undecoded" for f in msg.fields), cls.__name__
 

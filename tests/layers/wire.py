@@ -4,7 +4,7 @@ each bound to a UDP port."""
 
 from scapy.contrib.gtp import TBCDByteField
 from scapy.contrib.pfcp import ExtraDataField
-from scapy.fields import ByteField, ConditionalField, MayEnd, PacketListField, ShortField, StrField
+from scapy.fields import ByteField, ConditionalField, MayEnd, PacketListField, ShortField, StrField, StrLenField
 from scapy.layers.inet import UDP
 from scapy.layers.inet6 import IP6ListField
 from scapy.packet import Packet, bind_layers
@@ -66,6 +66,36 @@ class Digits(Packet):
     ]
 
 
-PORTS = {ExtraIE: 41301, ExtraIEs: 41302, IP6Lists: 41303, MayEnds: 41304, Digits: 41305}
+class Record(Packet):
+    """A list element of its own size: a length and that many bytes."""
+
+    name = "Record"
+    fields_desc = [ByteField("len", None), StrLenField("data", b"", length_from=lambda pkt: pkt.len)]
+
+    def extract_padding(self, s):
+        return b"", s
+
+
+class GreedyRecord(Packet):
+    """... that keeps what follows it as its payload (scapy's default extract_padding)."""
+
+    name = "Greedy record"
+    fields_desc = [ByteField("len", None), StrLenField("data", b"", length_from=lambda pkt: pkt.len)]
+
+
+class CountedRecords(Packet):
+    """Counted lists of elements whose size varies: scapy reads one after another."""
+
+    name = "Counted records"
+    fields_desc = [
+        ByteField("n", None),
+        PacketListField("records", [], Record, count_from=lambda pkt: pkt.n),
+        ShortField("tail", 0),
+        ByteField("m", None),
+        PacketListField("greedy", [], GreedyRecord, count_from=lambda pkt: pkt.m),
+    ]
+
+
+PORTS = {ExtraIE: 41301, ExtraIEs: 41302, IP6Lists: 41303, MayEnds: 41304, Digits: 41305, CountedRecords: 41306}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
