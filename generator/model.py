@@ -39,6 +39,11 @@ class MessageLength(Expr):
 
 
 @dataclass(frozen=True)
+class Offset(Expr):
+    """Bytes of the message read before the field being read (where it starts, from the message's start)."""
+
+
+@dataclass(frozen=True)
 class Const(Expr):
     value: int
 
@@ -220,7 +225,9 @@ class Field:
                  the value from the table the selector picks
       bytes      ``size`` bytes, or ``length`` bytes, or the rest (``rest``);
                  ``wide_int``: one unsigned big-endian integer wider than 64 bits
-                 (a BitField of whole bytes), shown as its bytes
+                 (a BitField of whole bytes), shown as its bytes; ``tbcd``:
+                 telephony BCD digits (two a byte, low nibble first, 0xF
+                 none), a string item (``ftype`` "string") of the digits
       stringz    NUL-terminated bytes
       packet     a sub-message (``sub``), ``length`` bytes or its own size
       packet_list  sub-messages: ``count`` of them, or ``length`` bytes, or the rest
@@ -236,6 +243,8 @@ class Field:
       address    an address of ``size`` bytes in network order; ``ftype`` says
                  which: ipv4 (4), ipv6 (16) or ether (a MAC, 6)
       address_list  addresses shaped like ``element``, counted as int_list's
+                 (``keeps_partial``: a partial last address is not read, no error,
+                 and its bytes are left to what follows, as scapy's IP6ListField does)
       bytes_list  byte strings of ``element.size`` bytes, counted as int_list's;
                  the last may be cut short (scapy reads what there is)
       ndr_conf_var  NDR conformant varying byte array (max_count, offset,
@@ -283,6 +292,12 @@ class Field:
     parts: tuple[Field, ...] = ()  # ndr_conf_var header fields (max_count, offset, actual_count)
     referenced: bool = False  # a later expression reads this field's value
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
+    keeps_partial: bool = False  # address_list: see above
+    tbcd: bool = False  # bytes: see above
+    # scapy's MayEnd: when no bytes are left after this field, the message ends
+    # there, fine (its later fields, ``after_may_end``, are not read)
+    may_end: bool = False
+    after_may_end: bool = False  # read only while no MayEnd field before it ended the message
     alternatives: tuple[Field, ...] = ()  # choice: the fields it may be
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     reason: str | None = None  # undecoded: why, naming Class.field
@@ -348,6 +363,11 @@ class Message:
     def item_count(self) -> int:
         """How many items (ProtoFields) its fields declare, flags and parts included."""
         return sum(1 + len(f.flags) + len(f.parts) for f in self.flat_fields)
+
+    @property
+    def may_end(self) -> bool:
+        """True when a field of it may end it early (scapy's MayEnd)."""
+        return any(f.may_end for f in self.flat_fields)
 
     @property
     def flat_fields(self) -> list[Field]:
@@ -439,6 +459,11 @@ class Protocol:
     short_name: str = ""  # Protocol column, Preferences, Expert Information; default abbrev upper-cased
     # what ends the summary of a message breaking spec rules: open, separator, close
     violation_marks: tuple[str, str, str] = (" [", "; ", "]")
+
+    @property
+    def uses_tbcd(self) -> bool:
+        """True when a field shows telephony BCD digits (the backends' helper that writes them)."""
+        return any(f.tbcd for m in self.messages for f in m.flat_fields)
 
     def message(self, ident: str) -> Message:
         for m in self.messages:

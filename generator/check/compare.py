@@ -225,6 +225,8 @@ class Checker:
                 kind = names.get(i.name, "bytes")
                 if isinstance(kind, M.Scaling):
                     value = scaled_value(i.show, kind.ndigits)
+                elif kind == "tbcd":
+                    value = i.show
                 elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list", "bytes_list",
                               "float"):
                     value = i.value
@@ -242,7 +244,7 @@ class Checker:
 
         def add(m: M.Message):
             for f in m.flat_fields:
-                out[f.abbrev] = f.scaling or f.kind
+                out[f.abbrev] = f.scaling or ("tbcd" if f.tbcd else f.kind)
                 for flag in f.flags:
                     out[flag.abbrev] = "flag"
                 for sub in f.choose.messages if f.choose else [f.sub] if f.sub else []:

@@ -53,7 +53,14 @@ def _inner(fld):
     return fld
 
 
-def _short(fld, mf: M.Field, pkt: Packet, val, available: int) -> bool:
+def _may_end(fld) -> bool:
+    """True when scapy's do_dissect stops after ``fld`` once no bytes are left (MayEnd,
+    around a ConditionalField or inside one that held)."""
+    return bool(getattr(fld, "ismayend", False)
+                or isinstance(fld, sf.ConditionalField) and getattr(fld.fld, "ismayend", False))
+
+
+def _short(fld, mf: M.Field, pkt: Packet, val, start: int, available: int) -> bool:
     """True when scapy read the field short without a word: a length that
     overruns the bytes left (scapy slices what there is) or a counted list that
     ran out of bytes first. Wireshark's dissector says ``truncated`` there."""
@@ -66,6 +73,8 @@ def _short(fld, mf: M.Field, pkt: Packet, val, available: int) -> bool:
         if mf.takes_rest and got:
             return False  # the first element took the rest as its payload: the list ends there
         return isinstance(wanted, int) and got < wanted
+    if type(inner).__name__ == "ExtraDataField":  # pfcp: up to the IE's end, its length from its header on
+        return pkt.length + 4 - start > len(pkt.original)
     if mf.length is not None or (mf.kind == "bytes" and mf.size is not None):
         wanted = inner.length_from(pkt) if getattr(inner, "length_from", None) else mf.size
         return isinstance(wanted, int) and wanted > available
@@ -93,6 +102,7 @@ class _Walker:
         """
         pkt = cls()
         pkt.fields = {}
+        pkt.original = buf  # what scapy gave the packet: a field may measure itself by it (pfcp's ExtraDataField)
         s = buf
         items: list[ScapyItem] = []
         run_start = None
@@ -115,7 +125,7 @@ class _Walker:
             if mf.kind == "choice":
                 mf = _chosen(fld, mf, pkt)
             pkt.fields[fld.name] = val
-            if _short(fld, mf, pkt, val, len(buf) - start):
+            if _short(fld, mf, pkt, val, start, len(buf) - start):
                 complete = False
             if dissected is not None and fld.name in dissected.fields and dissected.fields[fld.name] is not None:
                 val = dissected.fields[fld.name]
@@ -127,6 +137,8 @@ class _Walker:
             complete = complete and whole
             if not complete:
                 break  # the dissector reads no field after one cut short
+            if not _remaining(s) and _may_end(fld):
+                break  # scapy's MayEnd: the message ends here, whole
         if not complete:
             self.truncated.add(msg.abbrev)
         return items, len(buf) - _remaining(s), complete
@@ -160,6 +172,9 @@ class _Walker:
             out += [ScapyItem(flag.abbrev, int(bool(int(val) & (flag.mask >> mf.shift))), base + offset, size)
                     for flag in mf.flags]
             return out, True
+        if mf.tbcd:  # scapy's digits, as the dissector's string item shows them
+            n = end - start
+            return ([ScapyItem(mf.abbrev, bytes(val).decode("ascii"), base + start, n)] if n > 0 else []), True
         if mf.kind in ("bytes", "stringz"):
             # the value's own bytes: not PadField's padding; a C string with its NUL
             n = mf.size if mf.wide_int else len(val) + (1 if mf.kind == "stringz" else 0)

@@ -116,6 +116,9 @@ class ProtocolBuilder(FieldKinds, Expressions):
                 break
             for ident in [a.ident for a in f.alternatives] or [f.ident]:
                 idents[ident] = fld.name
+            if msg.may_end:
+                for g in f.alternatives or (f,):
+                    g.after_may_end = True
             msg.fields.append(f)
             fields_by_name[fld.name] = f
             if self._ends_undecoded(f):
@@ -190,7 +193,7 @@ class ProtocolBuilder(FieldKinds, Expressions):
 
     @staticmethod
     def _fixed_size(msg: M.Message) -> int | None:
-        if msg.undecoded is not None:
+        if msg.undecoded is not None or msg.may_end:
             return None
         total = 0
         for f in msg.fields:

@@ -17,6 +17,7 @@ from scapy import fields as sf
 from scapy.config import conf
 from scapy.layers import dcerpc as sd
 from scapy.layers import inet as si
+from scapy.layers import inet6 as si6
 from scapy.layers import l2 as sl2
 from scapy.packet import Packet
 
@@ -198,18 +199,41 @@ def _keeps_rest(cls) -> bool:
         return True
 
 
+def _may_end(fld):
+    """(the field scapy's MayEnd wraps, True), or (the field, False) without one."""
+    if isinstance(fld, sf.MayEnd):
+        return fld.fld, True
+    return fld, False
+
+
+def _is_tbcd(fld) -> bool:
+    """scapy.contrib.gtp's TBCDByteField, as that module defines it (gtp_v2 uses it too)."""
+    return type(fld).__name__ == "TBCDByteField" and isinstance(fld, sf.StrFixedLenField) and all(
+        getattr(getattr(type(fld), meth, None), "__module__", "") in ("scapy.contrib.gtp", "scapy.fields")
+        for meth in ("getfield", "m2i", "i2m")) and type(fld).m2i.__module__ == "scapy.contrib.gtp"
+
+
+def _is_pfcp_extra_data(fld) -> bool:
+    """scapy.contrib.pfcp's ExtraDataField, as that module defines it: the IE's
+    bytes after its fields, up to the end its length field gives."""
+    return type(fld).__name__ == "ExtraDataField" and all(
+        getattr(getattr(type(fld), meth, None), "__module__", "") == "scapy.contrib.pfcp"
+        for meth in ("getfield", "addfield"))
+
+
 class FieldKinds:
     """The field half of ProtocolBuilder (a mixin: it needs message, claim_abbrev, enum_table, expr_of)."""
 
     def field(self, cls, msg, fld, known, ndr, group) -> M.Field:
         where = location(cls, fld)
         condition = None
-        fld = _configured(fld, where)
+        fld, may_end = _may_end(_configured(fld, where))
         if isinstance(fld, sf.ConditionalField):
             condition = self.expr_of(cls, fld, fld.cond, known, "the condition", boolean=True)
             if condition == M.Bool(True):
                 condition = None
-            fld = _configured(fld.fld, where)
+            fld, inner_may_end = _may_end(_configured(fld.fld, where))
+            may_end = may_end or inner_may_end
         pad_to = None
         if isinstance(fld, sf.PadField) and not isinstance(fld, sd.NDRAlign):
             pad_to = fld._align[0] if isinstance(fld._align, tuple) else fld._align
@@ -217,10 +241,14 @@ class FieldKinds:
         if isinstance(fld, sf.MultipleTypeField):
             if pad_to is not None:
                 raise GeneratorError(f"{where}: a PadField around a MultipleTypeField is not translated")
-            return self.choice_field(cls, msg, fld, known, ndr, group, condition)
+            choice = self.choice_field(cls, msg, fld, known, ndr, group, condition)
+            for alt in choice.alternatives:
+                alt.may_end = may_end
+            return choice
         f = self.plain_field(cls, msg, fld, known, ndr, group)
         f.condition = condition
         f.pad_to = pad_to
+        f.may_end = may_end
         if f.kind == "int" and (f.mask or not f.group_end):  # a bit run's member
             # its bytes are read with the run's first field: every member must share one condition
             run = [g for g, _ in group] if group else _completed_run(msg.fields, f)
@@ -290,6 +318,12 @@ class FieldKinds:
             raise GeneratorError(f"{where}: {type(fld).__name__} {what}is not translated; supported are "
                                  f"integer/enum/flags/bit fields, addresses, strings, packets and lists, "
                                  f"ConditionalField and PadField")
+        if isinstance(fld, si6.IP6ListField) and type(fld).getfield is si6.IP6ListField.getfield:
+            return self.ip6_list(cls, fld, base, known)
+        if _is_pfcp_extra_data(fld):
+            return self.pfcp_extra_data(cls, fld, base, known)
+        if _is_tbcd(fld):
+            return self.tbcd(cls, fld, base, known)
         if not _scapy_wire(fld):
             raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
                                  f"so the generator cannot know its wire format; use a plain scapy field")
@@ -376,6 +410,36 @@ class FieldKinds:
                        little_endian=bool(little), signed=signed, enum=enum, enum_by=enum_by,
                        unknown_label=str(unknown) if unknown else None,
                        referenced=bool(unknown) or enum_by is not None, scaling=scaling, unit=unit)
+
+    def pfcp_extra_data(self, cls, fld, base, known) -> M.Field:
+        """ExtraDataField reads ``pkt.length + 4`` bytes from the IE's start (its
+        4-byte type and length header counted) less those its fields took."""
+        end = self.expr_of(cls, fld, lambda pkt: pkt.length + 4, known, "the IE's end (ExtraDataField)")
+        return M.Field(**base, kind="bytes", ftype="bytes", length=M.Arith("-", end, M.Offset()))
+
+    def ip6_list(self, cls, fld, base, known) -> M.Field:
+        """scapy.layers.inet6's IP6ListField: IPv6 addresses in length_from's bytes,
+        or count_from of them, or to the end; a partial last one is left unread."""
+        count = length = None
+        if fld.length_from is not None:
+            length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+        elif fld.count_from is not None:
+            count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
+        shape = dict(name=fld.name, ident=base["ident"], abbrev=base["abbrev"], label=fld.name)
+        element = M.Field(**shape, kind="address", ftype="ipv6", size=M.ADDRESS_SIZES["ipv6"])
+        return M.Field(**base, kind="address_list", count=count, length=length, rest=count is None and length is None,
+                       element=element, ftype="ipv6", keeps_partial=True)
+
+    def tbcd(self, cls, fld, base, known) -> M.Field:
+        """TBCDByteField: a StrFixedLenField's bytes, shown as the digits scapy makes of them."""
+        try:
+            size = fld.length_from(None)
+        except Exception:  # length_from reads the packet
+            length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+            return M.Field(**base, kind="bytes", ftype="string", length=length, tbcd=True)
+        if not isinstance(size, int):
+            raise GeneratorError(f"{location(cls, fld)}: TBCDByteField needs a length")
+        return M.Field(**base, kind="bytes", ftype="string", size=size, tbcd=True)
 
     def enum_names(self, cls, msg, fld, known, bits: int, signed: bool):
         """(enum, enum_by) of an integer field of ``bits`` bits: the names scapy shows for its values.
@@ -545,11 +609,7 @@ class FieldKinds:
             count = self.expr_of(cls, fld, fld.count_from, known, "count_from")
         elif fld.length_from is not None:
             length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
-        for ident in choose.messages if choose else [sub]:
-            element = self.messages_by_ident[ident]
-            if element.fixed_size is None and count is not None:
-                raise GeneratorError(f"{location(cls, fld)}: count_from needs a fixed-size element class; "
-                                     f"{element.name} has variable size (use length_from)")
+        # counted elements are read one after another, each taking its own size, as scapy reads them
         return M.Field(**base, kind="packet_list", sub=sub, choose=choose, count=count, length=length,
                        rest=count is None and length is None, takes_rest=self._keep_rest(sub, choose))
 
