@@ -115,7 +115,9 @@ def build(spec: str, strict: bool = False) -> Translation:
     _refuse_read_scaled_values(b)
     proto.request_slots = tuple(b.request_slots)
     proto.messages = [b.messages[c] for c in b.order]
-    proto.enums = sorted(b.enums.values(), key=lambda t: t.ident)
+    # a table made for a field later left undecoded is not written (C warns of an unused array)
+    used = _used_tables(proto.messages)
+    proto.enums = sorted((t for t in b.enums.values() if t.ident in used), key=lambda t: t.ident)
     proto.sets = list(b.sets.values())
     proto.choices = list(b.choices)
     proto.summary_styles = tuple(sorted({p.style for m in proto.messages for p in m.summary if p.field}))
@@ -150,3 +152,17 @@ def _refuse_read_scaled_values(b: ProtocolBuilder) -> None:
                 raise GeneratorError(f"{cls.__name__}.{f.name}: a ScalingField's scaled value is read by a "
                                      f"length, count, condition, rule, summary or binding; the generator "
                                      f"reads integers there: use a plain integer field")
+
+
+def _used_tables(messages: list[M.Message]) -> set[str]:
+    """Idents of the enum tables a field or a summary names."""
+    used = set()
+    for m in messages:
+        for f in m.flat_fields:
+            for g in (f, f.element, *f.parts):
+                if g is not None and g.enum is not None:
+                    used.add(g.enum.ident)
+            if f.enum_by is not None:
+                used.update(t.ident for _, t in f.enum_by.tables)
+        used.update(p.table for p in m.summary if p.table)
+    return used

@@ -366,3 +366,13 @@ def test_a_packet_whose_payload_is_padding_takes_only_its_own_bytes(tmp_path):
     own, greedy = proto.message("Holder").fields
     assert (own.takes_rest, own.size) == (False, 1)
     assert (greedy.takes_rest, greedy.size) == (True, None)
+
+
+def test_a_table_only_a_field_left_undecoded_named_is_not_written(tmp_path):
+    """The C plugin is built with -Werror: an enum table no item uses would be an unused array."""
+    proto = load(_layer_module(tmp_path, """
+        class Cut(Packet):
+            fields_desc = [ByteEnumField("kept", 0, {1: "kept one"}), BitEnumField("half", 0, 4, {1: "lost one"})]
+        """))
+    assert [f.kind for f in proto.message("Cut").fields] == ["int", "undecoded"]
+    assert [t.entries for t in proto.enums] == [((1, "kept one"),)]
