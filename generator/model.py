@@ -238,6 +238,10 @@ class Field:
                  the last may be cut short (scapy reads what there is)
       ndr_conf_var  NDR conformant varying byte array (max_count, offset,
                  actual_count, bytes) whose bytes may carry a dispatched payload
+      ndr_pointer  NDR full (unique) pointer, not embedded: ``members`` are its
+                 referent id (a 4-byte int) and its pointee (any field kind),
+                 read in place when the id is not 0 (the pointee's condition
+                 says so); backends read the members (``Message.flat_fields``)
       choice     scapy's MultipleTypeField: one of ``alternatives`` (fields of
                  the same scapy name, each with its ``condition``, exclusive and
                  in scapy's order, the default last); backends read them all in
@@ -282,6 +286,7 @@ class Field:
     referenced: bool = False  # a later expression reads this field's value
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
     alternatives: tuple[Field, ...] = ()  # choice: the fields it may be
+    members: tuple[Field, ...] = ()  # ndr_pointer: its referent id, then its pointee
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
@@ -349,8 +354,8 @@ class Message:
 
     @property
     def flat_fields(self) -> list[Field]:
-        """The fields as the dissectors read them: a choice's alternatives in its place."""
-        return [a for f in self.fields for a in (f.alternatives if f.kind == "choice" else (f,))]
+        """The fields as the dissectors read them: a choice's alternatives, a pointer's members in its place."""
+        return [a for f in self.fields for a in (f.alternatives or f.members or (f,))]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from scapy import fields as sf
 from scapy.config import conf
+from scapy.layers.dcerpc import _NDRPacket
 from scapy.packet import Packet
 
 from .. import model as M
@@ -32,6 +33,11 @@ def scaled_value(x, ndigits: int | None) -> int | float:
     value as an int (scapy's int 40 is Wireshark's double 40)."""
     v = float(format(round(float(x), ndigits or 0), ".15g"))
     return int(v) if v.is_integer() else v
+
+
+def _aligned(offset: int, base: int, align: int) -> int:
+    """``offset`` (from the message's start, which is ``base`` from the NDR stream's) moved to ``align``."""
+    return offset + (-(base + offset)) % align
 
 
 def _remaining(s) -> int:
@@ -93,6 +99,10 @@ class _Walker:
         """
         pkt = cls()
         pkt.fields = {}
+        if isinstance(pkt, _NDRPacket):
+            # NDR aligns from the stream's start, which scapy finds from the length of
+            # the bytes the outermost NDR packet was given: bytes up to this message's end
+            pkt.original = b"\0" * (base + len(buf))
         s = buf
         items: list[ScapyItem] = []
         run_start = None
@@ -109,7 +119,15 @@ class _Walker:
                 s, val = fld.getfield(pkt, s)
             except Exception:
                 self.truncated.add(msg.abbrev)
-                return items, len(buf) - _remaining(s), False
+                consumed = len(buf) - _remaining(s)
+                if mf.align_before or mf.kind == "ndr_pointer":  # the dissector aligns before it finds the end
+                    consumed = min(_aligned(start, base, mf.align_before or 4), len(buf))
+                if mf.kind == "ndr_pointer":
+                    consumed, more = self._cut_pointer(mf, buf, consumed, base)
+                    items.extend(more)
+                return items, consumed, False
+            if mf.align_before:
+                start = _aligned(start, base, mf.align_before)
             if isinstance(fld, sf.ConditionalField) and val is None:
                 continue
             if mf.kind == "choice":
@@ -131,6 +149,22 @@ class _Walker:
             self.truncated.add(msg.abbrev)
         return items, len(buf) - _remaining(s), complete
 
+    def _cut_pointer(self, mf: M.Field, buf: bytes, at: int, base: int) -> tuple[int, list[ScapyItem]]:
+        """(where the dissector stops, its items) in a pointer scapy could not read
+        whole (from ``at``, its aligned start): the referent id, and as much of a
+        structure pointee as there is, as the dissector reads them."""
+        referent, pointee = mf.members
+        if at + 4 > len(buf):
+            return at, []
+        out = [ScapyItem(referent.abbrev, int.from_bytes(buf[at:at + 4], "little"), base + at, 4)]
+        pos = min(_aligned(at + 4, base, pointee.align_before or 1), len(buf))
+        if pointee.kind == "packet" and pointee.sub is not None and pos < len(buf):
+            sub = self.proto.message(pointee.sub)
+            more, used, _ = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None)
+            out += [ScapyItem(pointee.abbrev, buf[pos:pos + used].hex(), base + pos, used), *more]
+            pos += used
+        return pos, out
+
     def _element_message(self, mf: M.Field, elem) -> M.Message | None:
         """The message of a packet or element scapy read: its field's class, or the
         class scapy chose from its bytes (None: scapy's Raw)."""
@@ -147,6 +181,15 @@ class _Walker:
                run_start) -> tuple[list[ScapyItem], bool]:
         """The items of one field's value, which scapy read from buf[start:end];
         and whether its sub-messages were read whole."""
+        if mf.kind == "ndr_pointer":
+            referent, pointee = mf.members
+            at = _aligned(start, base, 4)
+            out = [ScapyItem(referent.abbrev, 0 if val is None else int(val.referent_id), base + at, 4)]
+            if val is None:
+                return out, True
+            more, whole = self._items(pointee, val.value, buf, _aligned(at + 4, base, pointee.align_before or 1), end,
+                                      base, run_start)
+            return out + more, whole
         if mf.kind == "int":
             if mf.mask:
                 offset, size = run_start, mf.size

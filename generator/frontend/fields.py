@@ -210,6 +210,13 @@ class FieldKinds:
                 raise GeneratorError(f"{where}: a PadField around a MultipleTypeField is not translated")
             return self.choice_field(cls, msg, fld, known, ndr, group, condition)
         f = self.plain_field(cls, msg, fld, known, ndr, group)
+        if f.kind == "ndr_pointer":
+            if pad_to is not None:
+                raise GeneratorError(f"{where}: a PadField around an NDR pointer is not translated")
+            referent, pointee = f.members
+            referent.condition = condition
+            pointee.condition = all_of(*([condition] if condition is not None else []), pointee.condition)
+            return f
         f.condition = condition
         f.pad_to = pad_to
         if f.kind == "int" and (f.mask or not f.group_end):  # a bit run's member
@@ -259,6 +266,24 @@ class FieldKinds:
         base = dict(name=fld.name, ident=lua_ident(name or fld.name), abbrev=abbrev, label=fld.name)
 
         # NDR (DCE/RPC stubs, NDR32 only)
+        if isinstance(fld, sd.NDRFullPointerField):
+            return self.ndr_pointer(cls, msg, fld, known, group, base)
+        if isinstance(fld, sd.NDRAlign) and isinstance(fld.fld, (sd._NDREnumField, sf.LEIntEnumField)):
+            # NDRInt3264EnumField: 2 bytes in NDR32; NDRIntEnumField (v1_enum): 4
+            size = 2 if isinstance(fld.fld, sd._NDREnumField) else 4
+            enum, _ = self.enum_names(cls, msg, fld.fld, None, 8 * size, False)
+            return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="DEC", size=size,
+                           little_endian=True, enum=enum, align_before=size)
+        if isinstance(fld, (sd.NDRByteField, sd.NDRSignedByteField)):
+            # _NDRLenField's own i2m only fills a size in when building
+            signed = isinstance(fld, sd.NDRSignedByteField)
+            enum, _ = self.enum_names(cls, msg, fld, None, 8, signed)
+            return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(1, signed)], base="DEC", size=1, signed=signed,
+                           enum=enum)
+        if isinstance(fld, sd.NDRInt3264Field):
+            signed = isinstance(fld, sd.NDRSignedInt3264Field)
+            return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(4, signed)], base="DEC", size=4,
+                           little_endian=True, signed=signed, align_before=4)
         if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and isinstance(fld, sf.StrLenField):
             return self.ndr_conf_var(cls, msg, fld, base)
         if isinstance(fld, sd.NDRPacketField):
@@ -272,7 +297,8 @@ class FieldKinds:
                            little_endian=True, signed=signed, align_before=size)
         if ndr and not isinstance(fld, (sf.LEIntField, sf.StrFixedLenField)):
             raise GeneratorError(f"{where}: NDR field {type(fld).__name__} is not translated; "
-                                 f"the generator knows NDR ints, NDRPacketField and NDRConfVarStrLenField")
+                                 f"the generator knows NDR ints and enums, NDRFullPointerField (not embedded), "
+                                 f"NDRPacketField and NDRConfVarStrLenField")
 
         if not isinstance(fld, sf.Field):
             # a container (MultipleTypeField, TrailerField...) answers attribute
@@ -578,3 +604,29 @@ class FieldKinds:
         payload = self.carried.get((cls, fld.name))
         return M.Field(**base, kind="ndr_conf_var", ftype="bytes", align_before=4, parts=parts,
                        payload=payload)
+
+    def ndr_pointer(self, cls, msg, fld, known, group, base) -> M.Field:
+        """NDRFullPointerField: a 4-byte referent id (aligned to 4), then its
+        pointee when the id is not 0. An embedded pointer's pointee is read
+        later (deferred, C706 14.3.12.3): not translated."""
+        where = location(cls, fld)
+        if fld.EMBEDDED:
+            raise GeneratorError(f"{where}: NDR field {type(fld).__name__} (an embedded pointer, its pointee read "
+                                 f"after the enclosing structure) is not translated; the generator knows "
+                                 f"NDRFullPointerField (not embedded)")
+        if isinstance(fld.fld, sd.NDRFullPointerField):
+            raise GeneratorError(f"{where}: a pointer to a pointer is not translated")
+        referent = M.Field(name="referent_id", ident=lua_ident(f"{fld.name}_referent_id"), label="referent_id",
+                           kind="int", ftype="uint32", base="HEX", size=4, little_endian=True, align_before=4,
+                           referenced=True,
+                           abbrev=self.claim_abbrev(f"{base['abbrev']}.referent_id", where))
+        # the pointee is the field scapy names: its filter name is the pointer's
+        del self.abbrevs[base["abbrev"]]
+        pointee = self.plain_field(cls, msg, fld.fld, known, True, group, name=fld.name)
+        if pointee.kind in ("ndr_pointer", "choice", "undecoded", "ndr_conf_var"):
+            raise GeneratorError(f"{where}: a pointer to {pointee.kind} is not translated")
+        if (pointee.align_before or 1) > 4:
+            # backends align before testing the pointee's condition: a NULL pointer would move on
+            raise GeneratorError(f"{where}: a pointer to a field aligned to {pointee.align_before} is not translated")
+        pointee.condition = M.Compare("~=", M.Value(referent.ident), M.Const(0))
+        return M.Field(**base, kind="ndr_pointer", members=(referent, pointee))
