@@ -238,10 +238,13 @@ class Field:
                  the last may be cut short (scapy reads what there is)
       ndr_conf_var  NDR conformant varying byte array (max_count, offset,
                  actual_count, bytes) whose bytes may carry a dispatched payload
-      ndr_pointer  NDR full (unique) pointer, not embedded: ``members`` are its
-                 referent id (a 4-byte int) and its pointee (any field kind),
-                 read in place when the id is not 0 (the pointee's condition
-                 says so); backends read the members (``Message.flat_fields``)
+      ndr_pointer  NDR full (unique) pointer: ``members`` are its referent id (a
+                 4-byte int) and its pointee (any field kind), read when the id
+                 is not 0 (the pointee's condition says so; an embedded
+                 reference pointer's always is): in place, or, an embedded
+                 pointer's (``deferred``), after the message's other fields
+                 (C706 14.3.12.3); backends read the members where
+                 ``Message.flat_fields`` puts them
       choice     scapy's MultipleTypeField: one of ``alternatives`` (fields of
                  the same scapy name, each with its ``condition``, exclusive and
                  in scapy's order, the default last); backends read them all in
@@ -287,6 +290,7 @@ class Field:
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
     alternatives: tuple[Field, ...] = ()  # choice: the fields it may be
     members: tuple[Field, ...] = ()  # ndr_pointer: its referent id, then its pointee
+    deferred: bool = False  # an embedded pointer's pointee: read after the message's other fields
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
@@ -354,8 +358,12 @@ class Message:
 
     @property
     def flat_fields(self) -> list[Field]:
-        """The fields as the dissectors read them: a choice's alternatives, a pointer's members in its place."""
-        return [a for f in self.fields for a in (f.alternatives or f.members or (f,))]
+        """The fields as the dissectors read them: a choice's alternatives, a pointer's members in its
+        place, the pointees of its embedded pointers at its end."""
+        read = [a for f in self.fields for a in (f.alternatives or f.members or (f,))]
+        # the pointees of embedded pointers follow the structure; not when its end is undecoded
+        pointees = [] if self.undecoded is not None else [f for f in read if f.deferred]
+        return [f for f in read if not f.deferred] + pointees
 
 
 @dataclass(frozen=True)

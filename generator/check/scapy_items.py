@@ -107,6 +107,7 @@ class _Walker:
         items: list[ScapyItem] = []
         run_start = None
         complete = True
+        deferred = []  # (pointee, the pointer scapy dissected) of each embedded pointer with a pointee to read
         for fld, mf in zip(cls.fields_desc, msg.fields):
             start = len(buf) - _remaining(s)
             if mf.kind == "undecoded":
@@ -125,6 +126,9 @@ class _Walker:
                 if mf.kind == "ndr_pointer":
                     consumed, more = self._cut_pointer(mf, buf, consumed, base)
                     items.extend(more)
+                elif mf.kind == "packet" and mf.align_before:  # an NDR structure: as much of it as there is
+                    consumed, more = self._cut_pointee(mf, buf, consumed, base)
+                    items.extend(more)
                 return items, consumed, False
             if mf.align_before:
                 start = _aligned(start, base, mf.align_before)
@@ -137,6 +141,8 @@ class _Walker:
                 complete = False
             if dissected is not None and fld.name in dissected.fields and dissected.fields[fld.name] is not None:
                 val = dissected.fields[fld.name]
+            if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
+                deferred.append((mf.members[1], val))
             try:
                 more, whole = self._items(mf, val, buf, start, len(buf) - _remaining(s), base, run_start)
             except Exception as exc:
@@ -145,6 +151,28 @@ class _Walker:
             complete = complete and whole
             if not complete:
                 break  # the dissector reads no field after one cut short
+        # the pointees of its embedded pointers, in the order scapy deferred them
+        queue = list(pkt.deferred_pointers)
+        del pkt.deferred_pointers[:]
+        for (pointee, pointer), (_, read) in zip(deferred if complete else [], queue):
+            start = len(buf) - _remaining(s)
+            at = min(_aligned(start, base, pointee.align_before or 1), len(buf))
+            try:
+                s, val = read(s)
+            except Exception:
+                self.truncated.add(msg.abbrev)
+                end, more = self._cut_pointee(pointee, buf, at, base)
+                return items + more, end, False
+            if pointer.value is not None:
+                val = pointer.value
+            try:
+                more, whole = self._items(pointee, val, buf, at, len(buf) - _remaining(s), base, None)
+            except Exception as exc:
+                raise ValueError(f"{cls.__name__}.{pointee.name}: {type(exc).__name__}: {exc}") from exc
+            items.extend(more)
+            if not whole:
+                complete = False
+                break
         if not complete:
             self.truncated.add(msg.abbrev)
         return items, len(buf) - _remaining(s), complete
@@ -157,7 +185,16 @@ class _Walker:
         if at + 4 > len(buf):
             return at, []
         out = [ScapyItem(referent.abbrev, int.from_bytes(buf[at:at + 4], "little"), base + at, 4)]
-        pos = min(_aligned(at + 4, base, pointee.align_before or 1), len(buf))
+        if pointee.deferred:
+            return at + 4, out
+        end, more = self._cut_pointee(pointee, buf, min(_aligned(at + 4, base, pointee.align_before or 1), len(buf)),
+                                      base)
+        return end, out + more
+
+    def _cut_pointee(self, pointee: M.Field, buf: bytes, pos: int, base: int) -> tuple[int, list[ScapyItem]]:
+        """(where the dissector stops, its items) in a pointee (or an NDR structure) cut short at its
+        aligned start ``pos``."""
+        out = []
         if pointee.kind == "packet" and pointee.sub is not None and pos < len(buf):
             sub = self.proto.message(pointee.sub)
             more, used, _ = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None)
@@ -185,7 +222,7 @@ class _Walker:
             referent, pointee = mf.members
             at = _aligned(start, base, 4)
             out = [ScapyItem(referent.abbrev, 0 if val is None else int(val.referent_id), base + at, 4)]
-            if val is None:
+            if val is None or pointee.deferred:  # a deferred pointee's items come after the message's fields
                 return out, True
             more, whole = self._items(pointee, val.value, buf, _aligned(at + 4, base, pointee.align_before or 1), end,
                                       base, run_start)

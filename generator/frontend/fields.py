@@ -189,6 +189,21 @@ def _keeps_rest(cls) -> bool:
     return getattr(cls, "extract_padding", None) is Packet.extract_padding
 
 
+def _defers(fields) -> bool:
+    """True when NDR fields hold embedded pointers whose pointees scapy reads
+    after them (in them, or in structures in them that leave the reading to
+    the enclosing one): NDRConstructedType.rec_check_deferral, without changing
+    the fields."""
+    for f in fields:
+        while isinstance(f, sf.ConditionalField):
+            f = f.fld
+        if isinstance(f, sd.NDRFullPointerField) and f.EMBEDDED:
+            return True
+        if isinstance(f, sd.NDRConstructedType) and not f.handles_deferred and _defers(f.ndr_fields):
+            return True
+    return False
+
+
 class FieldKinds:
     """The field half of ProtocolBuilder (a mixin: it needs message, claim_abbrev, enum_table, expr_of)."""
 
@@ -213,6 +228,9 @@ class FieldKinds:
         if f.kind == "ndr_pointer":
             if pad_to is not None:
                 raise GeneratorError(f"{where}: a PadField around an NDR pointer is not translated")
+            if condition is not None and fld.EMBEDDED:
+                # scapy's deferral does not see an embedded pointer inside a ConditionalField
+                raise GeneratorError(f"{where}: a conditional embedded NDR pointer is not translated")
             referent, pointee = f.members
             referent.condition = condition
             pointee.condition = all_of(*([condition] if condition is not None else []), pointee.condition)
@@ -287,6 +305,13 @@ class FieldKinds:
         if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and isinstance(fld, sf.StrLenField):
             return self.ndr_conf_var(cls, msg, fld, base)
         if isinstance(fld, sd.NDRPacketField):
+            if not fld.handles_deferred and _defers(fld.ndr_fields):
+                raise GeneratorError(f"{where}: NDR structure {fld.fld.cls.__name__} has embedded pointers whose "
+                                     f"pointees follow the structure enclosing it (C706 14.3.12.3); the generator "
+                                     f"reads them after the structure that holds them")
+            if fld.handles_deferred and any(f.deferred for g in msg.fields for f in g.members):
+                raise GeneratorError(f"{where}: follows an embedded NDR pointer, whose pointee scapy reads after "
+                                     f"this structure; the generator reads it at the end of {cls.__name__}")
             sub = self.message(fld.fld.cls, sub_only=True)
             return M.Field(**base, kind="packet", sub=sub.ident, size=sub.fixed_size,
                            align_before=4)
@@ -297,7 +322,7 @@ class FieldKinds:
                            little_endian=True, signed=signed, align_before=size)
         if ndr and not isinstance(fld, (sf.LEIntField, sf.StrFixedLenField)):
             raise GeneratorError(f"{where}: NDR field {type(fld).__name__} is not translated; "
-                                 f"the generator knows NDR ints and enums, NDRFullPointerField (not embedded), "
+                                 f"the generator knows NDR ints and enums, NDR pointers, "
                                  f"NDRPacketField and NDRConfVarStrLenField")
 
         if not isinstance(fld, sf.Field):
@@ -607,13 +632,9 @@ class FieldKinds:
 
     def ndr_pointer(self, cls, msg, fld, known, group, base) -> M.Field:
         """NDRFullPointerField: a 4-byte referent id (aligned to 4), then its
-        pointee when the id is not 0. An embedded pointer's pointee is read
-        later (deferred, C706 14.3.12.3): not translated."""
+        pointee when the id is not 0; an embedded pointer's (NDRFullEmbPointerField,
+        NDRRefEmbPointerField) after the other fields of its structure."""
         where = location(cls, fld)
-        if fld.EMBEDDED:
-            raise GeneratorError(f"{where}: NDR field {type(fld).__name__} (an embedded pointer, its pointee read "
-                                 f"after the enclosing structure) is not translated; the generator knows "
-                                 f"NDRFullPointerField (not embedded)")
         if isinstance(fld.fld, sd.NDRFullPointerField):
             raise GeneratorError(f"{where}: a pointer to a pointer is not translated")
         referent = M.Field(name="referent_id", ident=lua_ident(f"{fld.name}_referent_id"), label="referent_id",
@@ -625,8 +646,8 @@ class FieldKinds:
         pointee = self.plain_field(cls, msg, fld.fld, known, True, group, name=fld.name)
         if pointee.kind in ("ndr_pointer", "choice", "undecoded", "ndr_conf_var"):
             raise GeneratorError(f"{where}: a pointer to {pointee.kind} is not translated")
-        if (pointee.align_before or 1) > 4:
-            # backends align before testing the pointee's condition: a NULL pointer would move on
-            raise GeneratorError(f"{where}: a pointer to a field aligned to {pointee.align_before} is not translated")
-        pointee.condition = M.Compare("~=", M.Value(referent.ident), M.Const(0))
+        # an embedded reference pointer's pointee is there whatever its id
+        pointee.condition = None if fld.EMBEDDED_REF else M.Compare("~=", M.Value(referent.ident), M.Const(0))
+        referent.referenced = not fld.EMBEDDED_REF
+        pointee.deferred = fld.EMBEDDED
         return M.Field(**base, kind="ndr_pointer", members=(referent, pointee))

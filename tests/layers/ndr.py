@@ -3,17 +3,23 @@
 A full pointer (not embedded) is a 4-byte referent id aligned to 4, its
 pointee in place when the id is not 0 (NULL: nothing follows). The enums are
 2 bytes in NDR32 (NDRInt3264EnumField) or 4 (NDRIntEnumField, v1_enum);
-NDRInt3264Field is 4 bytes. Each message is a stub of its own, so alignment
+NDRInt3264Field is 4 bytes. An embedded pointer's pointee is deferred
+(C706 14.3.12.3): read after the structure holding it (``Holder``: after each
+``Counted``), after the message's fields at the top (``Embedded``); a pointee
+structure's own pointees follow it (``Chained``). A structure whose pointees
+follow the structure enclosing it (``Wrapper.counted``) is left undecoded.
+Each message is a stub of its own, so alignment
 counts from the UDP payload's start.
 """
 
-from scapy.layers.dcerpc import (NDRByteField, NDRFullPointerField, NDRInt3264EnumField, NDRInt3264Field,
-                                 NDRIntEnumField, NDRIntField, NDRPacket, NDRPacketField, NDRShortField)
+from scapy.layers.dcerpc import (NDRByteField, NDRFullEmbPointerField, NDRFullPointerField, NDRInt3264EnumField,
+                                 NDRInt3264Field, NDRIntEnumField, NDRIntField, NDRPacket, NDRPacketField,
+                                 NDRRefEmbPointerField, NDRShortField)
 from scapy.layers.inet import UDP
 from scapy.packet import bind_layers
 
 # the messages (not the NDR32 base class)
-__all__ = ["Pointers", "Enums"]
+__all__ = ["Pointers", "Enums", "Holder", "Embedded", "Chained", "Nested"]
 
 COLOURS = {0: "none", 1: "red", 2: "green"}
 
@@ -45,6 +51,44 @@ class Enums(NDR32):
                    NDRIntEnumField("colour4", 0, COLOURS), NDRInt3264Field("size", 0)]
 
 
-PORTS = {Pointers: 40691, Enums: 40692}
+class Counted(NDR32):
+    """RPC_UNICODE_STRING's shape: sizes around an embedded pointer."""
+
+    ALIGNMENT = (4, 4)
+    fields_desc = [NDRShortField("length", 0), NDRFullEmbPointerField(NDRIntField("value", 0)),
+                   NDRShortField("after", 0)]
+
+
+class Holder(NDR32):
+    ALIGNMENT = (4, 4)
+    fields_desc = [NDRIntField("id", 0), NDRPacketField("first", Counted(), Counted),
+                   NDRPacketField("second", Counted(), Counted), NDRShortField("tail", 0)]
+
+
+class Embedded(NDR32):
+    """Embedded pointers at the top: their pointees after the message's fields."""
+
+    ALIGNMENT = (4, 4)
+    fields_desc = [NDRByteField("tag", 0), NDRFullEmbPointerField(NDRIntField("a", 0)),
+                   NDRRefEmbPointerField(NDRShortField("b", 0)), NDRShortField("c", 0)]
+
+
+class Chained(NDR32):
+    ALIGNMENT = (4, 4)
+    fields_desc = [NDRShortField("tag", 0), NDRFullEmbPointerField(NDRPacketField("inner", Counted(), Counted)),
+                   NDRShortField("tail", 0)]
+
+
+class Wrapper(NDR32):
+    ALIGNMENT = (4, 4)
+    fields_desc = [NDRIntField("n", 0), NDRPacketField("counted", Counted(), Counted)]
+
+
+class Nested(NDR32):
+    ALIGNMENT = (4, 4)
+    fields_desc = [NDRShortField("tag", 0), NDRPacketField("outer", Wrapper(), Wrapper)]
+
+
+PORTS = {Pointers: 40691, Enums: 40692, Holder: 40693, Embedded: 40694, Chained: 40695, Nested: 40696}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
