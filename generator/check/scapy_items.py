@@ -152,8 +152,11 @@ class _Walker:
             if not complete:
                 break  # the dissector reads no field after one cut short
         # the pointees of its embedded pointers, in the order scapy deferred them
-        queue = list(pkt.deferred_pointers)
-        del pkt.deferred_pointers[:]
+        queue = []
+        if isinstance(pkt, _NDRPacket):
+            # taken out: a pointee structure reads the pointers left in pkt as its own
+            queue = list(pkt.deferred_pointers)
+            del pkt.deferred_pointers[:]
         for (pointee, pointer), (_, read) in zip(deferred if complete else [], queue):
             start = len(buf) - _remaining(s)
             at = min(_aligned(start, base, pointee.align_before or 1), len(buf))
