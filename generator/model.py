@@ -236,8 +236,9 @@ class Field:
       address_list  addresses shaped like ``element``, counted as int_list's
       bytes_list  byte strings of ``element.size`` bytes, counted as int_list's;
                  the last may be cut short (scapy reads what there is)
-      ndr_conf_var  NDR conformant varying byte array (max_count, offset,
-                 actual_count, bytes) whose bytes may carry a dispatched payload
+      ndr_conf_var  NDR conformant varying array (max_count, offset,
+                 actual_count, actual_count * ``char_size`` bytes) whose bytes
+                 may carry a dispatched payload
       ndr_pointer  NDR full (unique) pointer: ``members`` are its referent id (a
                  4-byte int) and its pointee (any field kind), read when the id
                  is not 0 (the pointee's condition says so; an embedded
@@ -290,6 +291,7 @@ class Field:
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
     alternatives: tuple[Field, ...] = ()  # choice: the fields it may be
     members: tuple[Field, ...] = ()  # ndr_pointer: its referent id, then its pointee
+    char_size: int = 1  # ndr_conf_var: bytes per counted element (2: UTF-16 code units)
     deferred: bool = False  # an embedded pointer's pointee: read after the message's other fields
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     reason: str | None = None  # undecoded: why, naming Class.field

@@ -225,7 +225,8 @@ class Checker:
                 kind = names.get(i.name, "bytes")
                 if isinstance(kind, M.Scaling):
                     value = scaled_value(i.show, kind.ndigits)
-                elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list", "bytes_list"):
+                elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list", "bytes_list",
+                              "ndr_conf_var"):
                     value = i.value
                 elif kind == "undecoded":
                     value = ""
@@ -244,6 +245,8 @@ class Checker:
                 out[f.abbrev] = f.scaling or f.kind
                 for flag in f.flags:
                     out[flag.abbrev] = "flag"
+                for part in f.parts:
+                    out[part.abbrev] = part.kind
                 for sub in f.choose.messages if f.choose else [f.sub] if f.sub else []:
                     if sub not in seen:
                         seen.add(sub)

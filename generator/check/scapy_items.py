@@ -230,6 +230,14 @@ class _Walker:
             more, whole = self._items(pointee, val.value, buf, _aligned(at + 4, base, pointee.align_before or 1), end,
                                       base, run_start)
             return out + more, whole
+        if mf.kind == "ndr_conf_var" and not mf.payload:
+            # max_count, offset and actual_count, then the elements there are
+            varying = val.value[0] if isinstance(val.value, list) else val.value
+            header = (int(val.max_count), int(varying.offset), int(varying.actual_count))
+            # fewer bytes than actual_count elements: scapy takes those there are, the dissector says truncated
+            return [ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start),
+                    *(ScapyItem(part.abbrev, v, base + start + 4 * i, 4)
+                      for i, (part, v) in enumerate(zip(mf.parts, header)))], end - start >= 12 + header[2] * mf.char_size
         if mf.kind == "int":
             if mf.mask:
                 offset, size = run_start, mf.size

@@ -626,9 +626,14 @@ class FieldKinds:
                     abbrev=self.claim_abbrev(f"{base['abbrev']}.{p}", location(cls, fld)))
             for p in ("max_count", "offset", "actual_count")
         )
+        where = location(cls, fld)
+        if fld.conformant_in_struct:
+            raise GeneratorError(f"{where}: an NDR conformant array whose max_count is a field of the structure "
+                                 f"(conformant_in_struct) is not translated")
+        utf16 = isinstance(fld, sf.StrLenFieldUtf16) and not fld.ON_WIRE_SIZE_UTF16
         payload = self.carried.get((cls, fld.name))
         return M.Field(**base, kind="ndr_conf_var", ftype="bytes", align_before=4, parts=parts,
-                       payload=payload)
+                       payload=payload, char_size=2 if utf16 else 1)
 
     def ndr_pointer(self, cls, msg, fld, known, group, base) -> M.Field:
         """NDRFullPointerField: a 4-byte referent id (aligned to 4), then its
@@ -644,7 +649,7 @@ class FieldKinds:
         # the pointee is the field scapy names: its filter name is the pointer's
         del self.abbrevs[base["abbrev"]]
         pointee = self.plain_field(cls, msg, fld.fld, known, True, group, name=fld.name)
-        if pointee.kind in ("ndr_pointer", "choice", "undecoded", "ndr_conf_var"):
+        if pointee.kind in ("ndr_pointer", "choice", "undecoded") or pointee.payload:
             raise GeneratorError(f"{where}: a pointer to {pointee.kind} is not translated")
         # an embedded reference pointer's pointee is there whatever its id
         pointee.condition = None if fld.EMBEDDED_REF else M.Compare("~=", M.Value(referent.ident), M.Const(0))

@@ -1,7 +1,7 @@
 """scapy's NDR constructs of its MS-RPC interfaces: a full pointer, a NULL
 one, a pointer to a structure, embedded pointers whose pointees are deferred
-to the end of their structure (C706 14.3.12.3), the NDR enums and
-NDRInt3264Field. scapy and tshark agree field by field, the referent id and the
+to the end of their structure (C706 14.3.12.3), conformant varying byte
+and UTF-16 strings behind them, the NDR enums and NDRInt3264Field. scapy and tshark agree field by field, the referent id and the
 pointee's fields too, with the Lua script and the C plugin, on every
 generation; stubs cut short in a referent id, in a pointee, in a pointed-to
 structure give a truncated expert, never a Lua error."""
@@ -10,7 +10,8 @@ import pytest
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.ndr import PORTS, Chained, Counted, Embedded, Enums, Holder, Nested, Pair, Pointers, Wrapper
+from layers.ndr import (PORTS, Chained, Counted, Embedded, Enums, Holder, Nested, Pair, Pointers, Strings, UnicodeString,
+                        Wrapper)
 from scapy.layers.dcerpc import NDRPointer
 
 FULL = Pointers(tag=7, count=NDRPointer(referent_id=0x20000, value=5),
@@ -34,9 +35,12 @@ DEFERRED = [
     CHAINED,
     Nested(tag=1, outer=Wrapper(n=2, counted=Counted(length=1, value=NDRPointer(referent_id=0x20004, value=2), after=3))),
 ]
+STRINGS = Strings(tag=1, data=b"abc", name=UnicodeString(Length=6, MaximumLength=8, Buffer="xyz"), tail=5)
+DEFERRED += [STRINGS, Strings(tag=2, data=None, name=UnicodeString(Buffer=None), tail=6)]
 # cut in the first referent id, in its pointee, in the pointed-to structure; in deferred pointees
 CUT = [(Pointers, bytes(FULL)[:6]), (Pointers, bytes(FULL)[:10]), (Pointers, bytes(FULL)[:18]),
-       (Holder, bytes(HOLDER)[:26]), (Embedded, bytes(EMBEDDED)[:14]), (Chained, bytes(CHAINED)[:20])]
+       (Holder, bytes(HOLDER)[:26]), (Embedded, bytes(EMBEDDED)[:14]), (Chained, bytes(CHAINED)[:20]),
+       (Strings, bytes(STRINGS)[:22]), (Strings, bytes(STRINGS)[:46])]
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +95,8 @@ def test_ndr_enums_are_two_or_four_bytes(checked):
 
 def test_embedded_pointees_follow_their_structure(checked):
     _, pairs = checked
-    holder, embedded, null, chained, _ = (b.fields for _, b in pairs[len(SAMPLES):len(SAMPLES) + len(DEFERRED)])
+    holder, embedded, null, chained, _, strings, no_strings = (
+        b.fields for _, b in pairs[len(SAMPLES):len(SAMPLES) + len(DEFERRED)])
     # the first Counted's pointee follows it (in its item), before the second Counted; NULL: nothing
     assert holder["ndr.counted.value.referent_id"] == (0x20000, 8, 4) and holder["ndr.counted.after"] == (3, 12, 2)
     assert holder["ndr.counted.value"] == (7, 16, 4) and holder["ndr.holder.first"][1:] == (4, 16)
@@ -104,6 +109,12 @@ def test_embedded_pointees_follow_their_structure(checked):
     # a pointed-to structure's own pointee follows it
     assert chained["ndr.chained.tail"] == (4, 8, 2) and chained["ndr.chained.inner"][1:] == (12, 16)
     assert chained["ndr.counted.value"] == (2, 24, 4)
+    # a byte string in place, a UTF-16 one (2 bytes a counted element) after its structure
+    assert strings["ndr.strings.data"] == ("030000000000000003000000616263", 8, 15)
+    assert strings["ndr.strings.data.actual_count"] == (3, 16, 4)
+    assert strings["ndr.unicodestring.buffer"] == ("030000000000000003000000780079007a00", 32, 18)
+    assert strings["ndr.strings.tail"] == (5, 50, 2)
+    assert "ndr.unicodestring.buffer" not in no_strings and no_strings["ndr.strings.tail"] == (6, 16, 2)
 
 
 def test_cut_stubs_say_truncated(checked):

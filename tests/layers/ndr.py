@@ -12,14 +12,14 @@ Each message is a stub of its own, so alignment
 counts from the UDP payload's start.
 """
 
-from scapy.layers.dcerpc import (NDRByteField, NDRFullEmbPointerField, NDRFullPointerField, NDRInt3264EnumField,
+from scapy.layers.dcerpc import (NDRByteField, NDRConfVarStrLenField, NDRConfVarStrLenFieldUtf16, NDRFullEmbPointerField, NDRFullPointerField, NDRInt3264EnumField,
                                  NDRInt3264Field, NDRIntEnumField, NDRIntField, NDRPacket, NDRPacketField,
                                  NDRRefEmbPointerField, NDRShortField)
 from scapy.layers.inet import UDP
 from scapy.packet import bind_layers
 
 # the messages (not the NDR32 base class)
-__all__ = ["Pointers", "Enums", "Holder", "Embedded", "Chained", "Nested"]
+__all__ = ["Pointers", "Enums", "Holder", "Embedded", "Chained", "Nested", "Strings"]
 
 COLOURS = {0: "none", 1: "red", 2: "green"}
 
@@ -89,6 +89,22 @@ class Nested(NDR32):
     fields_desc = [NDRShortField("tag", 0), NDRPacketField("outer", Wrapper(), Wrapper)]
 
 
-PORTS = {Pointers: 40691, Enums: 40692, Holder: 40693, Embedded: 40694, Chained: 40695, Nested: 40696}
+class UnicodeString(NDR32):
+    """RPC_UNICODE_STRING: sizes in bytes, the UTF-16 buffer deferred."""
+
+    ALIGNMENT = (4, 4)
+    fields_desc = [NDRShortField("Length", 0), NDRShortField("MaximumLength", 0),
+                   NDRFullEmbPointerField(NDRConfVarStrLenFieldUtf16("Buffer", ""))]
+
+
+class Strings(NDR32):
+    """A byte string behind a full pointer, a UTF-16 one in a structure, a short after them."""
+
+    ALIGNMENT = (4, 4)
+    fields_desc = [NDRByteField("tag", 0), NDRFullPointerField(NDRConfVarStrLenField("data", b"")),
+                   NDRPacketField("name", UnicodeString(), UnicodeString), NDRShortField("tail", 0)]
+
+
+PORTS = {Strings: 40697, Pointers: 40691, Enums: 40692, Holder: 40693, Embedded: 40694, Chained: 40695, Nested: 40696}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
