@@ -292,6 +292,8 @@ class Field:
     alternatives: tuple[Field, ...] = ()  # choice: the fields it may be
     members: tuple[Field, ...] = ()  # ndr_pointer: its referent id, then its pointee
     char_size: int = 1  # ndr_conf_var: bytes per counted element (2: UTF-16 code units)
+    # ndr_conf_var: its elements end with the first NUL element, or with the bytes (not actual_count)
+    null_terminated: bool = False
     deferred: bool = False  # an embedded pointer's pointee: read after the message's other fields
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     reason: str | None = None  # undecoded: why, naming Class.field

@@ -237,7 +237,8 @@ class _Walker:
             # fewer bytes than actual_count elements: scapy takes those there are, the dissector says truncated
             return [ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start),
                     *(ScapyItem(part.abbrev, v, base + start + 4 * i, 4)
-                      for i, (part, v) in enumerate(zip(mf.parts, header)))], end - start >= 12 + header[2] * mf.char_size
+                      for i, (part, v) in enumerate(zip(mf.parts, header)))], \
+                mf.null_terminated or end - start >= 12 + header[2] * mf.char_size
         if mf.kind == "int":
             if mf.mask:
                 offset, size = run_start, mf.size

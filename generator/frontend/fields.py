@@ -302,7 +302,8 @@ class FieldKinds:
             signed = isinstance(fld, sd.NDRSignedInt3264Field)
             return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(4, signed)], base="DEC", size=4,
                            little_endian=True, signed=signed, align_before=4)
-        if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and isinstance(fld, sf.StrLenField):
+        if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and \
+                isinstance(fld, (sf.StrLenField, sf.StrNullField)):
             return self.ndr_conf_var(cls, msg, fld, base)
         if isinstance(fld, sd.NDRPacketField):
             if not fld.handles_deferred and _defers(fld.ndr_fields):
@@ -630,10 +631,12 @@ class FieldKinds:
         if fld.conformant_in_struct:
             raise GeneratorError(f"{where}: an NDR conformant array whose max_count is a field of the structure "
                                  f"(conformant_in_struct) is not translated")
-        utf16 = isinstance(fld, sf.StrLenFieldUtf16) and not fld.ON_WIRE_SIZE_UTF16
+        null = isinstance(fld, sf.StrNullField)
+        utf16 = isinstance(fld, sf.StrNullFieldUtf16) if null else \
+            isinstance(fld, sf.StrLenFieldUtf16) and not fld.ON_WIRE_SIZE_UTF16
         payload = self.carried.get((cls, fld.name))
         return M.Field(**base, kind="ndr_conf_var", ftype="bytes", align_before=4, parts=parts,
-                       payload=payload, char_size=2 if utf16 else 1)
+                       payload=payload, char_size=2 if utf16 else 1, null_terminated=null)
 
     def ndr_pointer(self, cls, msg, fld, known, group, base) -> M.Field:
         """NDRFullPointerField: a 4-byte referent id (aligned to 4), then its

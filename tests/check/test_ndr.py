@@ -1,7 +1,7 @@
 """scapy's NDR constructs of its MS-RPC interfaces: a full pointer, a NULL
 one, a pointer to a structure, embedded pointers whose pointees are deferred
 to the end of their structure (C706 14.3.12.3), conformant varying byte
-and UTF-16 strings behind them, the NDR enums and NDRInt3264Field. scapy and tshark agree field by field, the referent id and the
+and UTF-16 strings behind them (counted, or NUL-terminated), the NDR enums and NDRInt3264Field. scapy and tshark agree field by field, the referent id and the
 pointee's fields too, with the Lua script and the C plugin, on every
 generation; stubs cut short in a referent id, in a pointee, in a pointed-to
 structure give a truncated expert, never a Lua error."""
@@ -10,8 +10,8 @@ import pytest
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.ndr import (PORTS, Chained, Counted, Embedded, Enums, Holder, Nested, Pair, Pointers, Strings, UnicodeString,
-                        Wrapper)
+from layers.ndr import (PORTS, Chained, Counted, Embedded, Enums, Holder, Nested, NullStrings, Pair, Pointers, Strings,
+                        UnicodeString, Wrapper)
 from scapy.layers.dcerpc import NDRPointer
 
 FULL = Pointers(tag=7, count=NDRPointer(referent_id=0x20000, value=5),
@@ -37,10 +37,15 @@ DEFERRED = [
 ]
 STRINGS = Strings(tag=1, data=b"abc", name=UnicodeString(Length=6, MaximumLength=8, Buffer="xyz"), tail=5)
 DEFERRED += [STRINGS, Strings(tag=2, data=None, name=UnicodeString(Buffer=None), tail=6)]
+NULL_STRINGS = NullStrings(tag=1, wide="ab", narrow=b"xyz", tail=5)
+_WRONG_COUNT = bytearray(bytes(NULL_STRINGS))
+_WRONG_COUNT[16] = 9  # wide's actual_count: scapy reads to the NUL element all the same
+DEFERRED += [NULL_STRINGS, NullStrings(tag=2, wide=None, narrow=None, tail=6)]
 # cut in the first referent id, in its pointee, in the pointed-to structure; in deferred pointees
 CUT = [(Pointers, bytes(FULL)[:6]), (Pointers, bytes(FULL)[:10]), (Pointers, bytes(FULL)[:18]),
        (Holder, bytes(HOLDER)[:26]), (Embedded, bytes(EMBEDDED)[:14]), (Chained, bytes(CHAINED)[:20]),
-       (Strings, bytes(STRINGS)[:22]), (Strings, bytes(STRINGS)[:46])]
+       (Strings, bytes(STRINGS)[:22]), (Strings, bytes(STRINGS)[:46]),
+       (NullStrings, bytes(NULL_STRINGS)[:22])]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +56,8 @@ def checker(tshark, backend):
 @pytest.fixture(scope="module")
 def capture(tmp_path_factory):
     return udp_pcap(tmp_path_factory.mktemp("ndr") / "ndr.pcap",
-                    [(PORTS[type(p)], p) for p in SAMPLES + DEFERRED] + [(PORTS[cls], raw) for cls, raw in CUT])
+                    [(PORTS[type(p)], p) for p in SAMPLES + DEFERRED] + [(PORTS[cls], raw) for cls, raw in CUT]
+                    + [(PORTS[NullStrings], bytes(_WRONG_COUNT))])
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +70,7 @@ def checked(checker, capture):
 def test_scapy_and_the_dissector_agree_on_every_field(checked):
     result, pairs = checked
     assert result.ok and result.disagreements == [] and result.problems == []
-    assert result.messages == len(SAMPLES) + len(DEFERRED) + len(CUT)
+    assert result.messages == len(SAMPLES) + len(DEFERRED) + len(CUT) + 1
     # only the structure whose pointees follow the one enclosing it is left undecoded
     assert list(result.not_compared) == [
         "Wrapper.counted: NDR structure Counted has embedded pointers whose pointees follow the structure enclosing "
@@ -95,7 +101,7 @@ def test_ndr_enums_are_two_or_four_bytes(checked):
 
 def test_embedded_pointees_follow_their_structure(checked):
     _, pairs = checked
-    holder, embedded, null, chained, _, strings, no_strings = (
+    holder, embedded, null, chained, _, strings, no_strings, null_strings, _ = (
         b.fields for _, b in pairs[len(SAMPLES):len(SAMPLES) + len(DEFERRED)])
     # the first Counted's pointee follows it (in its item), before the second Counted; NULL: nothing
     assert holder["ndr.counted.value.referent_id"] == (0x20000, 8, 4) and holder["ndr.counted.after"] == (3, 12, 2)
@@ -115,11 +121,22 @@ def test_embedded_pointees_follow_their_structure(checked):
     assert strings["ndr.unicodestring.buffer"] == ("030000000000000003000000780079007a00", 32, 18)
     assert strings["ndr.strings.tail"] == (5, 50, 2)
     assert "ndr.unicodestring.buffer" not in no_strings and no_strings["ndr.strings.tail"] == (6, 16, 2)
+    assert null_strings["ndr.nullstrings.wide"] == ("030000000000000003000000610062000000", 8, 18)
+    assert null_strings["ndr.nullstrings.narrow"] == ("04000000000000000400000078797a00", 32, 16)
+
+
+def test_a_nul_terminated_string_ends_at_its_nul_whatever_its_count(checked):
+    _, pairs = checked
+    (_, unterminated), (_, wrong) = pairs[-2:]
+    assert wrong.fields["ndr.nullstrings.wide.actual_count"] == (9, 16, 4)
+    assert wrong.fields["ndr.nullstrings.wide"][1:] == (8, 18) and wrong.fields["ndr.nullstrings.tail"] == (5, 48, 2)
+    # no NUL element: the rest of the bytes, then nothing for the fields after it
+    assert unterminated.fields["ndr.nullstrings.wide"] == ("0300000000000000030000006100", 8, 14)
 
 
 def test_cut_stubs_say_truncated(checked):
     _, pairs = checked
-    cut = pairs[len(SAMPLES) + len(DEFERRED):]
+    cut = pairs[len(SAMPLES) + len(DEFERRED):-1]
     assert all(a.experts == b.experts and a.fields == b.fields for a, b in cut)
     in_id, in_pointee, in_struct = cut[:3]
     for cls, (_, b) in zip([c for c, _ in CUT], cut):

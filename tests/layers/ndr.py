@@ -12,14 +12,15 @@ Each message is a stub of its own, so alignment
 counts from the UDP payload's start.
 """
 
-from scapy.layers.dcerpc import (NDRByteField, NDRConfVarStrLenField, NDRConfVarStrLenFieldUtf16, NDRFullEmbPointerField, NDRFullPointerField, NDRInt3264EnumField,
+from scapy.layers.dcerpc import (NDRByteField, NDRConfVarStrLenField, NDRConfVarStrLenFieldUtf16,
+                                 NDRConfVarStrNullField, NDRConfVarStrNullFieldUtf16, NDRFullEmbPointerField, NDRFullPointerField, NDRInt3264EnumField,
                                  NDRInt3264Field, NDRIntEnumField, NDRIntField, NDRPacket, NDRPacketField,
                                  NDRRefEmbPointerField, NDRShortField)
 from scapy.layers.inet import UDP
 from scapy.packet import bind_layers
 
 # the messages (not the NDR32 base class)
-__all__ = ["Pointers", "Enums", "Holder", "Embedded", "Chained", "Nested", "Strings"]
+__all__ = ["Pointers", "Enums", "Holder", "Embedded", "Chained", "Nested", "Strings", "NullStrings"]
 
 COLOURS = {0: "none", 1: "red", 2: "green"}
 
@@ -105,6 +106,14 @@ class Strings(NDR32):
                    NDRPacketField("name", UnicodeString(), UnicodeString), NDRShortField("tail", 0)]
 
 
-PORTS = {Strings: 40697, Pointers: 40691, Enums: 40692, Holder: 40693, Embedded: 40694, Chained: 40695, Nested: 40696}
+class NullStrings(NDR32):
+    """NUL-terminated strings (LPWSTR's shape): scapy reads to the first NUL element, whatever actual_count says."""
+
+    ALIGNMENT = (4, 4)
+    fields_desc = [NDRByteField("tag", 0), NDRFullPointerField(NDRConfVarStrNullFieldUtf16("wide", "")),
+                   NDRFullPointerField(NDRConfVarStrNullField("narrow", b"")), NDRShortField("tail", 0)]
+
+
+PORTS = {NullStrings: 40698, Strings: 40697, Pointers: 40691, Enums: 40692, Holder: 40693, Embedded: 40694, Chained: 40695, Nested: 40696}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
