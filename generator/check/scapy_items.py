@@ -201,7 +201,9 @@ class _Walker:
         if pointee.kind == "packet" and pointee.sub is not None and pos < len(buf):
             sub = self.proto.message(pointee.sub)
             more, used, _ = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None)
-            out += [ScapyItem(pointee.abbrev, buf[pos:pos + used].hex(), base + pos, used), *more]
+            # one that read nothing: the dissector's item keeps the bytes there are
+            shown = used or len(buf) - pos
+            out += [ScapyItem(pointee.abbrev, buf[pos:pos + shown].hex(), base + pos, shown), *more]
             pos += used
         return pos, out
 
