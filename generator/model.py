@@ -247,8 +247,16 @@ class Field:
                  and its bytes are left to what follows, as scapy's IP6ListField does)
       bytes_list  byte strings of ``element.size`` bytes, counted as int_list's;
                  the last may be cut short (scapy reads what there is)
-      ndr_conf_var  NDR conformant varying byte array (max_count, offset,
-                 actual_count, bytes) whose bytes may carry a dispatched payload
+      ndr_conf_var  NDR conformant varying array (max_count, offset,
+                 actual_count, actual_count * ``char_size`` bytes) whose bytes
+                 may carry a dispatched payload
+      ndr_pointer  NDR full (unique) pointer: ``members`` are its referent id (a
+                 4-byte int) and its pointee (any field kind), read when the id
+                 is not 0 (the pointee's condition says so; an embedded
+                 reference pointer's always is): in place, or, an embedded
+                 pointer's (``deferred``), after the message's other fields
+                 (C706 14.3.12.3); backends read the members where
+                 ``Message.flat_fields`` puts them
       choice     scapy's MultipleTypeField: one of ``alternatives`` (fields of
                  the same scapy name, each with its ``condition``, exclusive and
                  in scapy's order, the default last); backends read them all in
@@ -299,6 +307,11 @@ class Field:
     may_end: bool = False
     after_may_end: bool = False  # read only while no MayEnd field before it ended the message
     alternatives: tuple[Field, ...] = ()  # choice: the fields it may be
+    members: tuple[Field, ...] = ()  # ndr_pointer: its referent id, then its pointee
+    char_size: int = 1  # ndr_conf_var: bytes per counted element (2: UTF-16 code units)
+    # ndr_conf_var: its elements end with the first NUL element, or with the bytes (not actual_count)
+    null_terminated: bool = False
+    deferred: bool = False  # an embedded pointer's pointee: read after the message's other fields
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
@@ -371,8 +384,12 @@ class Message:
 
     @property
     def flat_fields(self) -> list[Field]:
-        """The fields as the dissectors read them: a choice's alternatives in its place."""
-        return [a for f in self.fields for a in (f.alternatives if f.kind == "choice" else (f,))]
+        """The fields as the dissectors read them: a choice's alternatives, a pointer's members in its
+        place, the pointees of its embedded pointers at its end."""
+        read = [a for f in self.fields for a in (f.alternatives or f.members or (f,))]
+        # the pointees of embedded pointers follow the structure; not when its end is undecoded
+        pointees = [] if self.undecoded is not None else [f for f in read if f.deferred]
+        return [f for f in read if not f.deferred] + pointees
 
 
 @dataclass(frozen=True)

@@ -228,7 +228,7 @@ class Checker:
                 elif kind == "tbcd":
                     value = i.show
                 elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list", "bytes_list",
-                              "float"):
+                              "float", "ndr_conf_var"):
                     value = i.value
                 elif kind == "undecoded":
                     value = ""
@@ -247,6 +247,8 @@ class Checker:
                 out[f.abbrev] = f.scaling or ("tbcd" if f.tbcd else f.kind)
                 for flag in f.flags:
                     out[flag.abbrev] = "flag"
+                for part in f.parts:
+                    out[part.abbrev] = part.kind
                 for sub in f.choose.messages if f.choose else [f.sub] if f.sub else []:
                     if sub not in seen:
                         seen.add(sub)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from scapy import fields as sf
 from scapy.config import conf
+from scapy.layers.dcerpc import _NDRPacket
 from scapy.packet import Packet
 
 from .. import model as M
@@ -32,6 +33,11 @@ def scaled_value(x, ndigits: int | None) -> int | float:
     value as an int (scapy's int 40 is Wireshark's double 40)."""
     v = float(format(round(float(x), ndigits or 0), ".15g"))
     return int(v) if v.is_integer() else v
+
+
+def _aligned(offset: int, base: int, align: int) -> int:
+    """``offset`` (from the message's start, which is ``base`` from the NDR stream's) moved to ``align``."""
+    return offset + (-(base + offset)) % align
 
 
 def _remaining(s) -> int:
@@ -103,10 +109,15 @@ class _Walker:
         pkt = cls()
         pkt.fields = {}
         pkt.original = buf  # what scapy gave the packet: a field may measure itself by it (pfcp's ExtraDataField)
+        if isinstance(pkt, _NDRPacket):
+            # NDR aligns from the stream's start, which scapy finds from the length of
+            # the bytes the outermost NDR packet was given: bytes up to this message's end
+            pkt.original = b"\0" * (base + len(buf))
         s = buf
         items: list[ScapyItem] = []
         run_start = None
         complete = True
+        deferred = []  # (pointee, the pointer scapy dissected) of each embedded pointer with a pointee to read
         for fld, mf in zip(cls.fields_desc, msg.fields):
             start = len(buf) - _remaining(s)
             if mf.kind == "undecoded":
@@ -119,7 +130,18 @@ class _Walker:
                 s, val = fld.getfield(pkt, s)
             except Exception:
                 self.truncated.add(msg.abbrev)
-                return items, len(buf) - _remaining(s), False
+                consumed = len(buf) - _remaining(s)
+                if mf.align_before or mf.kind == "ndr_pointer":  # the dissector aligns before it finds the end
+                    consumed = min(_aligned(start, base, mf.align_before or 4), len(buf))
+                if mf.kind == "ndr_pointer":
+                    consumed, more = self._cut_pointer(mf, buf, consumed, base)
+                    items.extend(more)
+                elif mf.kind == "packet" and mf.align_before:  # an NDR structure: as much of it as there is
+                    consumed, more = self._cut_pointee(mf, buf, consumed, base)
+                    items.extend(more)
+                return items, consumed, False
+            if mf.align_before:
+                start = _aligned(start, base, mf.align_before)
             if isinstance(fld, sf.ConditionalField) and val is None:
                 continue
             if mf.kind == "choice":
@@ -129,6 +151,8 @@ class _Walker:
                 complete = False
             if dissected is not None and fld.name in dissected.fields and dissected.fields[fld.name] is not None:
                 val = dissected.fields[fld.name]
+            if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
+                deferred.append((mf.members[1], val))
             try:
                 more, whole = self._items(mf, val, buf, start, len(buf) - _remaining(s), base, run_start)
             except Exception as exc:
@@ -139,9 +163,61 @@ class _Walker:
                 break  # the dissector reads no field after one cut short
             if not _remaining(s) and _may_end(fld):
                 break  # scapy's MayEnd: the message ends here, whole
+        # the pointees of its embedded pointers, in the order scapy deferred them
+        queue = []
+        if isinstance(pkt, _NDRPacket):
+            # taken out: a pointee structure reads the pointers left in pkt as its own
+            queue = list(pkt.deferred_pointers)
+            del pkt.deferred_pointers[:]
+        for (pointee, pointer), (_, read) in zip(deferred if complete else [], queue):
+            start = len(buf) - _remaining(s)
+            at = min(_aligned(start, base, pointee.align_before or 1), len(buf))
+            try:
+                s, val = read(s)
+            except Exception:
+                self.truncated.add(msg.abbrev)
+                end, more = self._cut_pointee(pointee, buf, at, base)
+                return items + more, end, False
+            if pointer.value is not None:
+                val = pointer.value
+            try:
+                more, whole = self._items(pointee, val, buf, at, len(buf) - _remaining(s), base, None)
+            except Exception as exc:
+                raise ValueError(f"{cls.__name__}.{pointee.name}: {type(exc).__name__}: {exc}") from exc
+            items.extend(more)
+            if not whole:
+                complete = False
+                break
         if not complete:
             self.truncated.add(msg.abbrev)
         return items, len(buf) - _remaining(s), complete
+
+    def _cut_pointer(self, mf: M.Field, buf: bytes, at: int, base: int) -> tuple[int, list[ScapyItem]]:
+        """(where the dissector stops, its items) in a pointer scapy could not read
+        whole (from ``at``, its aligned start): the referent id, and as much of a
+        structure pointee as there is, as the dissector reads them."""
+        referent, pointee = mf.members
+        if at + 4 > len(buf):
+            return at, []
+        out = [ScapyItem(referent.abbrev, int.from_bytes(buf[at:at + 4], "little"), base + at, 4)]
+        if pointee.deferred:
+            return at + 4, out
+        end, more = self._cut_pointee(pointee, buf, min(_aligned(at + 4, base, pointee.align_before or 1), len(buf)),
+                                      base)
+        return end, out + more
+
+    def _cut_pointee(self, pointee: M.Field, buf: bytes, pos: int, base: int) -> tuple[int, list[ScapyItem]]:
+        """(where the dissector stops, its items) in a pointee (or an NDR structure) cut short at its
+        aligned start ``pos``."""
+        out = []
+        if pointee.kind == "packet" and pointee.sub is not None and pos < len(buf):
+            sub = self.proto.message(pointee.sub)
+            more, used, _ = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None)
+            # one that read nothing: the dissector's item keeps the bytes there are
+            shown = used or len(buf) - pos
+            out += [ScapyItem(pointee.abbrev, buf[pos:pos + shown].hex(), base + pos, shown), *more]
+            pos += used
+        return pos, out
 
     def _element_message(self, mf: M.Field, elem) -> M.Message | None:
         """The message of a packet or element scapy read: its field's class, or the
@@ -159,6 +235,24 @@ class _Walker:
                run_start) -> tuple[list[ScapyItem], bool]:
         """The items of one field's value, which scapy read from buf[start:end];
         and whether its sub-messages were read whole."""
+        if mf.kind == "ndr_pointer":
+            referent, pointee = mf.members
+            at = _aligned(start, base, 4)
+            out = [ScapyItem(referent.abbrev, 0 if val is None else int(val.referent_id), base + at, 4)]
+            if val is None or pointee.deferred:  # a deferred pointee's items come after the message's fields
+                return out, True
+            more, whole = self._items(pointee, val.value, buf, _aligned(at + 4, base, pointee.align_before or 1), end,
+                                      base, run_start)
+            return out + more, whole
+        if mf.kind == "ndr_conf_var" and not mf.payload:
+            # max_count, offset and actual_count, then the elements there are
+            varying = val.value[0] if isinstance(val.value, list) else val.value
+            header = (int(val.max_count), int(varying.offset), int(varying.actual_count))
+            # fewer bytes than actual_count elements: scapy takes those there are, the dissector says truncated
+            return [ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start),
+                    *(ScapyItem(part.abbrev, v, base + start + 4 * i, 4)
+                      for i, (part, v) in enumerate(zip(mf.parts, header)))], \
+                mf.null_terminated or end - start >= 12 + header[2] * mf.char_size
         if mf.kind == "int":
             if mf.mask:
                 offset, size = run_start, mf.size

@@ -105,7 +105,7 @@ class ProtocolBuilder(FieldKinds, Expressions):
         for fld in cls.fields_desc:
             try:
                 f = self.field(cls, msg, fld, fields_by_name, ndr, group)
-                for ident in [a.ident for a in f.alternatives] or [f.ident]:
+                for ident in [a.ident for a in f.alternatives or f.members] or [f.ident]:
                     if ident in idents:
                         raise GeneratorError(f"{location(cls, fld)}: its Lua name {ident!r} collides with "
                                              f"{cls.__name__}.{idents[ident]}")
@@ -114,7 +114,7 @@ class ProtocolBuilder(FieldKinds, Expressions):
                     raise
                 self._undecoded(cls, msg, fld, str(exc), group, fields_by_name, idents)
                 break
-            for ident in [a.ident for a in f.alternatives] or [f.ident]:
+            for ident in [a.ident for a in f.alternatives or f.members] or [f.ident]:
                 idents[ident] = fld.name
             if msg.may_end:
                 for g in f.alternatives or (f,):

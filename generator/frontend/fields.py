@@ -221,6 +221,21 @@ def _is_pfcp_extra_data(fld) -> bool:
         for meth in ("getfield", "addfield"))
 
 
+def _defers(fields) -> bool:
+    """True when NDR fields hold embedded pointers whose pointees scapy reads
+    after them (in them, or in structures in them that leave the reading to
+    the enclosing one): NDRConstructedType.rec_check_deferral, without changing
+    the fields."""
+    for f in fields:
+        while isinstance(f, sf.ConditionalField):
+            f = f.fld
+        if isinstance(f, sd.NDRFullPointerField) and f.EMBEDDED:
+            return True
+        if isinstance(f, sd.NDRConstructedType) and not f.handles_deferred and _defers(f.ndr_fields):
+            return True
+    return False
+
+
 class FieldKinds:
     """The field half of ProtocolBuilder (a mixin: it needs message, claim_abbrev, enum_table, expr_of)."""
 
@@ -246,6 +261,16 @@ class FieldKinds:
                 alt.may_end = may_end
             return choice
         f = self.plain_field(cls, msg, fld, known, ndr, group)
+        if f.kind == "ndr_pointer":
+            if pad_to is not None:
+                raise GeneratorError(f"{where}: a PadField around an NDR pointer is not translated")
+            if condition is not None and fld.EMBEDDED:
+                # scapy's deferral does not see an embedded pointer inside a ConditionalField
+                raise GeneratorError(f"{where}: a conditional embedded NDR pointer is not translated")
+            referent, pointee = f.members
+            referent.condition = condition
+            pointee.condition = all_of(*([condition] if condition is not None else []), pointee.condition)
+            return f
         f.condition = condition
         f.pad_to = pad_to
         f.may_end = may_end
@@ -296,9 +321,35 @@ class FieldKinds:
         base = dict(name=fld.name, ident=lua_ident(name or fld.name), abbrev=abbrev, label=fld.name)
 
         # NDR (DCE/RPC stubs, NDR32 only)
-        if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and isinstance(fld, sf.StrLenField):
+        if isinstance(fld, sd.NDRFullPointerField):
+            return self.ndr_pointer(cls, msg, fld, known, group, base)
+        if isinstance(fld, sd.NDRAlign) and isinstance(fld.fld, (sd._NDREnumField, sf.LEIntEnumField)):
+            # NDRInt3264EnumField: 2 bytes in NDR32; NDRIntEnumField (v1_enum): 4
+            size = 2 if isinstance(fld.fld, sd._NDREnumField) else 4
+            enum, _ = self.enum_names(cls, msg, fld.fld, None, 8 * size, False)
+            return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="DEC", size=size,
+                           little_endian=True, enum=enum, align_before=size)
+        if isinstance(fld, (sd.NDRByteField, sd.NDRSignedByteField)):
+            # _NDRLenField's own i2m only fills a size in when building
+            signed = isinstance(fld, sd.NDRSignedByteField)
+            enum, _ = self.enum_names(cls, msg, fld, None, 8, signed)
+            return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(1, signed)], base="DEC", size=1, signed=signed,
+                           enum=enum)
+        if isinstance(fld, sd.NDRInt3264Field):
+            signed = isinstance(fld, sd.NDRSignedInt3264Field)
+            return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(4, signed)], base="DEC", size=4,
+                           little_endian=True, signed=signed, align_before=4)
+        if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and \
+                isinstance(fld, (sf.StrLenField, sf.StrNullField)):
             return self.ndr_conf_var(cls, msg, fld, base)
         if isinstance(fld, sd.NDRPacketField):
+            if not fld.handles_deferred and _defers(fld.ndr_fields):
+                raise GeneratorError(f"{where}: NDR structure {fld.fld.cls.__name__} has embedded pointers whose "
+                                     f"pointees follow the structure enclosing it (C706 14.3.12.3); the generator "
+                                     f"reads them after the structure that holds them")
+            if fld.handles_deferred and any(f.deferred for g in msg.fields for f in g.members):
+                raise GeneratorError(f"{where}: follows an embedded NDR pointer, whose pointee scapy reads after "
+                                     f"this structure; the generator reads it at the end of {cls.__name__}")
             sub = self.message(fld.fld.cls, sub_only=True)
             return M.Field(**base, kind="packet", sub=sub.ident, size=sub.fixed_size,
                            align_before=4)
@@ -309,7 +360,8 @@ class FieldKinds:
                            little_endian=True, signed=signed, align_before=size)
         if ndr and not isinstance(fld, (sf.LEIntField, sf.StrFixedLenField)):
             raise GeneratorError(f"{where}: NDR field {type(fld).__name__} is not translated; "
-                                 f"the generator knows NDR ints, NDRPacketField and NDRConfVarStrLenField")
+                                 f"the generator knows NDR ints and enums, NDR pointers, "
+                                 f"NDRPacketField and NDRConfVarStrLenField")
 
         if not isinstance(fld, sf.Field):
             # a container (MultipleTypeField, TrailerField...) answers attribute
@@ -660,6 +712,35 @@ class FieldKinds:
                     abbrev=self.claim_abbrev(f"{base['abbrev']}.{p}", location(cls, fld)))
             for p in ("max_count", "offset", "actual_count")
         )
+        where = location(cls, fld)
+        if fld.conformant_in_struct:
+            raise GeneratorError(f"{where}: an NDR conformant array whose max_count is a field of the structure "
+                                 f"(conformant_in_struct) is not translated")
+        null = isinstance(fld, sf.StrNullField)
+        utf16 = isinstance(fld, sf.StrNullFieldUtf16) if null else \
+            isinstance(fld, sf.StrLenFieldUtf16) and not fld.ON_WIRE_SIZE_UTF16
         payload = self.carried.get((cls, fld.name))
         return M.Field(**base, kind="ndr_conf_var", ftype="bytes", align_before=4, parts=parts,
-                       payload=payload)
+                       payload=payload, char_size=2 if utf16 else 1, null_terminated=null)
+
+    def ndr_pointer(self, cls, msg, fld, known, group, base) -> M.Field:
+        """NDRFullPointerField: a 4-byte referent id (aligned to 4), then its
+        pointee when the id is not 0; an embedded pointer's (NDRFullEmbPointerField,
+        NDRRefEmbPointerField) after the other fields of its structure."""
+        where = location(cls, fld)
+        if isinstance(fld.fld, sd.NDRFullPointerField):
+            raise GeneratorError(f"{where}: a pointer to a pointer is not translated")
+        referent = M.Field(name="referent_id", ident=lua_ident(f"{fld.name}_referent_id"), label="referent_id",
+                           kind="int", ftype="uint32", base="HEX", size=4, little_endian=True, align_before=4,
+                           referenced=True,
+                           abbrev=self.claim_abbrev(f"{base['abbrev']}.referent_id", where))
+        # the pointee is the field scapy names: its filter name is the pointer's
+        del self.abbrevs[base["abbrev"]]
+        pointee = self.plain_field(cls, msg, fld.fld, known, True, group, name=fld.name)
+        if pointee.kind in ("ndr_pointer", "choice", "undecoded") or pointee.payload:
+            raise GeneratorError(f"{where}: a pointer to {pointee.kind} is not translated")
+        # an embedded reference pointer's pointee is there whatever its id
+        pointee.condition = None if fld.EMBEDDED_REF else M.Compare("~=", M.Value(referent.ident), M.Const(0))
+        referent.referenced = not fld.EMBEDDED_REF
+        pointee.deferred = fld.EMBEDDED
+        return M.Field(**base, kind="ndr_pointer", members=(referent, pointee))

@@ -9,6 +9,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from typing import Callable
 
+from scapy.config import conf
+from scapy.layers.dcerpc import _NDRPacket
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 from scapy.packet import Raw, bind_layers, split_layers
@@ -63,6 +65,11 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
     out = Outcome(module, cls.__name__)
     bind_layers(UDP, cls, dport=port)
     bind_layers(UDP, cls, sport=port)
+    # the dissectors read NDR32 (a stub alone does not say which transfer syntax it
+    # has): scapy marshals and reads an NDR class's packets in NDR32 too, not in its default NDR64
+    ndr64 = conf.ndr64
+    if issubclass(cls, _NDRPacket):
+        conf.ndr64 = False
     try:
         try:
             checker = Checker(f"{module}:{cls.__name__}", tshark=tshark, backend=backend, strict=strict)
@@ -106,6 +113,7 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
         out.problem = first
         return out
     finally:
+        conf.ndr64 = ndr64
         split_layers(UDP, cls, dport=port)
         split_layers(UDP, cls, sport=port)
 
