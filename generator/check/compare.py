@@ -28,7 +28,7 @@ from ..backends.c import render as render_c
 from ..backends.lua import render
 from ..frontend import build
 from .pdml import LuaErrorInOutput, ProtoItem, iter_packets
-from .scapy_items import message_reading, scaled_value
+from .scapy_items import message_reading, scaled_value, shown_address
 from .tshark import Tshark, TsharkError
 
 # Disagreements kept per capture for the report; the rest are only counted.
@@ -225,6 +225,8 @@ class Checker:
                 kind = names.get(i.name, "bytes")
                 if isinstance(kind, M.Scaling):
                     value = scaled_value(i.show, kind.ndigits)
+                elif kind == "address_shown":
+                    value = i.show.lower()
                 elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list", "bytes_list"):
                     value = i.value
                 elif kind == "undecoded":
@@ -241,7 +243,7 @@ class Checker:
 
         def add(m: M.Message):
             for f in m.flat_fields:
-                out[f.abbrev] = f.scaling or f.kind
+                out[f.abbrev] = f.scaling or ("address_shown" if shown_address(f) else f.kind)
                 for flag in f.flags:
                     out[flag.abbrev] = "flag"
                 for sub in f.choose.messages if f.choose else [f.sub] if f.sub else []:

@@ -79,7 +79,31 @@ _NOT_INTEGERS = (getattr(sf, "_StrField", sf.StrField), sf.PacketField, sf.Packe
                  sf.FieldListField)
 
 # scapy address field class -> model address ftype
-_ADDRESS_CLASSES = ((sf.IP6Field, "ipv6"), (sf.IPField, "ipv4"), (sf.MACField, "ether"))
+_ADDRESS_CLASSES = ((sf.IP6Field, "ipv6"), (sf.IPField, "ipv4"), (sf.MACField, "ether"), (sf.UUIDField, "guid"))
+
+
+# Overrides in scapy's layer modules that compute a length field's value when
+# a packet is built (FieldLenField.i2m for a base class without it): a value
+# given, or read from the wire, passes through unchanged.
+_LENGTH_FILLING = {"scapy.contrib.diameter.I3FieldLenField.i2m"}
+
+# Integer classes of scapy's layer modules that read and write with code of
+# their own, the same bytes as an unsigned integer of (size, little-endian):
+# only these exact classes (a subclass may change the code again).
+_LIBRARY_INTEGERS = {
+    # the 3 bytes reversed, then read big-endian
+    "scapy.contrib.scada.iec104.iec104_fields.LEThreeBytesField": (3, True),
+    # a byte, then a big-endian 32-bit integer: 40 bits big-endian
+    "scapy.contrib.pfcp.Int40Field": (5, False),
+}
+
+
+def _qualified(obj) -> str:
+    return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}"
+
+
+def _library_integer(fld) -> tuple[int, bool] | None:
+    return _LIBRARY_INTEGERS.get(_qualified(type(fld)))
 
 
 def _scapy_wire(fld) -> bool:
@@ -90,7 +114,8 @@ def _scapy_wire(fld) -> bool:
     scapy.fields defines are known."""
     for meth in ("getfield", "addfield", "m2i", "i2m"):
         impl = getattr(type(fld), meth, None)
-        if impl is not None and getattr(impl, "__module__", "") != "scapy.fields" and impl not in _DEFAULT_FILLING:
+        if (impl is not None and getattr(impl, "__module__", "") != "scapy.fields" and impl not in _DEFAULT_FILLING
+                and _qualified(impl) not in _LENGTH_FILLING):
             return False
     return True
 
@@ -281,6 +306,12 @@ class FieldKinds:
             raise GeneratorError(f"{where}: {type(fld).__name__} {what}is not translated; supported are "
                                  f"integer/enum/flags/bit fields, addresses, strings, packets and lists, "
                                  f"ConditionalField and PadField")
+        library = _library_integer(fld)
+        if library is not None:
+            if group:
+                raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+            size, little = library
+            return self.int_field(cls, msg, fld, base, size=size, little=little, known=known)
         if not _scapy_wire(fld):
             raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
                                  f"so the generator cannot know its wire format; use a plain scapy field")
@@ -399,11 +430,20 @@ class FieldKinds:
         return M.EnumChoice(selector=selector, tables=tuple(sorted(tables, key=lambda t: t[0]))) if tables else None
 
     def address_field(self, cls, fld, base) -> M.Field:
-        if isinstance(fld, sf.LEMACField):
-            raise GeneratorError(f"{location(cls, fld)}: LEMACField (a MAC address with its bytes reversed) has no "
-                                 f"Wireshark address type; use MACField, or StrFixedLenField(length=6)")
+        where = location(cls, fld)
         ftype = _address_ftype(fld)
-        return M.Field(**base, kind="address", ftype=ftype, size=M.ADDRESS_SIZES[ftype])
+        little = isinstance(fld, sf.LEMACField)
+        if ftype == "guid":
+            if type(fld).i2repr is not sf.UUIDField.i2repr:
+                raise GeneratorError(f"{where}: {type(fld).__name__} shows its values its own way (names for "
+                                     f"UUIDs, say); a Wireshark GUID item shows the UUID; use UUIDField")
+            if fld.uuid_fmt == sf.UUIDField.FORMAT_REV:
+                raise GeneratorError(f"{where}: UUIDField with uuid_fmt=FORMAT_REV (all 16 bytes reversed, as "
+                                     f"Bluetooth LE writes them) has no Wireshark GUID encoding, and a Lua "
+                                     f"dissector cannot give a GUID item a value of its own; use FORMAT_BE or "
+                                     f"FORMAT_LE, or StrFixedLenField(length=16)")
+            little = fld.uuid_fmt == sf.UUIDField.FORMAT_LE
+        return M.Field(**base, kind="address", ftype=ftype, size=M.ADDRESS_SIZES[ftype], little_endian=little)
 
     def bit_field(self, cls, msg, fld, base, group) -> M.Field:
         """One field of a run of bit fields; the run's masks are set when it fills whole bytes."""
@@ -551,6 +591,9 @@ class FieldKinds:
                                      f"scapy reads or writes them, so the generator cannot know their wire format; "
                                      f"use a plain scapy field")
             element = self.address_field(cls, inner, shape)
+            if element.ftype == "guid" or element.little_endian:
+                raise GeneratorError(f"{location(cls, fld)}: a FieldListField of {type(inner).__name__} is not "
+                                     f"translated; its elements may be IP/IP6/MAC address fields")
             return M.Field(**base, kind="address_list", **shape_of_list, element=element, ftype=element.ftype)
         if type(inner) in (sf.StrFixedLenField, sf.XStrFixedLenField) and isinstance(getattr(inner, "sz", None), int) \
                 and inner.sz > 0:
