@@ -127,7 +127,39 @@ def _address_ftype(fld) -> str | None:
     return None
 
 
-def _configured(fld, where: str):
+# scapy's endianness wrappers: EField (RTPS) and its DCE/RPC subclass _EField
+_ENDIANNESS_WRAPPERS = ("scapy.contrib.rtps.common_types.EField", "scapy.layers.dcerpc._EField")
+
+
+class _NoEndianness:
+    """A packet without the ``endianness`` attribute EField asks first."""
+
+
+def _endianness_set(fld, where: str, cls):
+    """The field an EField reads through, in the byte order it reads it.
+
+    EField takes the order from the packet's ``endianness`` (an EPacket's, set
+    by the packet that holds it, or a property reading the layer below), else
+    from its ``endianness_from`` function of the packet, else the order it was
+    given: only that last, fixed order is translated."""
+    name = type(fld).__name__
+    if cls is not None and hasattr(cls, "endianness"):
+        raise GeneratorError(f"{where}: {name} takes its byte order from {cls.__name__}.endianness, which the "
+                             f"packet holding it (or the layer below) sets; the generator reads a field in one "
+                             f"byte order")
+    if fld.endianness_from is not None:
+        function = getattr(fld.endianness_from, "__qualname__", None) or repr(fld.endianness_from)
+        raise GeneratorError(f"{where}: {name} chooses its byte order per packet ({function}); the generator "
+                             f"reads a field in one byte order: give endianness='<' or '>'")
+    if not isinstance(fld.fld, sf.Field) or not _scapy_wire(fld.fld):
+        raise GeneratorError(f"{where}: {name} around {type(fld.fld).__name__} is not translated; it may hold "
+                             f"an integer or a UUIDField")
+    # what scapy does before every read: the fixed order goes into the inner field
+    fld.set_endianness(_NoEndianness())
+    return fld.fld
+
+
+def _configured(fld, where: str, cls=None):
     """The field a configuration-dependent wrapper of scapy's library reads through.
 
     scapy.contrib's XCP wraps fields in XCPEndiannessField, which sets the inner
@@ -135,7 +167,9 @@ def _configured(fld, where: str):
     read: the dissector is generated with the order configured now (a capture
     that changes it midway, as XCP's CONNECT may, is not followed)."""
     if isinstance(fld, sf.Emph):  # only how scapy's show() prints it
-        return _configured(fld.fld, where)
+        return _configured(fld.fld, where, cls)
+    if _qualified(type(fld)) in _ENDIANNESS_WRAPPERS:
+        return _endianness_set(fld, where, cls)
     if type(fld).__name__ == "XCPEndiannessField" and type(fld).__module__.startswith("scapy.contrib.automotive.xcp"):
         try:
             fld.set_endianness()
@@ -220,12 +254,12 @@ class FieldKinds:
     def field(self, cls, msg, fld, known, ndr, group) -> M.Field:
         where = location(cls, fld)
         condition = None
-        fld = _configured(fld, where)
+        fld = _configured(fld, where, cls)
         if isinstance(fld, sf.ConditionalField):
             condition = self.expr_of(cls, fld, fld.cond, known, "the condition", boolean=True)
             if condition == M.Bool(True):
                 condition = None
-            fld = _configured(fld.fld, where)
+            fld = _configured(fld.fld, where, cls)
         pad_to = None
         if isinstance(fld, sf.PadField) and not isinstance(fld, sd.NDRAlign):
             pad_to = fld._align[0] if isinstance(fld._align, tuple) else fld._align
@@ -259,7 +293,7 @@ class FieldKinds:
         options.append((fld.dflt, None))
         alternatives, earlier = [], []
         for i, (sub, cond) in enumerate(options):
-            sub = _configured(sub, where)
+            sub = _configured(sub, where, cls)
             if isinstance(sub, (sf.ConditionalField, sf.PadField, sf.MultipleTypeField, sf._BitField)):
                 raise GeneratorError(f"{where}: a MultipleTypeField of {type(sub).__name__} is not translated; "
                                      f"its alternatives may be whole-byte fields")

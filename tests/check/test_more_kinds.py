@@ -11,7 +11,7 @@ import pytest
 from conftest import udp_pcap
 from generator.backends.lua import render
 from generator.check import Checker
-from layers.more_kinds import PORTS, GuidKinds, LibraryIntegers, ReversedMac
+from layers.more_kinds import PORTS, FixedOrder, GuidKinds, LibraryIntegers, ReversedMac
 
 GUID = "00112233-4455-6677-8899-aabbccddeeff"
 OTHER = "f0e1d2c3-b4a5-9687-7869-5a4b3c2d1e0f"
@@ -28,7 +28,11 @@ MACS = [
     ReversedMac(reversed="02:00:00:00:00:01", plain="02:00:00:00:00:01", after=1),
     ReversedMac(reversed="aa:bb:cc:dd:ee:ff", plain="01:00:5e:00:00:01", after=2),
 ]
-SAMPLES = {LibraryIntegers: INTEGERS, GuidKinds: GUIDS, ReversedMac: MACS}
+ORDERS = [
+    FixedOrder(little=0x0102, big=0x0304, as_is=0x05060708, guid=uuid.UUID(GUID)),
+    FixedOrder(little=0xFFFE, big=1, as_is=0xFFFFFFFF, guid=uuid.UUID(OTHER)),
+]
+SAMPLES = {LibraryIntegers: INTEGERS, GuidKinds: GUIDS, ReversedMac: MACS, FixedOrder: ORDERS}
 
 
 def _pcap(path, packets):
@@ -42,7 +46,7 @@ def checker(tshark, backend):
 
 @pytest.fixture(scope="module")
 def capture(tmp_path_factory):
-    return _pcap(tmp_path_factory.mktemp("more_kinds") / "more_kinds.pcap", INTEGERS + GUIDS + MACS)
+    return _pcap(tmp_path_factory.mktemp("more_kinds") / "more_kinds.pcap", INTEGERS + GUIDS + MACS + ORDERS)
 
 
 @pytest.mark.parametrize("cls", list(SAMPLES), ids=lambda c: c.__name__)
@@ -62,15 +66,17 @@ def test_scapy_and_tshark_agree(checker, tmp_path, cls):
 
 def test_values_are_compared_as_scapy_shows_them(checker, tmp_path):
     pairs = []
-    checker.check(_pcap(tmp_path / "values.pcap", [INTEGERS[0], GUIDS[0], MACS[0]]),
+    checker.check(_pcap(tmp_path / "values.pcap", [INTEGERS[0], GUIDS[0], MACS[0], ORDERS[0]]),
                   on_pair=lambda a, b: pairs.append((a, b)))
-    (integers, _), (guids, _), (macs, _) = pairs
+    (integers, _), (guids, _), (macs, _), (orders, _) = pairs
     assert integers.fields["more_kinds.libraryintegers.address"] == (0x123456, 0, 3)
     assert integers.fields["more_kinds.libraryintegers.bit_rate"] == (0x0102030405, 3, 5)
     assert integers.fields["more_kinds.libraryintegers.avp_len"] == (3, 8, 3)
     assert guids.fields["more_kinds.guidkinds.network"] == (GUID, 0, 16)
     assert guids.fields["more_kinds.guidkinds.microsoft"] == (GUID, 16, 16)
     assert macs.fields["more_kinds.reversedmac.reversed"] == ("02:00:00:00:00:01", 0, 6)
+    assert [orders.fields[f"more_kinds.fixedorder.{n}"] for n in ("little", "big", "as_is", "guid")] == [
+        (0x0102, 0, 2), (0x0304, 2, 2), (0x05060708, 4, 4), (GUID, 8, 16)]
 
 
 def test_a_wrong_byte_order_disagrees(tshark, tmp_path):
@@ -95,6 +101,9 @@ def test_a_wrong_byte_order_disagrees(tshark, tmp_path):
     (f"more_kinds.guidkinds.microsoft == {OTHER}", [5]),
     ("more_kinds.reversedmac.reversed == aa:bb:cc:dd:ee:ff", [7]),
     ("more_kinds.reversedmac.plain == 02:00:00:00:00:01", [6]),
+    ("more_kinds.fixedorder.little == 0xfffe", [9]),
+    ("more_kinds.fixedorder.big == 0x0304", [8]),
+    (f"more_kinds.fixedorder.guid == {OTHER}", [9]),
 ])
 def test_display_filters_take_literals(checker, capture, display_filter, frames):
     out = checker.run(capture, ["-Y", display_filter, "-T", "fields", "-e", "frame.number"])

@@ -144,8 +144,23 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "pkt.later is not a field before data"),
     ("""
      class Bad(Packet):
-         fields_desc = [LEMACField("addr", None)]
-     """, "Bad.addr: LEMACField (a MAC address with its bytes reversed) has no Wireshark address type"),
+         fields_desc = [UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV)]
+     """, "Bad.addr: UUIDField with uuid_fmt=FORMAT_REV (all 16 bytes reversed"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("n", 0), FieldListField("macs", [], LEMACField("", None), count_from=lambda pkt: pkt.n)]
+     """, "Bad.macs: a FieldListField of LEMACField is not translated"),
+    ("""
+     from scapy.contrib.rtps.common_types import EField
+     class Bad(Packet):
+         fields_desc = [ByteField("flags", 0),
+                        EField(ShortField("n", 0), endianness_from=lambda pkt: "<" if pkt.flags & 1 else ">")]
+     """, "Bad.n: EField chooses its byte order per packet (Bad.<lambda>)"),
+    ("""
+     from scapy.contrib.rtps.common_types import EField, EPacket
+     class Bad(EPacket):
+         fields_desc = [EField(ShortField("n", 0), endianness="<")]
+     """, "Bad.n: EField takes its byte order from Bad.endianness, which the packet holding it"),
     ("""
      class Masked(IPField):
          def m2i(self, pkt, x):
@@ -287,7 +302,7 @@ def test_cli_rejects_bad_input_without_writing(tmp_path):
     out.write_text("-- previous\n")
     bad = _layer_module(tmp_path, """
         class Bad(Packet):
-            fields_desc = [LEMACField("addr", None)]
+            fields_desc = [UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV)]
         """)
     proc = subprocess.run([sys.executable, "-m", "generator.cli", "lua", "--strict", bad, "-o", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -300,8 +315,10 @@ def test_cli_rejects_bad_input_without_writing(tmp_path):
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip() == ("dissectgen lua: Bad is decoded up to addr, the rest is left undecoded: "
-                                   "Bad.addr: LEMACField (a MAC address with its bytes reversed) has no Wireshark "
-                                   "address type; use MACField, or StrFixedLenField(length=6)")
+                                   "Bad.addr: UUIDField with uuid_fmt=FORMAT_REV (all 16 bytes reversed, as "
+                                   "Bluetooth LE writes them) has no Wireshark GUID encoding, and a Lua dissector "
+                                   "cannot give a GUID item a value of its own; use FORMAT_BE or FORMAT_LE, or "
+                                   "StrFixedLenField(length=16)")
     assert "userlayer.bad.undecoded" in out.read_text()
 
 

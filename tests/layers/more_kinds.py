@@ -7,8 +7,9 @@ itself and the generated dissectors register it on that port.
 
 from scapy.contrib.diameter import I3FieldLenField
 from scapy.contrib.pfcp import Int40Field
+from scapy.contrib.rtps.common_types import EField
 from scapy.contrib.scada.iec104.iec104_fields import LEThreeBytesField as IEC104LEThreeBytesField
-from scapy.fields import ByteField, LEMACField, MACField, StrLenField, UUIDField
+from scapy.fields import ByteField, IntField, LEMACField, LEShortField, MACField, ShortField, StrLenField, UUIDField
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
@@ -42,6 +43,19 @@ class ReversedMac(Packet):
     ]
 
 
-PORTS = {LibraryIntegers: 40661, GuidKinds: 40662, ReversedMac: 40663}
+class FixedOrder(Packet):
+    """RTPS's EField given a byte order (as its parameter headers are): the
+    inner field read in that order, whatever its own."""
+
+    name = "Fixed order"
+    fields_desc = [
+        EField(ShortField("little", 0), endianness="<"),
+        EField(LEShortField("big", 0), endianness=">"),
+        EField(IntField("as_is", 0)),
+        EField(UUIDField("guid", None), endianness="<"),
+    ]
+
+
+PORTS = {LibraryIntegers: 40661, GuidKinds: 40662, ReversedMac: 40663, FixedOrder: 40664}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
