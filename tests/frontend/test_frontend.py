@@ -148,7 +148,8 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.addr: UUIDField with uuid_fmt=FORMAT_REV (all 16 bytes reversed"),
     ("""
      class Bad(Packet):
-         fields_desc = [ByteField("n", 0), FieldListField("macs", [], LEMACField("", None), count_from=lambda pkt: pkt.n)]
+         fields_desc = [ByteField("n", 0),
+                        FieldListField("macs", [], LEMACField("", None), count_from=lambda pkt: pkt.n)]
      """, "Bad.macs: a FieldListField of LEMACField is not translated"),
     ("""
      from scapy.contrib.rtps.common_types import EField
