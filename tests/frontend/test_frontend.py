@@ -119,6 +119,24 @@ def test_scapy_layers_own_addresses_translate_or_are_refused(tmp_path):
             """), strict=True)
 
 
+def test_scapy_layers_own_integers_guids_and_byte_orders_translate():
+    """Library classes whose own read/write code is a plain integer, UUIDs, a
+    reversed MAC and a fixed-order EField, as scapy's layers use them."""
+    iec = fields(load("scapy.contrib.scada.iec104.iec104_information_objects:IEC104_IO_M_SP_NA_1_IOA"),
+                 "IEC104_IO_M_SP_NA_1_IOA")["information_object_address"]
+    assert (iec.kind, iec.ftype, iec.size, iec.little_endian) == ("int", "uint24", 3, True)
+    gbr = fields(load("scapy.contrib.pfcp:IE_GBR"), "IE_GBR")
+    assert [(gbr[n].ftype, gbr[n].size, gbr[n].little_endian) for n in ("ul", "dl")] == [("uint40", 5, False)] * 2
+    avp = fields(load("scapy.contrib.diameter:AVPNV_Address"), "AVPNV_Address")["avpLen"]
+    assert (avp.kind, avp.ftype, avp.size, avp.base) == ("int", "uint24", 3, "HEX")
+    pid = fields(load("scapy.contrib.rtps.pid_types:PID_ENDPOINT_GUID"), "PID_ENDPOINT_GUID")
+    assert [(pid[n].ftype, pid[n].little_endian) for n in ("parameterId", "parameterLength")] == [("uint16", True)] * 2
+    duid = fields(load("scapy.layers.dhcp6:DUID_UUID"), "DUID_UUID")["uuid"]
+    assert (duid.kind, duid.ftype, duid.size, duid.little_endian) == ("address", "guid", 16, False)
+    ble = fields(load("scapy.layers.bluetooth:HCI_Cmd_LE_Set_Random_Address"), "HCI_Cmd_LE_Set_Random_Address")
+    assert (ble["addr"].kind, ble["addr"].ftype, ble["addr"].little_endian) == ("address", "ether", True)
+
+
 def _layer_module(tmp_path, body: str) -> str:
     path = tmp_path / "userlayer.py"
     path.write_text("from scapy.fields import *\nfrom scapy.packet import Packet\n" + textwrap.dedent(body))
