@@ -164,7 +164,7 @@ INT_FTYPES = {(1, False): "uint8", (2, False): "uint16", (3, False): "uint24", (
               (4, True): "int32", (8, True): "int64"}
 
 # address ftype -> its size in bytes
-ADDRESS_SIZES = {"ipv4": 4, "ipv6": 16, "ether": 6}
+ADDRESS_SIZES = {"ipv4": 4, "ipv6": 16, "ether": 6, "guid": 16}
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,10 @@ class Field:
       float      an IEEE 754 number of ``size`` bytes (``ftype`` float: 4,
                  double: 8), big-endian unless ``little_endian``; compared as its bytes
       address    an address of ``size`` bytes in network order; ``ftype`` says
-                 which: ipv4 (4), ipv6 (16) or ether (a MAC, 6)
+                 which: ipv4 (4), ipv6 (16), ether (a MAC, 6) or guid (a
+                 UUID, 16); ``little_endian``: an ether's bytes are reversed
+                 (scapy's LEMACField), a guid's first three parts are
+                 little-endian (UUIDField FORMAT_LE, Wireshark's LE GUID)
       address_list  addresses shaped like ``element``, counted as int_list's
                  (``keeps_partial``: a partial last address is not read, no error,
                  and its bytes are left to what follows, as scapy's IP6ListField does)

@@ -28,7 +28,7 @@ from ..backends.c import render as render_c
 from ..backends.lua import render
 from ..frontend import build
 from .pdml import LuaErrorInOutput, ProtoItem, iter_packets
-from .scapy_items import message_reading, scaled_value
+from .scapy_items import message_reading, scaled_value, shown_address
 from .tshark import Tshark, TsharkError
 
 # Disagreements kept per capture for the report; the rest are only counted.
@@ -227,6 +227,8 @@ class Checker:
                     value = scaled_value(i.show, kind.ndigits)
                 elif kind == "tbcd":
                     value = i.show
+                elif kind == "address_shown":
+                    value = i.show.lower()
                 elif kind in ("bytes", "stringz", "packet", "packet_list", "address", "address_list", "bytes_list",
                               "float", "ndr_conf_var"):
                     value = i.value
@@ -244,7 +246,7 @@ class Checker:
 
         def add(m: M.Message):
             for f in m.flat_fields:
-                out[f.abbrev] = f.scaling or ("tbcd" if f.tbcd else f.kind)
+                out[f.abbrev] = f.scaling or ("tbcd" if f.tbcd else "address_shown" if shown_address(f) else f.kind)
                 for flag in f.flags:
                     out[flag.abbrev] = "flag"
                 for part in f.parts:

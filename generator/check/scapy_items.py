@@ -300,6 +300,8 @@ class _Walker:
             return [ScapyItem(mf.abbrev, int(v), base + start + i * size, size) for i, v in enumerate(val)], True
         # an address is compared as its bytes: scapy's text forms (a Net, a MAC in
         # any case) and Wireshark's (names, compressed IPv6) need not match
+        if mf.kind == "address" and shown_address(mf):
+            return [ScapyItem(mf.abbrev, str(val).lower(), base + start, mf.size)], True
         if mf.kind in ("address", "float"):  # a float as its bytes too: no text form to round
             return [ScapyItem(mf.abbrev, buf[start:start + mf.size].hex(), base + start, mf.size)], True
         if mf.kind == "bytes_list":
@@ -311,6 +313,13 @@ class _Walker:
             return [ScapyItem(mf.abbrev, buf[start + i * size:start + (i + 1) * size].hex(), base + start + i * size,
                               size) for i in range(len(val))], True
         raise ValueError(f"kind {mf.kind} is not compared")
+
+
+def shown_address(mf: M.Field) -> bool:
+    """True for an address whose value is not its bytes in wire order (a
+    reversed MAC, a GUID): it is compared as shown, scapy's text against
+    Wireshark's (both lower-case, without names: tshark runs with -n)."""
+    return mf.kind == "address" and (mf.ftype == "guid" or mf.little_endian)
 
 
 def message_reading(proto: M.Protocol, classes: dict[str, type], msg: M.Message, cls: type[Packet],

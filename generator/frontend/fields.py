@@ -81,7 +81,31 @@ _NOT_INTEGERS = (getattr(sf, "_StrField", sf.StrField), sf.PacketField, sf.Packe
                  sf.FieldListField)
 
 # scapy address field class -> model address ftype
-_ADDRESS_CLASSES = ((sf.IP6Field, "ipv6"), (sf.IPField, "ipv4"), (sf.MACField, "ether"))
+_ADDRESS_CLASSES = ((sf.IP6Field, "ipv6"), (sf.IPField, "ipv4"), (sf.MACField, "ether"), (sf.UUIDField, "guid"))
+
+
+# Overrides in scapy's layer modules that compute a length field's value when
+# a packet is built (FieldLenField.i2m for a base class without it): a value
+# given, or read from the wire, passes through unchanged.
+_LENGTH_FILLING = {"scapy.contrib.diameter.I3FieldLenField.i2m"}
+
+# Integer classes of scapy's layer modules that read and write with code of
+# their own, the same bytes as an unsigned integer of (size, little-endian):
+# only these exact classes (a subclass may change the code again).
+_LIBRARY_INTEGERS = {
+    # the 3 bytes reversed, then read big-endian
+    "scapy.contrib.scada.iec104.iec104_fields.LEThreeBytesField": (3, True),
+    # a byte, then a big-endian 32-bit integer: 40 bits big-endian
+    "scapy.contrib.pfcp.Int40Field": (5, False),
+}
+
+
+def _qualified(obj) -> str:
+    return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}"
+
+
+def _library_integer(fld) -> tuple[int, bool] | None:
+    return _LIBRARY_INTEGERS.get(_qualified(type(fld)))
 
 
 def _scapy_wire(fld) -> bool:
@@ -92,7 +116,8 @@ def _scapy_wire(fld) -> bool:
     scapy.fields defines are known."""
     for meth in ("getfield", "addfield", "m2i", "i2m"):
         impl = getattr(type(fld), meth, None)
-        if impl is not None and getattr(impl, "__module__", "") != "scapy.fields" and impl not in _DEFAULT_FILLING:
+        if (impl is not None and getattr(impl, "__module__", "") != "scapy.fields" and impl not in _DEFAULT_FILLING
+                and _qualified(impl) not in _LENGTH_FILLING):
             return False
     return True
 
@@ -104,7 +129,39 @@ def _address_ftype(fld) -> str | None:
     return None
 
 
-def _configured(fld, where: str):
+# scapy's endianness wrappers: EField (RTPS) and its DCE/RPC subclass _EField
+_ENDIANNESS_WRAPPERS = ("scapy.contrib.rtps.common_types.EField", "scapy.layers.dcerpc._EField")
+
+
+class _NoEndianness:
+    """A packet without the ``endianness`` attribute EField asks first."""
+
+
+def _endianness_set(fld, where: str, cls):
+    """The field an EField reads through, in the byte order it reads it.
+
+    EField takes the order from the packet's ``endianness`` (an EPacket's, set
+    by the packet that holds it, or a property reading the layer below), else
+    from its ``endianness_from`` function of the packet, else the order it was
+    given: only that last, fixed order is translated."""
+    name = type(fld).__name__
+    if cls is not None and hasattr(cls, "endianness"):
+        raise GeneratorError(f"{where}: {name} takes its byte order from {cls.__name__}.endianness, which the "
+                             f"packet holding it (or the layer below) sets; the generator reads a field in one "
+                             f"byte order")
+    if fld.endianness_from is not None:
+        function = getattr(fld.endianness_from, "__qualname__", None) or repr(fld.endianness_from)
+        raise GeneratorError(f"{where}: {name} chooses its byte order per packet ({function}); the generator "
+                             f"reads a field in one byte order: give endianness='<' or '>'")
+    if not isinstance(fld.fld, sf.Field) or not _scapy_wire(fld.fld):
+        raise GeneratorError(f"{where}: {name} around {type(fld.fld).__name__} is not translated; it may hold "
+                             f"an integer or a UUIDField")
+    # what scapy does before every read: the fixed order goes into the inner field
+    fld.set_endianness(_NoEndianness())
+    return fld.fld
+
+
+def _configured(fld, where: str, cls=None):
     """The field a configuration-dependent wrapper of scapy's library reads through.
 
     scapy.contrib's XCP wraps fields in XCPEndiannessField, which sets the inner
@@ -112,7 +169,9 @@ def _configured(fld, where: str):
     read: the dissector is generated with the order configured now (a capture
     that changes it midway, as XCP's CONNECT may, is not followed)."""
     if isinstance(fld, sf.Emph):  # only how scapy's show() prints it
-        return _configured(fld.fld, where)
+        return _configured(fld.fld, where, cls)
+    if _qualified(type(fld)) in _ENDIANNESS_WRAPPERS:
+        return _endianness_set(fld, where, cls)
     if type(fld).__name__ == "XCPEndiannessField" and type(fld).__module__.startswith("scapy.contrib.automotive.xcp"):
         try:
             fld.set_endianness()
@@ -242,12 +301,12 @@ class FieldKinds:
     def field(self, cls, msg, fld, known, ndr, group) -> M.Field:
         where = location(cls, fld)
         condition = None
-        fld, may_end = _may_end(_configured(fld, where))
+        fld, may_end = _may_end(_configured(fld, where, cls))
         if isinstance(fld, sf.ConditionalField):
             condition = self.expr_of(cls, fld, fld.cond, known, "the condition", boolean=True)
             if condition == M.Bool(True):
                 condition = None
-            fld, inner_may_end = _may_end(_configured(fld.fld, where))
+            fld, inner_may_end = _may_end(_configured(fld.fld, where, cls))
             may_end = may_end or inner_may_end
         pad_to = None
         if isinstance(fld, sf.PadField) and not isinstance(fld, sd.NDRAlign):
@@ -296,7 +355,7 @@ class FieldKinds:
         options.append((fld.dflt, None))
         alternatives, earlier = [], []
         for i, (sub, cond) in enumerate(options):
-            sub = _configured(sub, where)
+            sub = _configured(sub, where, cls)
             if isinstance(sub, (sf.ConditionalField, sf.PadField, sf.MultipleTypeField, sf._BitField)):
                 raise GeneratorError(f"{where}: a MultipleTypeField of {type(sub).__name__} is not translated; "
                                      f"its alternatives may be whole-byte fields")
@@ -376,6 +435,12 @@ class FieldKinds:
             return self.pfcp_extra_data(cls, fld, base, known)
         if _is_tbcd(fld):
             return self.tbcd(cls, fld, base, known)
+        library = _library_integer(fld)
+        if library is not None:
+            if group:
+                raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+            size, little = library
+            return self.int_field(cls, msg, fld, base, size=size, little=little, known=known)
         if not _scapy_wire(fld):
             raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
                                  f"so the generator cannot know its wire format; use a plain scapy field")
@@ -534,11 +599,20 @@ class FieldKinds:
         return M.EnumChoice(selector=selector, tables=tuple(sorted(tables, key=lambda t: t[0]))) if tables else None
 
     def address_field(self, cls, fld, base) -> M.Field:
-        if isinstance(fld, sf.LEMACField):
-            raise GeneratorError(f"{location(cls, fld)}: LEMACField (a MAC address with its bytes reversed) has no "
-                                 f"Wireshark address type; use MACField, or StrFixedLenField(length=6)")
+        where = location(cls, fld)
         ftype = _address_ftype(fld)
-        return M.Field(**base, kind="address", ftype=ftype, size=M.ADDRESS_SIZES[ftype])
+        little = isinstance(fld, sf.LEMACField)
+        if ftype == "guid":
+            if type(fld).i2repr is not sf.UUIDField.i2repr:
+                raise GeneratorError(f"{where}: {type(fld).__name__} shows its values its own way (names for "
+                                     f"UUIDs, say); a Wireshark GUID item shows the UUID; use UUIDField")
+            if fld.uuid_fmt == sf.UUIDField.FORMAT_REV:
+                raise GeneratorError(f"{where}: UUIDField with uuid_fmt=FORMAT_REV (all 16 bytes reversed, as "
+                                     f"Bluetooth LE writes them) has no Wireshark GUID encoding, and a Lua "
+                                     f"dissector cannot give a GUID item a value of its own; use FORMAT_BE or "
+                                     f"FORMAT_LE, or StrFixedLenField(length=16)")
+            little = fld.uuid_fmt == sf.UUIDField.FORMAT_LE
+        return M.Field(**base, kind="address", ftype=ftype, size=M.ADDRESS_SIZES[ftype], little_endian=little)
 
     def bit_field(self, cls, msg, fld, base, group) -> M.Field:
         """One field of a run of bit fields; the run's masks are set when it fills whole bytes."""
@@ -688,6 +762,9 @@ class FieldKinds:
                                      f"scapy reads or writes them, so the generator cannot know their wire format; "
                                      f"use a plain scapy field")
             element = self.address_field(cls, inner, shape)
+            if element.ftype == "guid" or element.little_endian:
+                raise GeneratorError(f"{location(cls, fld)}: a FieldListField of {type(inner).__name__} is not "
+                                     f"translated; its elements may be IP/IP6/MAC address fields")
             return M.Field(**base, kind="address_list", **shape_of_list, element=element, ftype=element.ftype)
         if type(inner) in (sf.StrFixedLenField, sf.XStrFixedLenField) and isinstance(getattr(inner, "sz", None), int) \
                 and inner.sz > 0:

@@ -119,6 +119,24 @@ def test_scapy_layers_own_addresses_translate_or_are_refused(tmp_path):
             """), strict=True)
 
 
+def test_scapy_layers_own_integers_guids_and_byte_orders_translate():
+    """Library classes whose own read/write code is a plain integer, UUIDs, a
+    reversed MAC and a fixed-order EField, as scapy's layers use them."""
+    iec = fields(load("scapy.contrib.scada.iec104.iec104_information_objects:IEC104_IO_M_SP_NA_1_IOA"),
+                 "IEC104_IO_M_SP_NA_1_IOA")["information_object_address"]
+    assert (iec.kind, iec.ftype, iec.size, iec.little_endian) == ("int", "uint24", 3, True)
+    gbr = fields(load("scapy.contrib.pfcp:IE_GBR"), "IE_GBR")
+    assert [(gbr[n].ftype, gbr[n].size, gbr[n].little_endian) for n in ("ul", "dl")] == [("uint40", 5, False)] * 2
+    avp = fields(load("scapy.contrib.diameter:AVPNV_Address"), "AVPNV_Address")["avpLen"]
+    assert (avp.kind, avp.ftype, avp.size, avp.base) == ("int", "uint24", 3, "HEX")
+    pid = fields(load("scapy.contrib.rtps.pid_types:PID_ENDPOINT_GUID"), "PID_ENDPOINT_GUID")
+    assert [(pid[n].ftype, pid[n].little_endian) for n in ("parameterId", "parameterLength")] == [("uint16", True)] * 2
+    duid = fields(load("scapy.layers.dhcp6:DUID_UUID"), "DUID_UUID")["uuid"]
+    assert (duid.kind, duid.ftype, duid.size, duid.little_endian) == ("address", "guid", 16, False)
+    ble = fields(load("scapy.layers.bluetooth:HCI_Cmd_LE_Set_Random_Address"), "HCI_Cmd_LE_Set_Random_Address")
+    assert (ble["addr"].kind, ble["addr"].ftype, ble["addr"].little_endian) == ("address", "ether", True)
+
+
 def _layer_module(tmp_path, body: str) -> str:
     path = tmp_path / "userlayer.py"
     path.write_text("from scapy.fields import *\nfrom scapy.packet import Packet\n" + textwrap.dedent(body))
@@ -144,8 +162,24 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "pkt.later is not a field before data"),
     ("""
      class Bad(Packet):
-         fields_desc = [LEMACField("addr", None)]
-     """, "Bad.addr: LEMACField (a MAC address with its bytes reversed) has no Wireshark address type"),
+         fields_desc = [UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV)]
+     """, "Bad.addr: UUIDField with uuid_fmt=FORMAT_REV (all 16 bytes reversed"),
+    ("""
+     class Bad(Packet):
+         fields_desc = [ByteField("n", 0),
+                        FieldListField("macs", [], LEMACField("", None), count_from=lambda pkt: pkt.n)]
+     """, "Bad.macs: a FieldListField of LEMACField is not translated"),
+    ("""
+     from scapy.contrib.rtps.common_types import EField
+     class Bad(Packet):
+         fields_desc = [ByteField("flags", 0),
+                        EField(ShortField("n", 0), endianness_from=lambda pkt: "<" if pkt.flags & 1 else ">")]
+     """, "Bad.n: EField chooses its byte order per packet (Bad.<lambda>)"),
+    ("""
+     from scapy.contrib.rtps.common_types import EField, EPacket
+     class Bad(EPacket):
+         fields_desc = [EField(ShortField("n", 0), endianness="<")]
+     """, "Bad.n: EField takes its byte order from Bad.endianness, which the packet holding it"),
     ("""
      class Masked(IPField):
          def m2i(self, pkt, x):
@@ -287,7 +321,7 @@ def test_cli_rejects_bad_input_without_writing(tmp_path):
     out.write_text("-- previous\n")
     bad = _layer_module(tmp_path, """
         class Bad(Packet):
-            fields_desc = [LEMACField("addr", None)]
+            fields_desc = [UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV)]
         """)
     proc = subprocess.run([sys.executable, "-m", "generator.cli", "lua", "--strict", bad, "-o", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -300,8 +334,10 @@ def test_cli_rejects_bad_input_without_writing(tmp_path):
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip() == ("dissectgen lua: Bad is decoded up to addr, the rest is left undecoded: "
-                                   "Bad.addr: LEMACField (a MAC address with its bytes reversed) has no Wireshark "
-                                   "address type; use MACField, or StrFixedLenField(length=6)")
+                                   "Bad.addr: UUIDField with uuid_fmt=FORMAT_REV (all 16 bytes reversed, as "
+                                   "Bluetooth LE writes them) has no Wireshark GUID encoding, and a Lua dissector "
+                                   "cannot give a GUID item a value of its own; use FORMAT_BE or FORMAT_LE, or "
+                                   "StrFixedLenField(length=16)")
     assert "userlayer.bad.undecoded" in out.read_text()
 
 
