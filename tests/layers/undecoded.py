@@ -7,7 +7,9 @@ run it cuts short. A message whose bounded sub-message stops early goes on
 after it; one whose unbounded list stops early stops with it.
 """
 
-from scapy.fields import BitField, ByteField, FieldLenField, PacketLenField, PacketListField, ShortField
+from scapy.fields import (
+    BitField, ByteField, ConditionalField, FieldLenField, PacketField, PacketLenField, PacketListField, ShortField,
+)
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
@@ -65,6 +67,23 @@ class OpenList(Packet):
 
     name = "Open list"
     fields_desc = [ByteField("count", 0), PacketListField("elements", [], Element)]
+
+
+class Unreached(Packet):
+    """Reached only through a field left undecoded: the C plugin's function for it is never called."""
+
+    name = "Unreached"
+    fields_desc = [ByteField("x", 0)]
+
+
+class CutReference(Packet):
+    """``n`` is read for a bit run left undecoded (its members' conditions differ):
+    the C plugin keeps a value nothing reads (scapy.contrib.gtp's GTPHeader)."""
+
+    name = "Cut reference"
+    fields_desc = [ByteField("n", 0), ConditionalField(BitField("hi", 0, 4), lambda pkt: pkt.n == 1),
+                   ConditionalField(BitField("lo", 0, 4), lambda pkt: pkt.n == 2),
+                   PacketField("sub", Unreached(), Unreached)]
 
 
 PORTS = {StopsAtField: 40611, StopsInBitRun: 40612, BoundedElement: 40613, OpenList: 40614}
