@@ -43,6 +43,12 @@ def udp_pcap(path, port_packets) -> str:
     return str(path)
 
 
+def matching_frames(checker, pcap: str, display_filter: str) -> list[int]:
+    """The numbers of the frames of ``pcap`` that ``display_filter`` keeps, with the checker's dissector."""
+    out = checker.run(pcap, ["-Y", display_filter, "-T", "fields", "-e", "frame.number"])
+    return [int(n) for n in out.split()]
+
+
 def tshark_specs() -> list[str]:
     """Which tsharks the Wireshark tests run against: $DISSECTGEN_TSHARKS, comma-separated
     (e.g. "tshark,chroot:/root/.cache/dissectgen/trixie"); default: tshark on PATH."""
