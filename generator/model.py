@@ -305,6 +305,7 @@ class Field:
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
     keeps_partial: bool = False  # address_list: see above
     tbcd: bool = False  # bytes: see above
+    converted: bool = False  # bytes, stringz: scapy's value converts these bytes (compared as the bytes)
     # scapy's MayEnd: when no bytes are left after this field, the message ends
     # there, fine (its later fields, ``after_may_end``, are not read)
     may_end: bool = False

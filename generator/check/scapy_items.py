@@ -151,6 +151,11 @@ class _Walker:
                 complete = False
             if dissected is not None and fld.name in dissected.fields and dissected.fields[fld.name] is not None:
                 val = dissected.fields[fld.name]
+            if mf.converted:
+                # scapy's value is its own conversion: the bytes the field read (not PadField's padding)
+                read_end = len(buf) - _remaining(s)
+                left, _ = _inner(fld).getfield(pkt, buf[start:read_end])
+                val = buf[start:read_end - _remaining(left) - (1 if mf.kind == "stringz" else 0)]
             if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
                 deferred.append((mf.members[1], val))
             try:

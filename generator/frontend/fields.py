@@ -108,6 +108,20 @@ def _library_integer(fld) -> tuple[int, bool] | None:
     return _LIBRARY_INTEGERS.get(_qualified(type(fld)))
 
 
+def _converted_string(fld) -> bool:
+    """A string field scapy reads and writes as its scapy.fields class does
+    (getfield, addfield) but whose value it converts (m2i, i2m: gtp's
+    APNStrLenField joins DNS-style labels with dots): its bytes are known, its
+    value is scapy's own. The dissector shows the bytes."""
+    if not isinstance(fld, getattr(sf, "_StrField", sf.StrField)):
+        return False
+
+    def own(meth: str) -> bool:
+        return getattr(getattr(type(fld), meth, None), "__module__", "scapy.fields") != "scapy.fields"
+
+    return not own("getfield") and not own("addfield") and (own("m2i") or own("i2m"))
+
+
 def _scapy_wire(fld) -> bool:
     """True when the field reads and writes its bytes as scapy.fields' classes do.
 
@@ -320,6 +334,7 @@ class FieldKinds:
                 alt.may_end = may_end
             return choice
         f = self.plain_field(cls, msg, fld, known, ndr, group)
+        f.converted = _converted_string(fld)
         if f.kind == "ndr_pointer":
             if pad_to is not None:
                 raise GeneratorError(f"{where}: a PadField around an NDR pointer is not translated")
@@ -441,7 +456,7 @@ class FieldKinds:
                 raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
             size, little = library
             return self.int_field(cls, msg, fld, base, size=size, little=little, known=known)
-        if not _scapy_wire(fld):
+        if not _scapy_wire(fld) and not _converted_string(fld):
             raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
                                  f"so the generator cannot know its wire format; use a plain scapy field")
         # FlagsField and BitEnumField are bit fields too: a FlagsField of whole bytes

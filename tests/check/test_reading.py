@@ -7,8 +7,8 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, MiddleText, OpenLists, OwnSizes,
-                            Padded, ShortLength, SlicedLengths, StringLists, Tidy, Unreadable)
+from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, Labels, MiddleText, OpenLists,
+                            OwnSizes, Padded, ShortLength, SlicedLengths, StringLists, Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -38,6 +38,8 @@ SAMPLES = [
     # n = 0: the list is all but the last 4 bytes, the data all but the last one
     (SlicedLengths, b"\x00" + b"\x01\x00\x02" + b"abc" + b"\x09", False),
     (SlicedLengths, b"\x00", True),  # no bytes: no data, no items, and no tail
+    (Labels, bytes(Labels(n=16, apn=b"internet.mnc001", after=7)), False),
+    (Labels, b"\x05\x09abc", True),  # a label longer than the bytes: scapy's value is what there is
 ]
 
 
@@ -77,6 +79,9 @@ def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
     assert pairs[19][1].fields["reading.ownsizes.bounded"] == ("02636400", 7, 4)
     # a StrField before others takes every byte left
     assert pairs[20][1].fields == {"reading.middletext.kind": (1, 0, 1), "reading.middletext.text": ("74657874", 1, 4)}
+    # a converted string: its bytes
+    assert pairs[24][1].fields["reading.labels.apn"] == ((b"\x08internet\x06mnc001").hex(), 1, 16)
+    assert pairs[24][1].fields["reading.labels.after"] == (7, 17, 1)
     # negative lengths: Python's slices
     assert pairs[22][1].fields == {"reading.slicedlengths.n": (0, 0, 1), "reading.slicedlengths.items": ("010002", 1, 3),
                                    "reading.tidy.tag": (1, 1, 1), "reading.tidy.value": (2, 2, 2),

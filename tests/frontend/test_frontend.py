@@ -412,3 +412,11 @@ def test_a_table_only_a_field_left_undecoded_named_is_not_written(tmp_path):
         """))
     assert [f.kind for f in proto.message("Cut").fields] == ["int", "undecoded"]
     assert [t.entries for t in proto.enums] == [((1, "kept one"),)]
+
+
+def test_a_string_whose_value_scapy_converts_is_read_as_its_bytes():
+    """gtp's APNStrLenField reads as a StrLenField and joins its labels with dots:
+    the framing is scapy.fields', so the field and what follows are decoded."""
+    proto = load("scapy.contrib.gtp:IE_AccessPointName")
+    apn = next(f for f in proto.message("IE_AccessPointName").fields if f.name == "APN")
+    assert (apn.kind, apn.converted, proto.message("IE_AccessPointName").undecoded) == ("bytes", True, None)

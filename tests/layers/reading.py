@@ -21,7 +21,10 @@ where scapy came up short; a plain scapy class has no such flag):
 - a StrField takes every byte left, wherever it stands: a later string reads
   none, a later integer fails the message;
 - a negative length slices as Python does: all but that many bytes at the end
-  (PNIO DCP's blocks when their length is 0).
+  (PNIO DCP's blocks when their length is 0);
+- a string field whose value scapy converts from its bytes (gtp's APN) is read
+  as its base class reads it: the dissector shows, and the check compares, the
+  bytes.
 """
 
 from scapy.config import conf
@@ -132,8 +135,28 @@ class SlicedLengths(Packet):
                    StrLenField("data", b"", length_from=lambda pkt: pkt.n - 1), ByteField("tail", 0)]
 
 
+class Dotted(StrLenField):
+    """gtp's APNStrLenField: DNS-style labels, whose value scapy joins with dots."""
+
+    def m2i(self, pkt, s):
+        labels, rest = [], s
+        while rest:
+            labels.append(rest[1:rest[0] + 1])
+            rest = rest[rest[0] + 1:]
+        return b".".join(labels)
+
+    def i2m(self, pkt, s):
+        return b"".join(bytes([len(label)]) + label for label in s.split(b".")) if s else b""
+
+
+class Labels(Packet):
+    name = "Labels"
+    fields_desc = [FieldLenField("n", None, length_of="apn", fmt="B"),
+                   Dotted("apn", b"", length_from=lambda pkt: pkt.n), ByteField("after", 0)]
+
+
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
          OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
-         MiddleText: 40908, SlicedLengths: 40909}
+         MiddleText: 40908, SlicedLengths: 40909, Labels: 40910}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
