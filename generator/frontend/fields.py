@@ -334,7 +334,7 @@ class FieldKinds:
                 alt.may_end = may_end
             return choice
         f = self.plain_field(cls, msg, fld, known, ndr, group)
-        f.converted = _converted_string(fld)
+        f.converted = f.kind in ("bytes", "stringz") and not f.tbcd and _converted_string(fld)
         if f.kind == "ndr_pointer":
             if pad_to is not None:
                 raise GeneratorError(f"{where}: a PadField around an NDR pointer is not translated")
