@@ -60,6 +60,14 @@ class ProtocolBuilder(FieldKinds, Expressions):
         self.abbrevs[abbrev] = where
         return abbrev
 
+    def claim_field_abbrev(self, abbrev: str, where: str) -> str:
+        """A field's filter name: ``abbrev``, or ``abbrev_2``... when an earlier field
+        took it (scapy names may differ only in case: pfcp's ``URL`` and ``url``)."""
+        out, n = abbrev, 2
+        while out in self.abbrevs:
+            out, n = f"{abbrev}_{n}", n + 1
+        return self.claim_abbrev(out, where)
+
     def enum_table(self, mapping: dict, hint: str) -> M.EnumTable:
         entries = tuple(sorted((int(k), str(v)) for k, v in mapping.items()))
         if entries not in self.enums:

@@ -391,7 +391,7 @@ class FieldKinds:
     def plain_field(self, cls, msg, fld, known, ndr, group, name: str | None = None) -> M.Field:
         """``name``: the filter and code name, when not the scapy field's (a MultipleTypeField's alternatives)."""
         where = location(cls, fld)
-        abbrev = self.claim_abbrev(f"{msg.abbrev}.{filter_part(name or fld.name)}", where)
+        abbrev = self.claim_field_abbrev(f"{msg.abbrev}.{filter_part(name or fld.name)}", where)
         base = dict(name=fld.name, ident=lua_ident(name or fld.name), abbrev=abbrev, label=fld.name)
 
         # NDR (DCE/RPC stubs, NDR32 only)

@@ -225,10 +225,6 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.a: bit fields end mid-byte"),
     ("""
      class Bad(Packet):
-         fields_desc = [ByteField("aB", 0), ByteField("ab", 0)]
-     """, "Bad.ab: filter name 'userlayer.bad.ab' is also used by Bad.aB"),
-    ("""
-     class Bad(Packet):
          fields_desc = [IntEnumField("e", 0, (lambda x: "name", lambda s: 0))]
      """, "Bad.e: enum names come from a function"),
     ("""
@@ -420,3 +416,13 @@ def test_a_string_whose_value_scapy_converts_is_read_as_its_bytes():
     proto = load("scapy.contrib.gtp:IE_AccessPointName")
     apn = next(f for f in proto.message("IE_AccessPointName").fields if f.name == "APN")
     assert (apn.kind, apn.converted, proto.message("IE_AccessPointName").undecoded) == ("bytes", True, None)
+
+
+def test_fields_whose_names_differ_in_case_get_distinct_filter_names(tmp_path):
+    """Filter names are lower case: pfcp's IE_PFDContents has both URL and url."""
+    proto = load(_layer_module(tmp_path, """
+        class Both(Packet):
+            fields_desc = [ByteField("aB", 0), ByteField("ab", 0), ByteField("AB", 0)]
+        """))
+    assert [f.abbrev for f in proto.message("Both").fields] == [
+        "userlayer.both.ab", "userlayer.both.ab_2", "userlayer.both.ab_3"]
