@@ -280,18 +280,15 @@ def _may_end(fld):
 
 
 def _is_tbcd(fld) -> bool:
-    """scapy.contrib.gtp's TBCDByteField, as that module defines it (gtp_v2 uses it too)."""
-    return type(fld).__name__ == "TBCDByteField" and isinstance(fld, sf.StrFixedLenField) and all(
-        getattr(getattr(type(fld), meth, None), "__module__", "") in ("scapy.contrib.gtp", "scapy.fields")
-        for meth in ("getfield", "m2i", "i2m")) and type(fld).m2i.__module__ == "scapy.contrib.gtp"
+    """scapy.contrib.gtp's TBCDByteField itself (gtp_v2 uses it too): the exact
+    class, as _LIBRARY_INTEGERS names them."""
+    return _qualified(type(fld)) == "scapy.contrib.gtp.TBCDByteField"
 
 
 def _is_pfcp_extra_data(fld) -> bool:
-    """scapy.contrib.pfcp's ExtraDataField, as that module defines it: the IE's
-    bytes after its fields, up to the end its length field gives."""
-    return type(fld).__name__ == "ExtraDataField" and all(
-        getattr(getattr(type(fld), meth, None), "__module__", "") == "scapy.contrib.pfcp"
-        for meth in ("getfield", "addfield"))
+    """scapy.contrib.pfcp's ExtraDataField itself: the IE's bytes after its
+    fields, up to the end its length field gives."""
+    return _qualified(type(fld)) == "scapy.contrib.pfcp.ExtraDataField"
 
 
 def _defers(fields) -> bool:
