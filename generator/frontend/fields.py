@@ -502,7 +502,7 @@ class FieldKinds:
                 raise GeneratorError(f"{where}: StrFixedLenField needs a fixed length=")
             return M.Field(**base, kind="bytes", ftype="bytes", size=size)
         if isinstance(fld, sf.StrNullField):
-            return M.Field(**base, kind="stringz", ftype="bytes")
+            return M.Field(**base, kind="stringz", ftype="bytes", char_size=len(fld.DELIMITER))
         if isinstance(fld, sf.StrLenField):
             length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
             return M.Field(**base, kind="bytes", ftype="bytes", length=length)

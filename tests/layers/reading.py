@@ -24,13 +24,19 @@ where scapy came up short; a plain scapy class has no such flag):
   (PNIO DCP's blocks when their length is 0);
 - a string field whose value scapy converts from its bytes (gtp's APN) is read
   as its base class reads it: the dissector shows, and the check compares, the
-  bytes.
+  bytes;
+- a NUL-terminated string without its NUL takes every byte left, and a UTF-16
+  one ends at the first NUL code unit at an even offset (postgres);
+- a PacketField or PacketLenField given no bytes is a packet scapy makes
+  without reading it: not short, though its class has fields (RTPS's
+  PID_PRODUCT_VERSION, TLS 1.3's empty PSK identity).
 """
 
 from scapy.config import conf
 from scapy.fields import (
     ByteField, ConditionalField, FieldLenField, FieldListField, IPField, PacketField, PacketLenField,
-    PacketListField, ShortField, StrField, StrFixedLenField, StrLenField, XStrFixedLenField,
+    PacketListField, ShortField, StrField, StrFixedLenField, StrLenField, StrNullField, StrNullFieldUtf16,
+    XStrFixedLenField,
 )
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
@@ -155,8 +161,21 @@ class Labels(Packet):
                    Dotted("apn", b"", length_from=lambda pkt: pkt.n), ByteField("after", 0)]
 
 
+class CStrings(Packet):
+    name = "C strings"
+    fields_desc = [StrNullField("narrow", b""), StrNullFieldUtf16("wide", ""), StrNullField("last", b"")]
+
+
+class EmptyPackets(Packet):
+    """Sub-packets at the end of the bytes, or of no length."""
+
+    name = "Empty packets"
+    fields_desc = [ByteField("span", 0), PacketLenField("bounded", Tidy(), Tidy, length_from=lambda pkt: pkt.span),
+                   PacketField("fixed", Tidy(), Tidy), PacketField("rest", Padded(), Padded)]
+
+
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
          OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
-         MiddleText: 40908, SlicedLengths: 40909, Labels: 40910}
+         MiddleText: 40908, SlicedLengths: 40909, Labels: 40910, CStrings: 40911, EmptyPackets: 40912}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
