@@ -8,8 +8,8 @@ from scapy.packet import Raw
 from conftest import udp_pcap
 from generator.check import Checker
 from layers.reading import (PORTS, CountedShort, CStrings, EmptyPackets, Greedy, GreedyField, GreedyList, Labels,
-                            MiddleText, OpenLists, OwnSizes, Padded, ShortLength, SlicedLengths, StringLists, Tidy,
-                            Unreadable)
+                            MiddleText, OpenLists, OwnSizes, Padded, ShortLength, SlicedLengths, StringLists, SubTlv,
+                            Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -32,7 +32,8 @@ SAMPLES = [
     (StringLists, b"\x02abcdef", True),  # the second name cut short: the bytes there are
     (StringLists, b"\x01abcdxyz", True),  # the second tag cut short
     (OwnSizes, bytes(OwnSizes(second=Padded(data=b"ab"), span=3, bounded=Padded(data=b"cd"),
-                              rest=[Padded(data=b"e"), Padded(data=b"")], last=9)), False),
+                              rest=[Padded(data=b"e"), Padded(data=b"")], last=9, sub=SubTlv(val=b"x"), after=5)),
+     False),
     (OwnSizes, bytes(OwnSizes(second=Padded(data=b"ab"), span=9, bounded=Padded(data=b"cd"))), True),
     (MiddleText, b"\x01text", False),
     (MiddleText, b"\x02text", True),  # the byte after the text has nothing left: scapy fails the message
@@ -83,8 +84,9 @@ def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
     assert [own.get(f"reading.ownsizes.{k}") for k in ("first", "second", "bounded", "rest", "rest#2")] == [
         ("000000", 0, 3), ("026162", 3, 3), ("026364", 7, 3), ("0165", 10, 2), ("00", 12, 1)]
     assert own["reading.ownsizes.last"] == (9, 13, 1)
+    assert own["reading.ownsizes.sub"] == ("000178", 14, 3) and own["reading.ownsizes.after"] == (5, 17, 1)
     # a length past the end: the sub-packet reads the bytes there are
-    assert pairs[19][1].fields["reading.ownsizes.bounded"] == ("02636400", 7, 4)
+    assert pairs[19][1].fields["reading.ownsizes.bounded"] == ("02636400000000", 7, 7)
     # a StrField before others takes every byte left
     assert pairs[20][1].fields == {"reading.middletext.kind": (1, 0, 1), "reading.middletext.text": ("74657874", 1, 4)}
     # a converted string: its bytes

@@ -15,7 +15,8 @@ where scapy came up short; a plain scapy class has no such flag):
   keeps the bytes as Raw;
 - a PacketField of a class that hands what follows back (its extract_padding,
   or a payload of scapy's Padding, as TPM's classes) takes the bytes its fields
-  read, and the item covers those bytes (NFS's File_Object);
+  read, and the item covers those bytes (NFS's File_Object; ISIS's sub-TLVs,
+  whose guess_payload_class says Padding);
 - a PacketLenField or length-bounded list whose length runs past the end reads
   the bytes there are (TPM2B_PUBLIC);
 - a StrField takes every byte left, wherever it stands: a later string reads
@@ -117,6 +118,17 @@ class Padded(Packet):
         return conf.padding_layer
 
 
+class SubTlv(Packet):
+    """ISIS's sub-TLVs: guess_payload_class makes what follows scapy's Padding, handed back."""
+
+    name = "Sub TLV"
+    fields_desc = [ByteField("type", 0), FieldLenField("len", None, length_of="val", fmt="B"),
+                   StrLenField("val", b"", length_from=lambda pkt: pkt.len)]
+
+    def guess_payload_class(self, payload):
+        return conf.padding_layer
+
+
 class OwnSizes(Packet):
     """Variable-size sub-packets that take only their own bytes; one bounded by a length."""
 
@@ -124,7 +136,7 @@ class OwnSizes(Packet):
     fields_desc = [PacketField("first", Tidy(), Tidy), PacketField("second", Padded(), Padded),
                    ByteField("span", 0), PacketLenField("bounded", Padded(), Padded, length_from=lambda pkt: pkt.span),
                    PacketListField("rest", [], Padded, length_from=lambda pkt: pkt.span),
-                   ByteField("last", 0)]
+                   ByteField("last", 0), PacketField("sub", SubTlv(), SubTlv), ByteField("after", 0)]
 
 
 class MiddleText(Packet):
