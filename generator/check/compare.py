@@ -288,6 +288,10 @@ class Checker:
                 if type(layer) is conf.raw_layer and layer.underlayer is not None:
                     # scapy chose one of our classes here, its dissection raised and it kept the bytes
                     chosen = layer.underlayer.guess_payload_class(layer.load)
+                    try:  # and the class its dispatch_hook made of the bytes, whose dissection raised
+                        chosen = chosen.dispatch_hook(layer.load)
+                    except Exception:
+                        pass
                     if chosen in tops:
                         found = _Found(number, None, None, failed=chosen, raw=bytes(layer.load))
                         yield self._guarded(self.scapy_side, found, number, chosen.__name__)
