@@ -135,7 +135,10 @@ def _load(args):
 def _say_undecoded(command: str, proto) -> None:
     for m in proto.messages:
         for f in m.fields:
-            if f.kind == "undecoded":
+            if f.kind == "undecoded" and f.under:
+                print(f"dissectgen {command}: {m.name} is decoded whole as the payload of the message its "
+                      f"fields read; reached otherwise, up to {f.name}: {f.reason}", file=sys.stderr)
+            elif f.kind == "undecoded":
                 print(f"dissectgen {command}: {m.name} is decoded up to {f.name}, the rest is left undecoded: "
                       f"{f.reason}", file=sys.stderr)
 

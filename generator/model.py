@@ -34,6 +34,14 @@ class RequestValue(Expr):
 
 
 @dataclass(frozen=True)
+class UnderValue(Expr):
+    """A field of the message below, whose payload this message is (scapy's
+    ``pkt.underlayer.<field>``): absent when the message was reached otherwise."""
+
+    field: str  # the field's name in the message below
+
+
+@dataclass(frozen=True)
 class MessageLength(Expr):
     pass
 
@@ -317,6 +325,9 @@ class Field:
     null_terminated: bool = False
     deferred: bool = False  # an embedded pointer's pointee: read after the message's other fields
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
+    # undecoded: a guard before the fields reading the message below (UnderValue):
+    # its bytes are undecoded only when a value of these names is absent
+    under: tuple[str, ...] = ()
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
     scaling: Scaling | None = None  # int: the item holds raw * factor + offset, not the raw integer
@@ -352,6 +363,7 @@ class PayloadBinding:
 
     conditions: tuple[tuple[str, int], ...]  # (Field.ident, value), all must hold
     message: str  # Message.ident of the payload
+    under: tuple[tuple[str, str], ...] = ()  # (UnderValue.field, Field.ident here) the payload reads
 
 
 @dataclass
@@ -375,6 +387,12 @@ class Message:
     # why its last bytes are not decoded (its own undecoded field's reason, or
     # that of a sub-message reaching its end); None when it is decoded whole
     undecoded: str | None = None
+    under: tuple[str, ...] = ()  # the fields of the message below it reads (UnderValue), guarded
+
+    @property
+    def guarded(self) -> bool:
+        """True when a guard may stop it short of its end: bytes left undecoded, not truncated."""
+        return any(f.under for f in self.flat_fields)
 
     @property
     def item_count(self) -> int:
@@ -472,6 +490,7 @@ class Protocol:
     table_bindings: list[TableBinding] = field(default_factory=list)
     raw_entry: str | None = None  # Message.ident a raw buffer starts with
     request_slots: tuple[str, ...] = ()  # request field names kept per call
+    under_names: tuple[str, ...] = ()  # every UnderValue.field a message reads, in a fixed order
     summary_styles: tuple[str, ...] = ()  # summary helpers the messages use: name, hex, dec
     uses_single_bit: bool = False
     uses_bitwise: bool = False  # any & | ^ (Lua computes them with a helper)

@@ -58,7 +58,7 @@ def expr_kind(e) -> str:
 
 
 def operands(exprs) -> list[str]:
-    """Locals an expression list reads, in first-use order (v_*, rq_*)."""
+    """Locals an expression list reads, in first-use order (v_*, rq_*, u_*)."""
     seen: list[str] = []
 
     def walk(e):
@@ -68,6 +68,8 @@ def operands(exprs) -> list[str]:
             name = "v_" + e.field
         elif isinstance(e, M.RequestValue):
             name = "rq_" + lua_ident(e.field)
+        elif isinstance(e, M.UnderValue):
+            name = "u_" + lua_ident(e.field)
         else:
             name = None
         if name and name not in seen:

@@ -59,6 +59,19 @@ def _inner(fld):
     return fld
 
 
+def _paired(scapy_fields, fields: list[M.Field]):
+    """(scapy field, its model field) in order; a guard (pkt.underlayer) has no scapy field of its own."""
+    scapy_fields = iter(scapy_fields)
+    for mf in fields:
+        if mf.under:
+            yield None, mf
+            continue
+        fld = next(scapy_fields, None)
+        if fld is None:
+            return
+        yield fld, mf
+
+
 def _stringz_size(raw: bytes, char_size: int) -> int:
     """Bytes a NUL-terminated string takes from ``raw`` as scapy's StrNullField
     reads it: to its NUL element at a multiple of ``char_size``, with it; with no
@@ -119,6 +132,7 @@ class _Walker:
         """
         pkt = cls()
         pkt.fields = {}
+        pkt.underlayer = dissected.underlayer if dissected is not None else None  # pkt.underlayer.<field>
         pkt.original = buf  # what scapy gave the packet: a field may measure itself by it (pfcp's ExtraDataField)
         if isinstance(pkt, _NDRPacket):
             # NDR aligns from the stream's start, which scapy finds from the length of
@@ -129,8 +143,10 @@ class _Walker:
         run_start = None
         complete = True
         deferred = []  # (pointee, the pointer scapy dissected) of each embedded pointer with a pointee to read
-        for fld, mf in zip(cls.fields_desc, msg.fields):
+        for fld, mf in _paired(cls.fields_desc, msg.fields):
             start = len(buf) - _remaining(s)
+            if mf.kind == "undecoded" and mf.under and self._handed_down(msg, mf, dissected):
+                continue  # a guard: the message below handed the fields after it what they read
             if mf.kind == "undecoded":
                 # where the dissector stops decoding (when bytes are left); what follows is not compared
                 rest = [ScapyItem(mf.abbrev, "", base + start, len(buf) - start)] if start < len(buf) else []
@@ -207,6 +223,16 @@ class _Walker:
         if not complete:
             self.truncated.add(msg.abbrev)
         return items, len(buf) - _remaining(s), complete
+
+    def _handed_down(self, msg: M.Message, guard: M.Field, dissected: Packet | None) -> bool:
+        """True when scapy's message below ``msg`` is one of ours that hands down the
+        values ``guard`` needs: the dissector then reads on past it, as scapy does."""
+        below = dissected.underlayer if dissected is not None else None
+        if type(below) not in self.idents:
+            return False
+        handed = {name for b in self.proto.message(self.idents[type(below)]).payloads if b.message == msg.ident
+                  for name, _ in b.under}
+        return set(guard.under) <= handed and all(below.getfieldval(n) is not None for n in guard.under)
 
     def _cut_pointer(self, mf: M.Field, buf: bytes, at: int, base: int) -> tuple[int, list[ScapyItem]]:
         """(where the dissector stops, its items) in a pointer scapy could not read

@@ -35,8 +35,29 @@ def payload_bindings(b: ProtocolBuilder) -> None:
                                          f"{name}={value!r}) needs an integer field of {cls.__name__}")
                 f.referenced = True
                 conditions.append((f.ident, int(value)))
-            bindings.append(M.PayloadBinding(tuple(conditions), b.messages[nxt].ident))
+            bindings.append(M.PayloadBinding(tuple(conditions), b.messages[nxt].ident,
+                                             _handed_down(msg, b.messages[nxt])))
         msg.payloads = tuple(bindings)
+    for msg in b.messages.values():
+        guard = next((f for f in msg.fields if f.under), None)
+        if guard is not None:
+            below = sorted({m.name for m in b.messages.values() for p in m.payloads
+                            if p.message == msg.ident and {n for n, _ in p.under} >= set(guard.under)})
+            guard.reason += (f", and the layer below is not {' or '.join(below)}" if below else
+                             ", and no message of the protocol carries it as its payload")
+
+
+def _handed_down(msg: M.Message, payload: M.Message) -> tuple[tuple[str, str], ...]:
+    """The fields of ``msg`` its payload reads as pkt.underlayer.<name>: the
+    integers it decodes. A name it lacks is not handed down, and the payload's
+    guard leaves the rest undecoded, as it does with no message below."""
+    out = []
+    for name in payload.under:
+        f = next((f for f in msg.fields if f.name == name and f.kind == "int"), None)
+        if f is not None:
+            f.referenced = True
+            out.append((name, f.ident))
+    return tuple(out)
 
 
 def dce_carrier(b: ProtocolBuilder, info: ProtocolInfo, title: str, short_name: str) -> M.DceRpcCarrier:

@@ -50,6 +50,7 @@ class ProtocolBuilder(FieldKinds, Expressions):
         self.request_slots: list[str] = []
         self.roles: dict[type, str] = {}
         self.carried: dict[tuple[type, str], str] = {}  # (stub class, field) -> role it carries
+        self.below_reads: dict[type, list[str]] = {}  # class -> the fields of its underlayer it reads
 
     # --- names
 
@@ -111,12 +112,16 @@ class ProtocolBuilder(FieldKinds, Expressions):
         fields_by_name: dict[str, M.Field] = {}
         group: list[M.Field] = []
         for fld in cls.fields_desc:
+            read_below = len(self.below_reads.get(cls, ()))
             try:
                 f = self.field(cls, msg, fld, fields_by_name, ndr, group)
                 for ident in [a.ident for a in f.alternatives or f.members] or [f.ident]:
                     if ident in idents:
                         raise GeneratorError(f"{location(cls, fld)}: its Lua name {ident!r} collides with "
                                              f"{cls.__name__}.{idents[ident]}")
+                below = self.below_reads.get(cls, [])[read_below:]
+                if below:
+                    self._guard(cls, msg, fld, f, below, group, idents)
             except GeneratorError as exc:
                 if self.strict:
                     raise
@@ -184,12 +189,37 @@ class ProtocolBuilder(FieldKinds, Expressions):
             name = fld.name
         ident = unique("undecoded", set(idents))
         msg.undecoded = reason
+        guard = next((g for g in msg.fields if g.under), None)  # one "not decoded" expert per message
         msg.fields.append(M.Field(
             name=name, ident=ident, kind="undecoded", rest=True, reason=reason, label="Undecoded",
             abbrev=self.claim_abbrev(unique(f"{msg.abbrev}.undecoded", set(self.abbrevs)), cls.__name__),
-            expert_abbrev=self.claim_abbrev(unique(f"{msg.abbrev}.not_decoded", set(self.abbrevs)),
-                                            cls.__name__),
+            expert_abbrev=guard.expert_abbrev if guard else self.claim_abbrev(
+                unique(f"{msg.abbrev}.not_decoded", set(self.abbrevs)), cls.__name__),
         ))
+
+    def _guard(self, cls, msg: M.Message, fld, f: M.Field, below: list[str], group: list, idents: dict) -> None:
+        """Before the first field reading the message below (scapy's pkt.underlayer), a
+        guard: reached with no such message (on a port, as a sub-packet), the rest
+        is undecoded. Later fields' names join it: one guard per message."""
+        guard = next((g for g in msg.fields if g.under), None)
+        if guard is not None:
+            guard.under = tuple(dict.fromkeys(guard.under + tuple(below)))
+        else:
+            if any(g is not f for g, _ in group):
+                raise GeneratorError(f"{location(cls, fld)}: reads pkt.underlayer inside a bit run; the dissectors "
+                                     f"read a run whole")
+            # the reason names the messages that hand the values down, once bindings are known
+            reason = f"{cls.__name__}.{fld.name}: reads pkt.underlayer.{below[0]}"
+            ident = unique("undecoded", set(idents))
+            idents[ident] = fld.name
+            msg.fields.append(M.Field(
+                name=fld.name, ident=ident, kind="undecoded", under=tuple(dict.fromkeys(below)), reason=reason,
+                label="Undecoded",
+                abbrev=self.claim_abbrev(unique(f"{msg.abbrev}.undecoded", set(self.abbrevs)), cls.__name__),
+                expert_abbrev=self.claim_abbrev(unique(f"{msg.abbrev}.not_decoded", set(self.abbrevs)),
+                                                cls.__name__),
+            ))
+        msg.under = tuple(dict.fromkeys(msg.under + tuple(below)))
 
     def _ends_undecoded(self, f: M.Field) -> bool:
         """True when ``f``'s message(s) end in undecoded bytes that reach the end of

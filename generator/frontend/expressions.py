@@ -4,6 +4,7 @@ summary templates -> model expressions."""
 from __future__ import annotations
 
 from scapy import fields as sf
+from scapy.config import conf
 
 from scapy_layers.spec import rules as R
 from scapy_layers.spec.summary import parse_summary, short_name
@@ -86,8 +87,16 @@ class Expressions:
         def flags(name):
             return _flag_mask(_scapy_field(cls, name))
 
+        def below(name):
+            carriers = [c for c in conf.layers if any(nxt is cls for _, nxt in getattr(c, "payload_guess", ()))]
+            if not any(_scapy_field(c, name) is not None for c in carriers):
+                raise Untranslatable(f"pkt.underlayer.{name}: no class carrying {cls.__name__} as its payload "
+                                     f"(bind_layers) has a field {name}")
+            self.below_reads.setdefault(cls, []).append(name)
+            return M.UnderValue(name)
+
         try:
-            return translate(fn, resolve, boolean, flags)
+            return translate(fn, resolve, boolean, flags, below)
         except Untranslatable as exc:
             raise GeneratorError(
                 f"{location(cls, fld)}: cannot translate {what} ({exc}); write it as a lambda of earlier "

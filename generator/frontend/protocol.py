@@ -115,6 +115,7 @@ def build(spec: str, strict: bool = False) -> Translation:
     _refuse_read_scaled_values(b)
     proto.request_slots = tuple(b.request_slots)
     proto.messages = [b.messages[c] for c in b.order]
+    proto.under_names = tuple(sorted({name for m in proto.messages for name in m.under}))
     # a table made for a field later left undecoded is not written (C warns of an unused array)
     used = _used_tables(proto.messages)
     proto.enums = sorted((t for t in b.enums.values() if t.ident in used), key=lambda t: t.ident)

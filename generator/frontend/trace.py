@@ -219,14 +219,18 @@ def _shown(x) -> str:
 class _PacketStandIn:
     """What the function receives as ``pkt``."""
 
-    def __init__(self, resolve: Callable[[str], model.Expr], flags: Flags | None, run: _Run) -> None:
+    def __init__(self, resolve: Callable[[str], model.Expr], flags: Flags | None, run: _Run,
+                 below: Callable[[str], model.Expr] | None = None) -> None:
         object.__setattr__(self, "_resolve", resolve)
         object.__setattr__(self, "_flags", flags)
         object.__setattr__(self, "_run", run)
+        object.__setattr__(self, "_below", below)
 
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
+        if name == "underlayer" and self._below is not None:
+            return _PacketStandIn(self._below, None, self._run)
         return self.getfieldval(name)
 
     def getfieldval(self, name):
@@ -236,9 +240,9 @@ class _PacketStandIn:
         return _Sym(value, self._run, self._flags(name) if self._flags else None)
 
 
-def _call(fn: Callable, resolve, flags, run: _Run):
+def _call(fn: Callable, resolve, flags, run: _Run, below=None):
     try:
-        return fn(_PacketStandIn(resolve, flags, run))
+        return fn(_PacketStandIn(resolve, flags, run, below))
     except Untranslatable:
         raise
     except Exception as exc:  # the function did something a symbol cannot do, or fails by itself
@@ -261,18 +265,19 @@ def _result(value, boolean: bool) -> model.Expr:
 
 
 def translate(fn: Callable, resolve: Callable[[str], model.Expr], boolean: bool = False,
-              flags: Flags | None = None) -> model.Expr:
+              flags: Flags | None = None, below: Callable[[str], model.Expr] | None = None) -> model.Expr:
     """The model expression ``fn(pkt)`` computes; ``resolve`` maps a field name.
 
     ``boolean``: the function is a condition (Python's truth of its result).
-    ``flags``: a field name -> its flags' masks by attribute (FlagsField), or None."""
+    ``flags``: a field name -> its flags' masks by attribute (FlagsField), or None.
+    ``below``: maps a field name of ``pkt.underlayer`` (None: the underlayer is not translated)."""
     tests: dict[tuple[bool, ...], model.Expr] = {}  # path so far -> the condition tested next
     results: dict[tuple[bool, ...], model.Expr] = {}  # whole path -> what it returns
     pending: list[tuple[bool, ...]] = [()]
     while pending:
         plan = pending.pop()
         run = _Run(plan)
-        value = _result(_call(fn, resolve, flags, run), boolean)
+        value = _result(_call(fn, resolve, flags, run, below), boolean)
         # "a and b" returns a where a was false: then a is False, or 0
         if boolean and run.known(value) is not None:
             value = model.Bool(run.known(value))
