@@ -26,6 +26,7 @@ def environment(loader: jinja2.BaseLoader, string_filter: str, quote) -> jinja2.
     env.filters["ident"] = lua_ident
     env.filters["kind"] = expr_kind
     env.filters["operands"] = operands
+    env.filters["ber_tree"] = M.ber_tree
     return env
 
 
