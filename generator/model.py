@@ -223,6 +223,8 @@ class BerNode:
                 one's bytes); ``enum``: the names scapy shows
       oid       OBJECT IDENTIFIER, shown as scapy's dotted text
       bytes     OCTET STRING, BIT STRING and the string types: the value's bytes
+      bits      BIT STRING: the value's bytes (its unused-bits count first); scapy
+                refuses an empty one
       text      UTCTime, GeneralizedTime: the value's characters
       seq       SEQUENCE, SET: ``members`` in order (scapy flattens their fields
                 into the packet: no item of its own); an empty value leaves them all absent

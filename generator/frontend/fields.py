@@ -930,7 +930,9 @@ class Asn1Kinds:
             return M.BerNode(kind="oid", tag=tag, item=self._ber_item(cls, msg, fld, items, "string"), **shape)
         if isinstance(fld, (af.ASN1F_UTC_TIME, af.ASN1F_GENERALIZED_TIME)):
             return M.BerNode(kind="text", tag=tag, item=self._ber_item(cls, msg, fld, items, "string"), **shape)
-        if isinstance(fld, (af.ASN1F_STRING, af.ASN1F_BIT_STRING)):
+        if isinstance(fld, af.ASN1F_BIT_STRING):  # ASN1F_FLAGS too: scapy's value is its bits
+            return M.BerNode(kind="bits", tag=tag, item=self._ber_item(cls, msg, fld, items, "bytes"), **shape)
+        if isinstance(fld, af.ASN1F_STRING):
             return M.BerNode(kind="bytes", tag=tag, item=self._ber_item(cls, msg, fld, items, "bytes"), **shape)
         raise GeneratorError(f"{where}: {name} is not translated")
 
