@@ -549,6 +549,16 @@ class Protocol:
                         out.setdefault(n.ident, n)
         return list(out.values())
 
+    @property
+    def ber_owner(self) -> dict[str, str]:
+        """BerNode.ident -> the Message.ident whose items it shows."""
+        return {n.ident: m.ident for m in self.messages for f in m.fields if f.kind == "ber" for n in ber_tree(f.ber)}
+
+    @property
+    def ber_roots(self) -> dict[str, str]:
+        """Message.ident of each ASN.1 packet -> its root element's ident."""
+        return {m.ident: f.ber.ident for m in self.messages for f in m.fields if f.kind == "ber"}
+
     def message(self, ident: str) -> Message:
         for m in self.messages:
             if m.ident == ident:

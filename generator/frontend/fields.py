@@ -947,4 +947,5 @@ class Asn1Kinds:
             raise GeneratorError(f"{where}: its packets' class {sub_cls.__name__} is not decoded whole "
                                  f"({sub.undecoded})")
         item = self._ber_item(cls, msg, fld, items, "bytes")
+        item.sub = sub.ident  # its item holds the packet's (C: a subtree)
         return M.BerNode(ident=f"ber_{next(self.ber_counter)}", kind="packet", tag=None, item=item, sub=sub.ident)
