@@ -231,6 +231,8 @@ class BerNode:
       seq_of    SEQUENCE OF, SET OF: elements shaped like ``members[0]`` to the value's end
       packet    a nested ASN.1 packet (``sub``): it reads its own identifier; ``item``
                 marks its bytes
+      choice    CHOICE: the member whose key (``keys``, one a member) is the next
+                identifier; no item of its own
     """
 
     ident: str  # unique in the protocol
@@ -243,6 +245,7 @@ class BerNode:
     enum: EnumTable | None = None
     members: tuple[BerNode, ...] = ()
     sub: str | None = None  # packet: Message.ident
+    keys: tuple[int, ...] = ()  # choice: the identifier choosing each member
 
 
 @dataclass

@@ -151,6 +151,14 @@ def ber_bits(content_hex: str) -> str:
 _ABSENT = object()
 
 
+def _value_item(n: M.BerNode) -> M.Field | None:
+    """The item naming the scapy field that holds an element's value (a list's and a CHOICE's are
+    their members')."""
+    if n.kind in ("seq_of", "choice"):
+        return _value_item(n.members[0])
+    return n.item
+
+
 def _scapy_value(val):
     """An ASN.1 object's value (ASN1_INTEGER(5) -> 5); anything else as it is."""
     return getattr(val, "val", val)
@@ -300,8 +308,14 @@ class _Walker:
             if got is None:
                 return False, start
             pos = got[1]
+        if n.kind == "choice":
+            got = _ber_id(buf, pos, limit)
+            for key, m in zip(n.keys, n.members):
+                if got is not None and got[0] == key:
+                    return self._ber_element(m, buf, pos, limit, out, base, fields, val)
+            return False, start
         # scapy's value by its field's name (a list's is its element's)
-        named = n.members[0].item if n.kind == "seq_of" else n.item
+        named = _value_item(n)
         if val is _ABSENT and fields is not None and named is not None:
             val = fields.get(named.name)
         if n.kind == "packet":

@@ -14,13 +14,15 @@ import pytest
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.asn1 import PORTS, Lists, Pair, Simple, Tagged, Times
+from layers.asn1 import PORTS, Choices, Lists, Pair, Simple, Tagged, Times
+from scapy.asn1.asn1 import ASN1_GENERALIZED_TIME, ASN1_INTEGER, ASN1_OID
 from scapy.packet import fuzz
 
 SIMPLE = Simple()
 TAGGED = Tagged(nonce=7, cookie=b"ck", flag=0, oid="1.3.6.1")
 LISTS = Lists(numbers=[1, -1, 2 ** 70], pairs=[Pair(), Pair(value="yy")], second=Pair(), tagged=[Pair()])
 TIMES = Times(usage="101")
+CHOICES = Choices(what=Pair(), many=[Pair()], maybe=ASN1_INTEGER(3))
 SAMPLES = [
     SIMPLE,
     Simple(version=-300, kind=2, data=b"", critical=255, algorithm="2.999.1234567"),
@@ -30,6 +32,8 @@ SAMPLES = [
     Lists(),
     Times(),
     TIMES,
+    CHOICES,
+    Choices(when=ASN1_GENERALIZED_TIME("20300101000000Z"), what=ASN1_INTEGER(4), maybe=ASN1_OID("1.2.3")),
 ]
 
 
@@ -54,10 +58,12 @@ DAMAGED = [
     (Tagged, bytes([0x7F, 0x8A, 0x01, 0x00])),  # a high tag number
     (Times, bytes(TIMES)[:-5]),
     (Times, bytes([0x30, 0x04, 0x17, 0x00, 0x18, 0x00, 0x03, 0x00])[:8]),  # an empty BIT STRING
+    (Choices, bytes(Choices())),  # no "what": scapy built it, and cannot read it back
+    (Choices, _edited(CHOICES, 2, 0x04)),  # "when" with no alternative's tag
 ]
-CUT = [(type(p), bytes(p)[:n]) for p in (SIMPLE, TAGGED, LISTS, TIMES) for n in range(1, len(bytes(p)), 3)]
+CUT = [(type(p), bytes(p)[:n]) for p in (SIMPLE, TAGGED, LISTS, TIMES, CHOICES) for n in range(1, len(bytes(p)), 3)]
 random.seed(7)
-FUZZED = [fuzz(cls()) for cls in (Simple, Tagged, Lists, Times) for _ in range(4)]
+FUZZED = [fuzz(cls()) for cls in (Simple, Tagged, Lists, Times, Choices) for _ in range(4)]
 BROKEN_OID = (Simple, bytes([0x30, 0x03, 0x06, 0x01, 0x81]))
 
 
@@ -100,7 +106,7 @@ def test_scapy_and_the_dissector_agree_on_every_element(checked, fuzzed):
 
 def test_values_as_scapy_shows_them(checked):
     _, pairs = checked
-    plain, negative, bare, tagged, lists, _, times, flagged = (b.fields for _, b in pairs[:len(SAMPLES)])
+    plain, negative, bare, tagged, lists, _, times, flagged, choices, others = (b.fields for _, b in pairs[:len(SAMPLES)])
     assert plain["asn1.simple.version"] == (2, 2, 3)
     assert plain["asn1.simple.algorithm"][:1] == ("1.2.840.113549.1.1.11",)
     assert plain["asn1.simple.data"] == ("616263", 15, 3)
@@ -120,6 +126,11 @@ def test_values_as_scapy_shows_them(checked):
     assert times["asn1.times.not_before"][0] == "260101000000Z".encode().hex()
     assert times["asn1.times.signature"][0] == "0101010111110000"
     assert flagged["asn1.times.usage"][0] == "101"
+    # each alternative of a CHOICE its own item
+    assert choices["asn1.choices.when"][0] == "260101000000Z".encode().hex() and "asn1.choices.when_2" not in choices
+    assert choices["asn1.choices.what_2"][1:] == (19, 10) and choices["asn1.choices.maybe"] == (3, 43, 3)
+    assert others["asn1.choices.when_2"][0] == "20300101000000Z".encode().hex()
+    assert others["asn1.choices.what_3"][0] == 4 and others["asn1.choices.maybe_2"][0] == "1.2.3"
 
 
 def test_what_scapy_cannot_read_is_truncated(checked):

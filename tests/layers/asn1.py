@@ -8,8 +8,8 @@ UDP port of its own.
 """
 
 import scapy.asn1.mib  # noqa: F401 (conf.mib: ASN1_OID names its values)
-from scapy.asn1.asn1 import ASN1_Codecs
-from scapy.asn1fields import (ASN1F_BIT_STRING, ASN1F_BOOLEAN, ASN1F_ENUMERATED, ASN1F_FLAGS,
+from scapy.asn1.asn1 import ASN1_UTC_TIME, ASN1_Codecs
+from scapy.asn1fields import (ASN1F_BIT_STRING, ASN1F_BOOLEAN, ASN1F_CHOICE, ASN1F_ENUMERATED, ASN1F_FLAGS,
                               ASN1F_GENERALIZED_TIME, ASN1F_IA5_STRING, ASN1F_INTEGER, ASN1F_NULL, ASN1F_OID,
                               ASN1F_PACKET, ASN1F_PRINTABLE_STRING, ASN1F_SEQUENCE, ASN1F_SEQUENCE_OF,
                               ASN1F_SET_OF, ASN1F_STRING, ASN1F_UTC_TIME, ASN1F_UTF8_STRING, ASN1F_enum_INTEGER,
@@ -18,7 +18,7 @@ from scapy.asn1packet import ASN1_Packet
 from scapy.layers.inet import UDP
 from scapy.packet import bind_layers
 
-__all__ = ["Simple", "Tagged", "Lists", "Times"]
+__all__ = ["Simple", "Tagged", "Lists", "Times", "Choices"]
 
 
 class Simple(ASN1_Packet):
@@ -88,6 +88,19 @@ class Times(ASN1_Packet):
     )
 
 
-PORTS = {Simple: 41300, Tagged: 41301, Lists: 41302, Times: 41303}
+class Choices(ASN1_Packet):
+    """CHOICE by tag: of field types (x509's Validity times), of packets under their own tags (x509's
+    GeneralName), in a list, optional and behind an explicit tag."""
+    ASN1_codec = ASN1_Codecs.BER
+    ASN1_root = ASN1F_SEQUENCE(
+        ASN1F_CHOICE("when", ASN1_UTC_TIME("260101000000Z"), ASN1F_UTC_TIME, ASN1F_GENERALIZED_TIME),
+        ASN1F_CHOICE("what", None, ASN1F_PACKET("pair", None, Pair, explicit_tag=0xA0),
+                     ASN1F_PACKET("other", None, Pair, explicit_tag=0xA1), ASN1F_INTEGER),
+        ASN1F_SEQUENCE_OF("many", [], Pair),
+        ASN1F_optional(ASN1F_CHOICE("maybe", None, ASN1F_INTEGER, ASN1F_OID, explicit_tag=0xA2)),
+    )
+
+
+PORTS = {Simple: 41300, Tagged: 41301, Lists: 41302, Times: 41303, Choices: 41304}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
