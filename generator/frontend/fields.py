@@ -873,7 +873,7 @@ class Asn1Kinds:
         (a CHOICE's alternative); ``suffix`` tells apart items of one name."""
         scapy_name = named or fld.name
         where = f"{cls.__name__}.{scapy_name}"
-        name = scapy_name + suffix
+        name = (scapy_name or "element") + suffix  # an element scapy leaves unnamed (a list's)
         ident = unique(lua_ident(name), {f.ident for f in items})
         abbrev = self.claim_field_abbrev(f"{msg.abbrev}.{filter_part(name)}", where)
         f = M.Field(name=scapy_name, ident=ident, abbrev=abbrev, label=name, kind="ber_item", ftype=ftype,
