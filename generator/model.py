@@ -365,6 +365,10 @@ class Field:
     ber: BerNode | None = None  # ber: the root element
 
 
+# ASN.1 packets nested deeper than this are not read (the dissectors' stacks are bounded)
+BER_MAX_DEPTH = 64
+
+
 def ber_tree(root: BerNode) -> list[BerNode]:
     """``root``'s elements, children before parents (a packet's are its own message's)."""
     out: list[BerNode] = []

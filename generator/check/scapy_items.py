@@ -170,6 +170,7 @@ class _Walker:
         self.classes = classes  # Message.ident -> scapy class
         self.idents = {c: i for i, c in classes.items()}
         self.truncated: set[str] = set()  # filter names of the messages scapy read short
+        self.ber_depth = 0  # ASN.1 packets nested, as the BER reader counts them
 
     def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
@@ -321,11 +322,17 @@ class _Walker:
         if n.kind == "packet":
             if n.explicit is not None and pos >= limit:
                 return True, pos
+            if self.ber_depth >= M.BER_MAX_DEPTH:
+                return False, start
             sub = self.proto.message(n.sub)
-            if out is None:
-                return self._ber_field(sub.fields[0].ber, buf, pos, limit, None, base, None, _ABSENT)
-            sub_pkt = val if isinstance(val, Packet) else None
-            more, used, whole = self.walk(sub, self.classes[sub.ident], buf[pos:limit], base + pos, sub_pkt)
+            self.ber_depth += 1
+            try:
+                if out is None:
+                    return self._ber_field(sub.fields[0].ber, buf, pos, limit, None, base, None, _ABSENT)
+                sub_pkt = val if isinstance(val, Packet) else None
+                more, used, whole = self.walk(sub, self.classes[sub.ident], buf[pos:limit], base + pos, sub_pkt)
+            finally:
+                self.ber_depth -= 1
             out.append(ScapyItem(n.item.abbrev, buf[pos:pos + used].hex(), base + pos, used))
             out.extend(more)
             return whole, pos + used if whole else start

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.asn1 import PORTS, Choices, Lists, Pair, Simple, Tagged, Times
+from layers.asn1 import PORTS, Choices, Lists, Nest, Pair, Simple, Tagged, Times, nested
 from scapy.asn1.asn1 import ASN1_GENERALIZED_TIME, ASN1_INTEGER, ASN1_OID
 from scapy.packet import fuzz
 
@@ -60,6 +60,8 @@ DAMAGED = [
     (Times, bytes([0x30, 0x04, 0x17, 0x00, 0x18, 0x00, 0x03, 0x00])[:8]),  # an empty BIT STRING
     (Choices, bytes(Choices())),  # no "what": scapy built it, and cannot read it back
     (Choices, _edited(CHOICES, 2, 0x04)),  # "when" with no alternative's tag
+    (Nest, nested(40)),
+    (Nest, nested(200)),  # scapy's recursion gives up, and the dissectors stop at 64 packets deep
 ]
 CUT = [(type(p), bytes(p)[:n]) for p in (SIMPLE, TAGGED, LISTS, TIMES, CHOICES) for n in range(1, len(bytes(p)), 3)]
 random.seed(7)
@@ -147,6 +149,11 @@ def test_what_scapy_cannot_read_is_truncated(checked):
     # an optional element with another tag is absent, and so is the next; the explicit tag after them fails
     assert damaged[9][1].fields == {"asn1.tagged.pvno": (5, 4, 3), "asn1.tagged.nonce": (7, 9, 3),
                                     "asn1.trailing": ("8402636b010100a40302010a85032b0601", 12, 17)}
+    deep, too_deep = damaged[-2:]
+    assert deep[1].experts == set() and len([n for n in deep[1].fields if n.startswith("asn1.nest.level")]) == 40
+    assert ("asn1.nest.truncated", "asn1.nest") in too_deep[1].experts
+    # the optional inner packet that does not read is absent: the first level's remainder fails
+    assert [n for n in too_deep[1].fields if n.startswith("asn1.nest.level")] == ["asn1.nest.level"]
     assert remainder[1].fields == {"asn1.simple.version": (7, 2, 3), "asn1.trailing": ("0500", 5, 2)}
     for _, b in pairs[len(SAMPLES) + len(DAMAGED):len(SAMPLES) + len(DAMAGED) + len(CUT)]:
         assert any(name.endswith(".truncated") for name, _ in b.experts)

@@ -18,7 +18,7 @@ from scapy.asn1packet import ASN1_Packet
 from scapy.layers.inet import UDP
 from scapy.packet import bind_layers
 
-__all__ = ["Simple", "Tagged", "Lists", "Times", "Choices"]
+__all__ = ["Simple", "Tagged", "Lists", "Times", "Choices", "Nest"]
 
 
 class Simple(ASN1_Packet):
@@ -101,6 +101,33 @@ class Choices(ASN1_Packet):
     )
 
 
-PORTS = {Simple: 41300, Tagged: 41301, Lists: 41302, Times: 41303, Choices: 41304}
+class Nest(ASN1_Packet):
+    """A packet that may hold itself (as ldap's filters do): nesting only the bytes bound."""
+    ASN1_codec = ASN1_Codecs.BER
+    ASN1_root = ASN1F_SEQUENCE(
+        ASN1F_INTEGER("level", 0),
+        ASN1F_optional(ASN1F_PACKET("inner", None, None, explicit_tag=0xA0)),
+    )
+
+
+Nest.ASN1_root.seq[1]._field.cls = Nest
+
+
+def nested(depth: int) -> bytes:
+    """``depth`` Nests, each in the one before."""
+    raw = b""
+    for level in reversed(range(depth)):
+        body = bytes([0x02, 0x01, level % 128]) + (_tlv(0xA0, raw) if raw else b"")
+        raw = _tlv(0x30, body)
+    return raw
+
+
+def _tlv(tag: int, value: bytes) -> bytes:
+    n = len(value)
+    size = bytes([n]) if n < 128 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag]) + size + value
+
+
+PORTS = {Simple: 41300, Tagged: 41301, Lists: 41302, Times: 41303, Choices: 41304, Nest: 41305}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
