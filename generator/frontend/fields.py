@@ -899,6 +899,9 @@ class Asn1Kinds:
             raise GeneratorError(f"{where}: {name} with flexible_tag (any tag accepted) is not translated")
         explicit = fld.explicit_tag
         tag = fld.implicit_tag if fld.implicit_tag is not None else int(fld.ASN1_tag)
+        if any(t is not None and not 0 <= t < 2 ** 53 for t in (tag, explicit)):
+            # the readers compare identifiers as doubles (Lua) and 64-bit integers (C)
+            raise GeneratorError(f"{where}: {name}'s tag number is too large to be translated")
         shape = dict(ident=f"ber_{next(self.ber_counter)}", explicit=explicit, optional=optional)
         if isinstance(fld, af.ASN1F_CHOICE):
             return self._ber_choice(cls, msg, fld, items, shape)
