@@ -229,8 +229,8 @@ class BerNode:
       seq       SEQUENCE, SET: ``members`` in order (scapy flattens their fields
                 into the packet: no item of its own); an empty value leaves them all absent
       seq_of    SEQUENCE OF, SET OF: elements shaped like ``members[0]`` to the value's end
-      packet    a nested ASN.1 packet (``sub``): it reads its own identifier; ``item``
-                marks its bytes
+      packet    a nested ASN.1 packet (``sub``): it reads its own identifier (``tag``: an
+                implicit one, read as ``retag``); ``item`` marks its bytes
       choice    CHOICE: the member whose key (``keys``, one a member) is the next
                 identifier; no item of its own
     """
@@ -246,6 +246,9 @@ class BerNode:
     members: tuple[BerNode, ...] = ()
     sub: str | None = None  # packet: Message.ident
     keys: tuple[int, ...] = ()  # choice: the identifier choosing each member
+    # packet with an implicit tag (``tag``, one byte): the identifier the packet reads there in
+    # its place (its root's type's, as scapy puts it back)
+    retag: int | None = None
 
 
 @dataclass

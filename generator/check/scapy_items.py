@@ -171,6 +171,13 @@ class _Walker:
         self.idents = {c: i for i, c in classes.items()}
         self.truncated: set[str] = set()  # filter names of the messages scapy read short
         self.ber_depth = 0  # ASN.1 packets nested, as the BER reader counts them
+        # an implicitly tagged packet's (position from the outermost message, identifier read there)
+        self.retag: tuple[int, int] | None = None
+
+    def _ber_ident(self, buf: bytes, pos: int, limit: int, base: int):
+        if self.retag is not None and self.retag[0] == base + pos:
+            return self.retag[1], pos + 1
+        return _ber_id(buf, pos, limit)
 
     def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
@@ -302,7 +309,7 @@ class _Walker:
         none); ``val``: this element's value where a list gives it."""
         start = pos
         if n.explicit is not None:
-            got = _ber_id(buf, pos, limit)
+            got = self._ber_ident(buf, pos, limit, base)
             if got is None or got[0] != n.explicit:
                 return False, start
             got = _ber_len(buf, got[1], limit)
@@ -310,7 +317,7 @@ class _Walker:
                 return False, start
             pos = got[1]
         if n.kind == "choice":
-            got = _ber_id(buf, pos, limit)
+            got = self._ber_ident(buf, pos, limit, base)
             for key, m in zip(n.keys, n.members):
                 if got is not None and got[0] == key:
                     return self._ber_element(m, buf, pos, limit, out, base, fields, val)
@@ -320,10 +327,16 @@ class _Walker:
         if val is _ABSENT and fields is not None and named is not None:
             val = fields.get(named.name)
         if n.kind == "packet":
-            if n.explicit is not None and pos >= limit:
+            if (n.explicit is not None or n.tag is not None) and pos >= limit:
                 return True, pos
             if self.ber_depth >= M.BER_MAX_DEPTH:
                 return False, start
+            saved = self.retag
+            if n.tag is not None:
+                got = self._ber_ident(buf, pos, limit, base)
+                if got is None or got[0] != n.tag:
+                    return False, start
+                self.retag = (base + pos, n.retag)
             sub = self.proto.message(n.sub)
             self.ber_depth += 1
             try:
@@ -333,10 +346,11 @@ class _Walker:
                 more, used, whole = self.walk(sub, self.classes[sub.ident], buf[pos:limit], base + pos, sub_pkt)
             finally:
                 self.ber_depth -= 1
+                self.retag = saved
             out.append(ScapyItem(n.item.abbrev, buf[pos:pos + used].hex(), base + pos, used))
             out.extend(more)
             return whole, pos + used if whole else start
-        got = _ber_id(buf, pos, limit)
+        got = self._ber_ident(buf, pos, limit, base)
         if got is None or got[0] != n.tag:
             return False, start
         got = _ber_len(buf, got[1], limit)

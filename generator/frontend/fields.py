@@ -919,9 +919,14 @@ class Asn1Kinds:
             members = tuple(self._ber_node(cls, msg, f, items) for f in fld.seq)
             return M.BerNode(kind="seq", tag=tag, members=members, **shape)
         if isinstance(fld, af.ASN1F_PACKET):
-            if fld.implicit_tag is not None or fld.next_cls_cb is not None:
-                raise GeneratorError(f"{where}: ASN1F_PACKET with an implicit tag or next_cls_cb is not translated")
+            implicit = fld.implicit_tag
+            if fld.next_cls_cb is not None or implicit is not None and not (0 <= implicit < 256 and implicit & 0x1F != 0x1F):
+                raise GeneratorError(f"{where}: ASN1F_PACKET with next_cls_cb or a high implicit tag number is "
+                                     f"not translated")
             node = self._ber_packet(cls, msg, fld, fld.cls, items, suffix, named)
+            if fld.implicit_tag is not None:
+                # scapy reads the packet with its root's own identifier in place of the implicit one
+                node = dataclasses.replace(node, tag=fld.implicit_tag, retag=int(fld.cls.ASN1_root.ASN1_tag))
             return dataclasses.replace(node, **shape)
         if type(fld) in (af.ASN1F_IPADDRESS, af.ASN1F_STRING_ENCAPS, af.ASN1F_BIT_STRING_ENCAPS,
                          af.ASN1F_STRING_PacketField) or isinstance(fld, (af.ASN1F_STRING_PacketField,

@@ -20,7 +20,8 @@ from scapy.packet import fuzz
 
 SIMPLE = Simple()
 TAGGED = Tagged(nonce=7, cookie=b"ck", flag=0, oid="1.3.6.1")
-LISTS = Lists(numbers=[1, -1, 2 ** 70], pairs=[Pair(), Pair(value="yy")], second=Pair(), tagged=[Pair()])
+LISTS = Lists(numbers=[1, -1, 2 ** 70], pairs=[Pair(), Pair(value="yy")], second=Pair(), tagged=[Pair()],
+              implicit=Pair(value="zz"))
 TIMES = Times(usage="101")
 CHOICES = Choices(what=Pair(), many=[Pair()], maybe=ASN1_INTEGER(3))
 SAMPLES = [
@@ -125,6 +126,8 @@ def test_values_as_scapy_shows_them(checked):
     assert lists["asn1.lists.numbers_bytes"][0] == "400000000000000000"
     assert lists["asn1.pair.value#2"][0] == "7979" and lists["asn1.lists.inner_a"][0] == 1
     assert lists["asn1.lists.tagged"][0] == "30080603550403130178"
+    # an implicit tag in place of the packet's SEQUENCE
+    assert lists["asn1.lists.implicit"][0] == "a309060355040313027a7a" and lists["asn1.pair.value#6"][0] == "7a7a"
     assert times["asn1.times.not_before"][0] == "260101000000Z".encode().hex()
     assert times["asn1.times.signature"][0] == "0101010111110000"
     assert flagged["asn1.times.usage"][0] == "101"

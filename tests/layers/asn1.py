@@ -73,6 +73,7 @@ class Lists(ASN1_Packet):
         ASN1F_PACKET("first", Pair(), Pair),
         ASN1F_optional(ASN1F_PACKET("second", None, Pair, explicit_tag=0xA0)),
         ASN1F_optional(ASN1F_SEQUENCE_OF("tagged", None, Pair, explicit_tag=0xA1)),
+        ASN1F_optional(ASN1F_PACKET("implicit", None, Pair, implicit_tag=0xA3)),
     )
 
 
