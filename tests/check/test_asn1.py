@@ -13,7 +13,10 @@ import random
 import pytest
 
 from conftest import udp_pcap
+from generator.backends.c import build_plugin, render
 from generator.check import Checker
+from generator.check.sanitizer import proc_mounted, sanitized
+from generator.frontend import load
 from layers.asn1 import PORTS, Choices, Lists, Nest, Pair, Simple, Tagged, Times, nested
 from scapy.asn1.asn1 import ASN1_GENERALIZED_TIME, ASN1_INTEGER, ASN1_OID
 from scapy.packet import fuzz
@@ -167,3 +170,13 @@ def test_the_tree_names_enum_values_and_filters_find_oids(checker, capture):
     assert "kind: 1 (request)" in out and "algorithm: 1.2.840.113549.1.1.11" in out
     frames = checker.run(capture, ["-Y", 'asn1.tagged.oid == "1.3.6.1"', "-T", "fields", "-e", "frame.number"])
     assert frames.split() == ["4"]
+
+
+@pytest.mark.slow
+@pytest.mark.sanitizers
+@pytest.mark.xdist_group("sanitizers")
+def test_the_c_ber_reader_gives_no_sanitizer_report(tshark, capture, tmp_path):
+    plugin = str(tmp_path / "asn1.so")
+    build_plugin(render(load("layers.asn1")), plugin, root=tshark.root, sanitize=True)
+    with proc_mounted(tshark.root):
+        sanitized(tshark).run(capture, plugin, ["-2", "-R", "frame", "-V"], keep_stdout=False)
