@@ -218,6 +218,47 @@ class Flag:
     mask: int
 
 
+@dataclass(frozen=True)
+class BerNode:
+    """One element of a BER encoding (scapy's ASN.1 fields, read with the BER codec).
+
+    Tags are scapy's identifiers: the first identifier byte (class, constructed
+    bit, number) of a low tag number, BER_id_dec's composition of a high one.
+
+    kind:
+      int       INTEGER, ENUMERATED, BOOLEAN, NULL: a signed big-endian integer of
+                any length (``item`` holds one of up to 8 bytes, ``wide`` a longer
+                one's bytes); ``enum``: the names scapy shows
+      oid       OBJECT IDENTIFIER, shown as scapy's dotted text
+      bytes     OCTET STRING, BIT STRING and the string types: the value's bytes
+      bits      BIT STRING: the value's bytes (its unused-bits count first); scapy
+                refuses an empty one
+      text      UTCTime, GeneralizedTime: the value's characters
+      seq       SEQUENCE, SET: ``members`` in order (scapy flattens their fields
+                into the packet: no item of its own); an empty value leaves them all absent
+      seq_of    SEQUENCE OF, SET OF: elements shaped like ``members[0]`` to the value's end
+      packet    a nested ASN.1 packet (``sub``): it reads its own identifier (``tag``: an
+                implicit one, read as ``retag``); ``item`` marks its bytes
+      choice    CHOICE: the member whose key (``keys``, one a member) is the next
+                identifier; no item of its own
+    """
+
+    ident: str  # unique in the protocol
+    kind: str
+    tag: int | None  # the identifier expected (after ``explicit``); packet: None (its class's)
+    explicit: int | None = None  # an explicit tag's identifier around it (its length is not used, as scapy)
+    optional: bool = False  # absent when it cannot be read (scapy's ASN1F_optional)
+    item: Field | None = None  # its ProtoField (kind "ber_item"); None: a seq, or a seq_of's packet elements
+    wide: Field | None = None  # int: the ProtoField of a value wider than 8 bytes
+    enum: EnumTable | None = None
+    members: tuple[BerNode, ...] = ()
+    sub: str | None = None  # packet: Message.ident
+    keys: tuple[int, ...] = ()  # choice: the identifier choosing each member
+    # packet with an implicit tag (``tag``, one byte): the identifier the packet reads there in
+    # its place (its root's type's, as scapy puts it back)
+    retag: int | None = None
+
+
 @dataclass
 class Field:
     """One scapy field as the Lua dissects it.
@@ -272,6 +313,9 @@ class Field:
                  the same scapy name, each with its ``condition``, exclusive and
                  in scapy's order, the default last); backends read them all in
                  turn (``Message.flat_fields``), the check asks scapy which one
+      ber        an ASN.1 packet's root element (``ber``), read as scapy's BER codec
+                 reads it; ``members`` are the items its elements show (kind
+                 "ber_item", declared like fields, filled by the BER reader)
       undecoded  the rest of the message's bytes, from a field the generator
                  cannot translate (``reason`` says why; ``name`` is that
                  field's): one bytes item with an expert (``expert_abbrev``),
@@ -332,6 +376,23 @@ class Field:
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
     scaling: Scaling | None = None  # int: the item holds raw * factor + offset, not the raw integer
     unit: str = ""  # int: shown after the value (" " and the unit), e.g. "%" or "°C"
+    ber: BerNode | None = None  # ber: the root element
+
+
+# ASN.1 packets nested deeper than this are not read (the dissectors' stacks are bounded)
+BER_MAX_DEPTH = 64
+
+
+def ber_tree(root: BerNode) -> list[BerNode]:
+    """``root``'s elements, children before parents (a packet's are its own message's)."""
+    out: list[BerNode] = []
+
+    def add(n: BerNode) -> None:
+        for c in n.members:
+            add(c)
+        out.append(n)
+    add(root)
+    return out
 
 
 @dataclass(frozen=True)
@@ -408,7 +469,8 @@ class Message:
     def flat_fields(self) -> list[Field]:
         """The fields as the dissectors read them: a choice's alternatives, a pointer's members in its
         place, the pointees of its embedded pointers at its end."""
-        read = [a for f in self.fields for a in (f.alternatives or f.members or (f,))]
+        read = [a for f in self.fields for a in
+                ((f, *f.members) if f.kind == "ber" else (f.alternatives or f.members or (f,)))]
         # the pointees of embedded pointers follow the structure; not when its end is undecoded
         pointees = [] if self.undecoded is not None else [f for f in read if f.deferred]
         return [f for f in read if not f.deferred] + pointees
@@ -504,6 +566,27 @@ class Protocol:
     def uses_tbcd(self) -> bool:
         """True when a field shows telephony BCD digits (the backends' helper that writes them)."""
         return any(f.tbcd for m in self.messages for f in m.flat_fields)
+
+    @property
+    def ber_nodes(self) -> list[BerNode]:
+        """Every BER element of every message, each once, children before parents."""
+        out: dict[str, BerNode] = {}
+        for m in self.messages:
+            for f in m.fields:
+                if f.kind == "ber":
+                    for n in ber_tree(f.ber):
+                        out.setdefault(n.ident, n)
+        return list(out.values())
+
+    @property
+    def ber_owner(self) -> dict[str, str]:
+        """BerNode.ident -> the Message.ident whose items it shows."""
+        return {n.ident: m.ident for m in self.messages for f in m.fields if f.kind == "ber" for n in ber_tree(f.ber)}
+
+    @property
+    def ber_roots(self) -> dict[str, str]:
+        """Message.ident of each ASN.1 packet -> its root element's ident."""
+        return {m.ident: f.ber.ident for m in self.messages for f in m.fields if f.kind == "ber"}
 
     def message(self, ident: str) -> Message:
         for m in self.messages:

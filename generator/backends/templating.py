@@ -26,6 +26,8 @@ def environment(loader: jinja2.BaseLoader, string_filter: str, quote) -> jinja2.
     env.filters["ident"] = lua_ident
     env.filters["kind"] = expr_kind
     env.filters["operands"] = operands
+    env.filters["ber_tree"] = M.ber_tree
+    env.globals["BER_MAX_DEPTH"] = M.BER_MAX_DEPTH
     return env
 
 

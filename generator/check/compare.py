@@ -28,7 +28,7 @@ from ..backends.c import render as render_c
 from ..backends.lua import render
 from ..frontend import build
 from .pdml import LuaErrorInOutput, ProtoItem, iter_packets
-from .scapy_items import message_reading, scaled_value, shown_address
+from .scapy_items import ber_bits, message_reading, scaled_value, shown_address
 from .tshark import Tshark, TsharkError
 
 # Disagreements kept per capture for the report; the rest are only counted.
@@ -234,6 +234,10 @@ class Checker:
                     value = i.value
                 elif kind == "undecoded":
                     value = ""
+                elif kind == "ber_show":  # an OID: its dotted text
+                    value = i.show
+                elif kind == "ber_bits":
+                    value = ber_bits(i.value)
                 else:
                     value = i.number()
                 _add(fields, i.name, (value, i.pos - msg_item.pos, i.size))
@@ -246,6 +250,19 @@ class Checker:
 
         def add(m: M.Message):
             for f in m.flat_fields:
+                if f.kind == "ber":
+                    for n in M.ber_tree(f.ber):
+                        if n.item is not None:
+                            out[n.item.abbrev] = {"oid": "ber_show", "bits": "ber_bits", "int": "ber_int"}.get(
+                                n.kind, "bytes")
+                        if n.wide is not None:
+                            out[n.wide.abbrev] = "bytes"
+                        if n.sub is not None and n.sub not in seen:
+                            seen.add(n.sub)
+                            add(self.proto.message(n.sub))
+                    continue
+                if f.kind == "ber_item":
+                    continue
                 out[f.abbrev] = f.scaling or ("tbcd" if f.tbcd else "address_shown" if shown_address(f) else f.kind)
                 for flag in f.flags:
                     out[flag.abbrev] = "flag"

@@ -111,12 +111,97 @@ def _short(fld, mf: M.Field, pkt: Packet, val, start: int, available: int) -> bo
     return False
 
 
+# --- ASN.1 packets: BER as scapy's codec reads it (the dissectors' BER reader, in Python)
+
+class _BerFail(Exception):
+    pass
+
+
+def _ber_id(buf: bytes, pos: int, limit: int):
+    """(identifier as scapy's BER_id_dec composes it, where it ends), or None where scapy raises."""
+    if pos >= limit:
+        return None
+    x = buf[pos]
+    if x & 0x1F != 0x1F:
+        return x, pos + 1
+    v, p = x >> 5, pos + 1
+    for _ in range(34):
+        if p >= limit:
+            return None
+        c = buf[p]
+        v, p = (v << 7) | (c & 0x7F), p + 1
+        if not c & 0x80:
+            return (v if v < 2 ** 53 else -1), p
+    return None
+
+
+def _ber_len(buf: bytes, pos: int, limit: int):
+    if pos >= limit:
+        return None
+    n = buf[pos]
+    if not n & 0x80:
+        return n, pos + 1
+    n &= 0x7F
+    if limit - pos <= n:
+        return None
+    return int.from_bytes(buf[pos + 1:pos + 1 + n], "big"), pos + 1 + n
+
+
+def _ber_oid(content: bytes) -> str | None:
+    """BERcodec_OID's dotted text; None where it raises."""
+    parts, p = [], 0
+    while p < len(content):
+        v, i = 0, 0
+        while True:
+            if p >= len(content) or i > 33:
+                return None
+            c = content[p]
+            v, p, i = (v << 7) | (c & 0x7F), p + 1, i + 1
+            if not c & 0x80:
+                break
+        parts.append(v)
+    if parts:
+        parts[:1] = [parts[0] // 40, parts[0] % 40]
+    return ".".join(map(str, parts))
+
+
+def ber_bits(content_hex: str) -> str:
+    """A BIT STRING's bits as scapy shows them, from the bytes of its value (the unused-bits count first)."""
+    content = bytes.fromhex(content_hex)
+    bits = "".join(format(b, "08b") for b in content[1:])
+    return bits[:-content[0]] if content and content[0] else bits
+
+
+_ABSENT = object()
+
+
+def _value_item(n: M.BerNode) -> M.Field | None:
+    """The item naming the scapy field that holds an element's value (a list's and a CHOICE's are
+    their members')."""
+    if n.kind in ("seq_of", "choice"):
+        return _value_item(n.members[0])
+    return n.item
+
+
+def _scapy_value(val):
+    """An ASN.1 object's value (ASN1_INTEGER(5) -> 5); anything else as it is."""
+    return getattr(val, "val", val)
+
+
 class _Walker:
     def __init__(self, proto: M.Protocol, classes: dict[str, type]) -> None:
         self.proto = proto
         self.classes = classes  # Message.ident -> scapy class
         self.idents = {c: i for i, c in classes.items()}
         self.truncated: set[str] = set()  # filter names of the messages scapy read short
+        self.ber_depth = 0  # ASN.1 packets nested, as the BER reader counts them
+        # an implicitly tagged packet's (position from the outermost message, identifier read there)
+        self.retag: tuple[int, int] | None = None
+
+    def _ber_ident(self, buf: bytes, pos: int, limit: int, base: int):
+        if self.retag is not None and self.retag[0] == base + pos:
+            return self.retag[1], pos + 1
+        return _ber_id(buf, pos, limit)
 
     def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
@@ -130,6 +215,8 @@ class _Walker:
         up on the message there), or read short (see ``_short``); the message
         is then in ``truncated``.
         """
+        if msg.fields and msg.fields[0].kind == "ber":
+            return self._walk_ber(msg, buf, base, dissected)
         pkt = cls()
         pkt.fields = {}
         pkt.underlayer = dissected.underlayer if dissected is not None else None  # pkt.underlayer.<field>
@@ -233,6 +320,136 @@ class _Walker:
         handed = {name for b in self.proto.message(self.idents[type(below)]).payloads if b.message == msg.ident
                   for name, _ in b.under}
         return set(guard.under) <= handed and all(below.getfieldval(n) is not None for n in guard.under)
+
+    def _walk_ber(self, msg: M.Message, buf: bytes, base: int, dissected) -> tuple[list[ScapyItem], int, bool]:
+        """An ASN.1 packet's items, laid out as the dissectors' BER reader reads them, with the
+        values of the packet scapy dissected (``dissected``; None: scapy could not read it, its
+        values are read from the bytes); where it ends (where it failed), complete?"""
+        items: list[ScapyItem] = []
+        ok, end = self._ber_field(msg.fields[0].ber, buf, 0, len(buf), items, base,
+                                  dissected.fields if dissected is not None else None, _ABSENT)
+        if not ok:
+            self.truncated.add(msg.abbrev)
+        return items, end, ok
+
+    def _ber_field(self, n: M.BerNode, buf, pos, limit, out, base, fields, val):
+        if n.optional:
+            ok, end = self._ber_element(n, buf, pos, limit, None, base, fields, val)
+            if not ok:
+                return True, pos
+            if out is None:
+                return ok, end
+        return self._ber_element(n, buf, pos, limit, out, base, fields, val)
+
+    def _ber_element(self, n: M.BerNode, buf, pos, limit, out, base, fields, val):
+        """``out`` None: only whether it reads; ``fields``: scapy's values by field name (None:
+        none); ``val``: this element's value where a list gives it."""
+        start = pos
+        if n.explicit is not None:
+            got = self._ber_ident(buf, pos, limit, base)
+            if got is None or got[0] != n.explicit:
+                return False, start
+            got = _ber_len(buf, got[1], limit)
+            if got is None:
+                return False, start
+            pos = got[1]
+        if n.kind == "choice":
+            got = self._ber_ident(buf, pos, limit, base)
+            for key, m in zip(n.keys, n.members):
+                if got is not None and got[0] == key:
+                    return self._ber_element(m, buf, pos, limit, out, base, fields, val)
+            return False, start
+        # scapy's value by its field's name (a list's is its element's)
+        named = _value_item(n)
+        if val is _ABSENT and fields is not None and named is not None:
+            val = fields.get(named.name)
+        if n.kind == "packet":
+            if (n.explicit is not None or n.tag is not None) and pos >= limit:
+                return True, pos
+            if self.ber_depth >= M.BER_MAX_DEPTH:
+                return False, start
+            saved = self.retag
+            if n.tag is not None:
+                got = self._ber_ident(buf, pos, limit, base)
+                if got is None or got[0] != n.tag:
+                    return False, start
+                self.retag = (base + pos, n.retag)
+            sub = self.proto.message(n.sub)
+            self.ber_depth += 1
+            try:
+                if out is None:
+                    return self._ber_field(sub.fields[0].ber, buf, pos, limit, None, base, None, _ABSENT)
+                sub_pkt = val if isinstance(val, Packet) else None
+                more, used, whole = self.walk(sub, self.classes[sub.ident], buf[pos:limit], base + pos, sub_pkt)
+            finally:
+                self.ber_depth -= 1
+                self.retag = saved
+            out.append(ScapyItem(n.item.abbrev, buf[pos:pos + used].hex(), base + pos, used))
+            out.extend(more)
+            return whole, pos + used if whole else start
+        got = self._ber_ident(buf, pos, limit, base)
+        if got is None or got[0] != n.tag:
+            return False, start
+        got = _ber_len(buf, got[1], limit)
+        if got is None or got[1] + got[0] > limit:
+            return False, start
+        length, q = got
+        stop = q + length
+        content = buf[q:stop]
+        if n.kind == "oid" and _ber_oid(content) is None or n.kind == "bits" and not content:
+            return False, start
+        if n.kind in ("seq", "seq_of"):
+            at = q
+            if n.kind == "seq" and length:
+                for m in n.members:
+                    ok, end = self._ber_field(m, buf, at, stop, out, base, fields, _ABSENT)
+                    if not ok:
+                        return False, end
+                    at = end
+                if at != stop:
+                    return False, at
+            elif n.kind == "seq_of":
+                element = n.members[0]
+                listed = val if isinstance(val, list) else None
+                i = 0
+                while at < stop:
+                    elem = listed[i] if listed is not None and i < len(listed) else None if fields is None \
+                        else "absent in scapy"
+                    ok, end = self._ber_field(element, buf, at, stop, out, base, fields, elem)
+                    if not ok:
+                        return False, end
+                    at, i = end, i + 1
+            return True, stop
+        if out is not None:
+            out.extend(self._ber_leaf(n, buf, pos, q, stop, base, val if fields is not None else None))
+        return True, stop
+
+    def _ber_leaf(self, n: M.BerNode, buf, pos, q, stop, base, val) -> list[ScapyItem]:
+        """A leaf's item: scapy's value (``val``; None: read from the bytes) in the form compared."""
+        content = buf[q:stop]
+        missing = val is None or val is _ABSENT or isinstance(val, str) and val == "absent in scapy"
+        if n.kind == "int":
+            v = int.from_bytes(content, "big", signed=True) if val is None else \
+                "absent in scapy" if missing else int(_scapy_value(val))
+            if len(content) > 8:
+                shown = v.to_bytes(len(content), "big", signed=True).hex() if isinstance(v, int) else v
+                return [ScapyItem(n.wide.abbrev, shown, base + q, len(content))]
+            return [ScapyItem(n.item.abbrev, v, base + pos, stop - pos)]
+        if n.kind == "oid":
+            v = _ber_oid(content) if val is None else "absent in scapy" if missing else str(_scapy_value(val))
+            return [ScapyItem(n.item.abbrev, v, base + pos, stop - pos)]
+        if not content:
+            return []
+        if val is None:
+            v = ber_bits(content.hex()) if n.kind == "bits" else content.hex()
+        elif missing:
+            v = "absent in scapy"
+        elif n.kind == "bits":
+            v = str(_scapy_value(val))
+        else:
+            raw = _scapy_value(val)
+            v = (raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)).hex()
+        return [ScapyItem(n.item.abbrev, v, base + q, len(content))]
 
     def _cut_pointer(self, mf: M.Field, buf: bytes, at: int, base: int) -> tuple[int, list[ScapyItem]]:
         """(where the dissector stops, its items) in a pointer scapy could not read

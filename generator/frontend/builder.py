@@ -3,6 +3,7 @@ messages in order) and the message walk that calls the field kinds."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from scapy.layers import dcerpc as sd
@@ -14,7 +15,7 @@ from .. import model as M
 from ..names import filter_part, lua_ident, unique
 from .errors import GeneratorError, location
 from .expressions import Expressions
-from .fields import FieldKinds
+from .fields import Asn1Kinds, FieldKinds, is_asn1_packet
 
 
 _WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -29,7 +30,7 @@ def _display_name(cls) -> str:
     return " ".join(_WORD_BREAK.sub(" ", cls.__name__).replace("_", " ").split())
 
 
-class ProtocolBuilder(FieldKinds, Expressions):
+class ProtocolBuilder(Asn1Kinds, FieldKinds, Expressions):
     def __init__(self, abbrev: str, title: str, source: str, strict: bool = False) -> None:
         """``strict``: a field the generator cannot translate refuses the whole
         translation (GeneratorError); else the message is decoded up to it and
@@ -51,6 +52,7 @@ class ProtocolBuilder(FieldKinds, Expressions):
         self.roles: dict[type, str] = {}
         self.carried: dict[tuple[type, str], str] = {}  # (stub class, field) -> role it carries
         self.below_reads: dict[type, list[str]] = {}  # class -> the fields of its underlayer it reads
+        self.ber_counter = itertools.count(1)  # BER elements of ASN.1 packets, numbered
 
     # --- names
 
@@ -111,7 +113,15 @@ class ProtocolBuilder(FieldKinds, Expressions):
         idents: dict[str, str] = {}
         fields_by_name: dict[str, M.Field] = {}
         group: list[M.Field] = []
-        for fld in cls.fields_desc:
+        if is_asn1_packet(cls):
+            try:
+                msg.fields.append(self.ber_field(cls, msg))
+            except GeneratorError as exc:
+                if self.strict:
+                    raise
+                self._undecoded(cls, msg, cls.fields_desc[0] if cls.fields_desc else None, str(exc), group,
+                                fields_by_name, idents)
+        for fld in () if is_asn1_packet(cls) else cls.fields_desc:
             read_below = len(self.below_reads.get(cls, ()))
             try:
                 f = self.field(cls, msg, fld, fields_by_name, ndr, group)
@@ -186,7 +196,7 @@ class ProtocolBuilder(FieldKinds, Expressions):
             name = first.name
             group.clear()
         else:
-            name = fld.name
+            name = fld.name if fld is not None else "ASN1_root"
         ident = unique("undecoded", set(idents))
         msg.undecoded = reason
         guard = next((g for g in msg.fields if g.under), None)  # one "not decoded" expert per message

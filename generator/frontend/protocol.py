@@ -165,5 +165,7 @@ def _used_tables(messages: list[M.Message]) -> set[str]:
                     used.add(g.enum.ident)
             if f.enum_by is not None:
                 used.update(t.ident for _, t in f.enum_by.tables)
+            if f.kind == "ber":
+                used.update(n.enum.ident for n in M.ber_tree(f.ber) if n.enum is not None)
         used.update(p.table for p in m.summary if p.table)
     return used
