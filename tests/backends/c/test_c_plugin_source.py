@@ -90,6 +90,12 @@ def test_compiles_without_warnings_for_every_tshark(tshark, tmp_path, spec):
     assert version == tshark.plugin_folder()
 
 
+def test_a_protocol_nothing_registers_compiles(tmp_path):
+    """A class with no binding of its own (x509's): the plugin's unused helpers stay quiet under -Werror."""
+    build_plugin(render(load("scapy.layers.x509:X509_Validity")), str(tmp_path / "p.so"))
+    assert (tmp_path / "p.so").stat().st_size > 0
+
+
 def test_cmake_project_builds_for_every_tshark(tshark, tmp_path):
     """The CMakeLists.txt is a real out-of-tree Wireshark plugin project."""
     base = os.path.join(tshark.root, "tmp") if tshark.root else str(tmp_path)
