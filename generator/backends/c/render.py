@@ -9,6 +9,7 @@ can become a C keyword, a reserved name or a comment terminator.
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 import jinja2
@@ -66,6 +67,7 @@ def _check(proto: M.Protocol) -> None:
             seen[name] = m.name
 
 
+@functools.cache  # one per process: jinja2 then compiles each template once, not once per render
 def environment() -> jinja2.Environment:
     return templating.environment(jinja2.PackageLoader("generator.backends.c", "templates"), "c_str", c_str)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import jinja2
 
 from ... import model as M
@@ -18,6 +20,7 @@ def lua_str(value) -> str:
     return quoted(value, '"\\', "\\%03d")
 
 
+@functools.cache  # one per process: jinja2 then compiles each template once, not once per render
 def environment() -> jinja2.Environment:
     return templating.environment(jinja2.PackageLoader("lua_templates", ""), "lua_str", lua_str)
 
