@@ -158,8 +158,11 @@ class _Walker:
                 val = buf[start:read_end - _remaining(left) - (1 if mf.kind == "stringz" else 0)]
             if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
                 deferred.append((mf.members[1], val))
+            end = len(buf) - _remaining(s)
+            if mf.bit_cursor and isinstance(s, tuple):
+                end += 1  # its item holds the byte its last bits share with what follows
             try:
-                more, whole = self._items(mf, val, buf, start, len(buf) - _remaining(s), base, run_start)
+                more, whole = self._items(mf, val, buf, start, end, base, run_start)
             except Exception as exc:
                 raise ValueError(f"{cls.__name__}.{fld.name}: {type(exc).__name__}: {exc}") from exc
             items.extend(more)

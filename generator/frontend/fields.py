@@ -257,6 +257,22 @@ def _completed_run(fields: list, last) -> list:
     return [*fields[start:], last]
 
 
+def _read_at_bit(where: str, run: list) -> None:
+    """Make the members of a bit run each read their own bits at the run's
+    current bit (``Field.bit_cursor``): scapy's way when their presence varies."""
+    for g in run:
+        if g.flags:
+            raise GeneratorError(f"{where}: flags in a bit run whose members' presence varies (ConditionalFields "
+                                 f"with different tests) are not translated; use a BitField")
+        if g.bit_width > 64:
+            raise GeneratorError(f"{where}: a bit field of {g.bit_width} bits in a bit run whose members' "
+                                 f"presence varies is not translated; up to 64 bits")
+        size = (g.bit_width + 7) // 8
+        g.ftype = M.INT_FTYPES[(size if size <= 4 else 8, False)]
+        g.size, g.mask, g.shift, g.bit_offset = None, None, 0, 0
+        g.group_start = g.group_end = g.bit_cursor = True
+
+
 def _keeps_rest(cls) -> bool:
     """True when ``cls`` keeps scapy's default extract_padding: whatever follows
     its fields is its payload, so as a PacketField or a list element it takes
@@ -345,14 +361,19 @@ class FieldKinds:
         f.condition = condition
         f.pad_to = pad_to
         f.may_end = may_end
-        if f.kind == "int" and (f.mask or not f.group_end):  # a bit run's member
-            # its bytes are read with the run's first field: every member must share one condition
+        bit_member = isinstance(fld, sf._BitField) and f.kind == "int"
+        if bit_member and (f.mask or not f.group_end or msg.fields and msg.fields[-1].bit_cursor):
+            # scapy's BitField carries the bit it stopped at to the next one, and a
+            # ConditionalField that does not hold passes it on untouched: members
+            # under different tests, and every bit field after them, are read at a
+            # bit known only when dissecting
             run = [g for g, _ in group] if group else _completed_run(msg.fields, f)
-            if any(g.condition != condition for g in run):
-                group[:] = [(g, g.bit_width) for g in run]  # the undecoded bytes start with the run
-                raise GeneratorError(f"{where}: the fields of a bit run must share one condition (a "
-                                     f"ConditionalField around each, with the same test); make the whole run "
-                                     f"conditional on byte boundaries")
+            if any(g.condition != condition for g in run) or msg.fields and msg.fields[-1].bit_cursor:
+                _read_at_bit(where, run)
+                group.clear()
+        elif isinstance(fld, sf._BitField) and msg.fields and msg.fields[-1].bit_cursor:
+            raise GeneratorError(f"{where}: follows bit fields read at a bit known only when dissecting; "
+                                 f"an integer wider than 64 bits there is not translated")
         return f
 
     def choice_field(self, cls, msg, fld, known, ndr, group, outer: M.Expr | None) -> M.Field:
@@ -637,7 +658,7 @@ class FieldKinds:
                                  f"use a LE integer field with FlagsField or masks")
         enum, _ = self.enum_names(cls, msg, fld, None, fld.size, False)
         flags = self._flags(fld, base["abbrev"], where) if isinstance(fld, sf.FlagsField) else ()
-        f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False, flags=flags,
+        f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False, flags=flags, bit_width=fld.size,
                     base="HEX" if isinstance(fld, (sf.XBitField, sf.FlagsField)) else "DEC")
         group.append((f, fld.size))
         bits = sum(w for _, w in group)

@@ -1,0 +1,75 @@
+"""Bit runs whose members' presence varies (tests/layers/bitruns2.py): each
+member is read at the bit scapy's BitField reached, a member whose
+ConditionalField does not hold takes no bits. scapy and tshark agree field by
+field, item ranges included, with the Lua script and the C plugin; packets cut
+in the run, and bits that end mid-byte, give a truncated expert, never a Lua
+error."""
+
+import pytest
+from scapy.packet import Raw
+
+from conftest import udp_pcap
+from generator.check import Checker
+from layers.bitruns2 import PORTS, CTagLike, Straddle, Uneven, VaryingRun
+
+CTAG = CTagLike(VID=1, DEI=1, PCP=1, cvid_value_hi=0xA, dei_flag=1, pcp_value=7, cvid_value_low=0x55)
+STRADDLE = Straddle(kind=3, big=0xFEDCBA9876543210, tail=0xF, after=1)
+# (class, wire bytes, does scapy come up short?)
+SAMPLES = [
+    (CTagLike, bytes(CTAG), False),
+    (CTagLike, bytes(CTagLike(VID=0, DEI=1, PCP=0, spare_2=3, dei_flag=1, spare_4=5, spare_5=9)), False),
+    (CTagLike, bytes(CTagLike(VID=1, DEI=0, PCP=1, cvid_value_hi=1, spare_3=1, pcp_value=2, cvid_value_low=3)), False),
+    (VaryingRun, bytes(VaryingRun(kind=1, x=9, y=0xABC, pad=0xF, ext=4, after=5)), False),
+    (VaryingRun, bytes(VaryingRun(kind=2, y=0x123, ext=6, after=7)), False),
+    (VaryingRun, bytes(VaryingRun(kind=2, y=7, after=8)), False),  # y <= 100: no ext
+    (Straddle, bytes(STRADDLE), False),
+    (Straddle, bytes(Straddle(kind=5, mid=0x8000000001, tail=3, after=2)), False),
+    (Straddle, bytes(Straddle(kind=0, tail=9, after=4)), False),
+    (Uneven, bytes(Uneven(kind=1, x=2, after=3)), False),
+    (Uneven, b"\x20\x05", True),  # kind 2: no x, the byte field would start mid-byte
+    # cut in the run: before the conditional bits, in a member straddling bytes, in the 64-bit member
+    (CTagLike, bytes(CTAG)[:1], True),
+    (VaryingRun, bytes(VaryingRun(kind=1, x=9, y=0xABC, pad=0xF))[:2], True),
+    (Straddle, bytes(STRADDLE)[:5], True),
+    (Straddle, bytes(STRADDLE)[:8], True),
+]
+
+
+@pytest.fixture(scope="module")
+def checker(tshark, backend):
+    return Checker("layers.bitruns2", tshark=tshark, backend=backend, strict=True)
+
+
+@pytest.fixture(scope="module")
+def checked(checker, tmp_path_factory):
+    path = udp_pcap(tmp_path_factory.mktemp("bitruns2") / "bitruns2.pcap",
+                    [(PORTS[cls], Raw(raw)) for cls, raw, _ in SAMPLES])
+    pairs = []
+    result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
+    return result, pairs
+
+
+def test_scapy_and_tshark_agree(checker, checked):
+    result, pairs = checked
+    assert result.ok and result.disagreements == [] and result.problems == []
+    assert result.messages == len(SAMPLES) and result.not_compared == {}
+    for (cls, raw, short), (_, theirs) in zip(SAMPLES, pairs):
+        abbrev = checker.message_of[cls].abbrev
+        assert ((f"{abbrev}.truncated", abbrev) in theirs.experts) == short, (cls.__name__, raw.hex())
+
+
+def test_members_start_where_the_present_ones_end(checked):
+    _, pairs = checked
+    ctag = pairs[0][1].fields
+    assert ctag["bitruns2.ctaglike.cvid_value_hi"] == (0xA, 1, 1) and ctag["bitruns2.ctaglike.pcp_value"] == (7, 1, 1)
+    assert "bitruns2.ctaglike.spare_2" not in ctag and ctag["bitruns2.ctaglike.cvid_value_low"] == (0x55, 2, 1)
+    assert pairs[1][1].fields["bitruns2.ctaglike.spare_4"] == (5, 1, 1)
+    # y at bit 8 when x is there, at bit 4 when not: its item the bytes its bits touch
+    assert pairs[3][1].fields["bitruns2.varyingrun.y"] == (0xABC, 1, 2)
+    assert pairs[4][1].fields["bitruns2.varyingrun.y"] == (0x123, 0, 2)
+    assert pairs[4][1].fields["bitruns2.varyingrun.ext"] == (6, 2, 1)
+    assert "bitruns2.varyingrun.ext" not in pairs[5][1].fields
+    straddle = pairs[6][1].fields
+    assert straddle["bitruns2.straddle.big"] == (0xFEDCBA9876543210, 0, 9)
+    assert straddle["bitruns2.straddle.tail"] == (0xF, 8, 1) and straddle["bitruns2.straddle.after"] == (1, 9, 1)
+    assert pairs[7][1].fields["bitruns2.straddle.mid"] == (0x8000000001, 0, 6)

@@ -1,0 +1,63 @@
+"""Test layers: bit runs whose members' presence varies, as scapy's library writes them.
+
+ConditionalFields with different tests inside one run of bit fields (PFCP's
+C-TAG IE, GTP's PDU session container): a member whose test fails takes no
+bits, so the members after it start at a bit only the packet says.
+"""
+
+from scapy.fields import BitEnumField, BitField, ByteField, ConditionalField, XBitField
+from scapy.layers.inet import UDP
+from scapy.packet import Packet, bind_layers
+
+
+class CTagLike(Packet):
+    """PFCP's IE_C_TAG: each flag of the first byte picks one of two fields of the same width."""
+
+    name = "C-TAG like"
+    fields_desc = [XBitField("spare_1", 0, 5), BitField("VID", 0, 1), BitField("DEI", 0, 1), BitField("PCP", 0, 1),
+                   ConditionalField(BitField("cvid_value_hi", 0, 4), lambda x: x.VID == 1),
+                   ConditionalField(BitField("spare_2", 0, 4), lambda x: x.VID == 0),
+                   ConditionalField(BitField("dei_flag", 0, 1), lambda x: x.DEI == 1),
+                   ConditionalField(BitField("spare_3", 0, 1), lambda x: x.DEI == 0),
+                   ConditionalField(BitEnumField("pcp_value", 0, 3, {0: "best effort", 7: "network"}),
+                                    lambda x: x.PCP == 1),
+                   ConditionalField(BitField("spare_4", 0, 3), lambda x: x.PCP == 0),
+                   ConditionalField(ByteField("cvid_value_low", 0), lambda x: x.VID == 1),
+                   ConditionalField(ByteField("spare_5", 0), lambda x: x.VID == 0)]
+
+
+class VaryingRun(Packet):
+    """Members absent for one kind move the ones after them (GTP's PDU session container's way):
+    ``y`` starts at bit 8 when kind is 1, at bit 4 otherwise; a later test reads it."""
+
+    name = "Varying run"
+    fields_desc = [BitField("kind", 0, 4),
+                   ConditionalField(BitField("x", 0, 4), lambda p: p.kind == 1),
+                   BitField("y", 0, 12),
+                   ConditionalField(XBitField("pad", 0, 4), lambda p: p.kind == 1),
+                   ConditionalField(ByteField("ext", 0), lambda p: p.y > 100),
+                   ByteField("after", 0)]
+
+
+class Straddle(Packet):
+    """A 64-bit member at bit 4: its value's bits touch 9 bytes."""
+
+    name = "Straddle"
+    fields_desc = [BitField("kind", 0, 4),
+                   ConditionalField(XBitField("big", 0, 64), lambda p: p.kind == 3),
+                   ConditionalField(XBitField("mid", 0, 40), lambda p: p.kind == 5),
+                   BitField("tail", 0, 4),
+                   ByteField("after", 0)]
+
+
+class Uneven(Packet):
+    """Bits that end mid-byte when ``x`` is absent: scapy then fails at the next byte field."""
+
+    name = "Uneven"
+    fields_desc = [BitField("kind", 0, 4), ConditionalField(BitField("x", 0, 4), lambda p: p.kind == 1),
+                   ByteField("after", 0)]
+
+
+PORTS = {CTagLike: 41721, VaryingRun: 41722, Straddle: 41723, Uneven: 41724}
+for _cls, _port in PORTS.items():
+    bind_layers(UDP, _cls, dport=_port)
