@@ -46,6 +46,8 @@ class ProtocolBuilder(FieldKinds, Expressions):
         self.enums: dict[tuple, M.EnumTable] = {}
         self.sets: dict[tuple, M.ValueSet] = {}
         self.choices: list[M.ClassChoice] = []  # classes chosen from bytes, by probing scapy
+        # the LEBitField members of bit runs, by id (held: an id is not reused)
+        self.lsb_first_runs: dict[int, M.Field] = {}
         self.abbrevs: dict[str, str] = {}  # filter name -> where it came from
         self.request_slots: list[str] = []
         self.roles: dict[type, str] = {}

@@ -261,6 +261,9 @@ def _read_at_bit(where: str, run: list) -> None:
     """Make the members of a bit run each read their own bits at the run's
     current bit (``Field.bit_cursor``): scapy's way when their presence varies."""
     for g in run:
+        if g.little_endian:
+            raise GeneratorError(f"{where}: a little-endian bit run whose members' presence varies is not "
+                                 f"translated")
         if g.flags:
             raise GeneratorError(f"{where}: flags in a bit run whose members' presence varies (ConditionalFields "
                                  f"with different tests) are not translated; use a BitField")
@@ -299,6 +302,14 @@ def _is_tbcd(fld) -> bool:
     """scapy.contrib.gtp's TBCDByteField itself (gtp_v2 uses it too): the exact
     class, as _LIBRARY_INTEGERS names them."""
     return _qualified(type(fld)) == "scapy.contrib.gtp.TBCDByteField"
+
+
+def _is_le_bit_field(fld) -> bool:
+    """scapy.contrib.ethercat's LEBitField (and its LenField and EnumField, which
+    read as it does): a run of them is a little-endian integer whose first
+    field holds the lowest bits."""
+    getfield = getattr(type(fld), "getfield", None)
+    return _qualified(getfield) == "scapy.contrib.ethercat.LEBitField.getfield"
 
 
 def _is_pfcp_extra_data(fld) -> bool:
@@ -468,6 +479,8 @@ class FieldKinds:
             return self.pfcp_extra_data(cls, fld, base, known)
         if _is_tbcd(fld):
             return self.tbcd(cls, fld, base, known)
+        if _is_le_bit_field(fld) and not isinstance(fld, sf._ScalingField):
+            return self.bit_field(cls, msg, fld, base, group)
         library = _library_integer(fld)
         if library is not None:
             if group:
@@ -653,32 +666,53 @@ class FieldKinds:
         if isinstance(fld, sf._ScalingField):
             raise GeneratorError(f"{where}: a BitScalingField (a scaled value in a bit run) is not translated; "
                                  f"use a ScalingField of whole bytes")
-        if fld.size < 0 or getattr(fld, "rev", False):
-            raise GeneratorError(f"{where}: little-endian (negative size) bit fields are not supported; "
-                                 f"use a LE integer field with FlagsField or masks")
+        lsb_first = _is_le_bit_field(fld)
+        # scapy reverses a run's bytes when its first field is little-endian
+        # (a negative size or tot_size) and says how many (tot_size)
+        reversed_bytes = getattr(fld, "tot_size", 0) if not group and getattr(fld, "rev", False) else 0
+        if group and lsb_first != (id(group[0][0]) in self.lsb_first_runs):
+            raise GeneratorError(f"{where}: a bit run mixing LEBitField and other bit fields is not translated "
+                                 f"(scapy cannot read it either)")
+        if isinstance(fld, sf.FlagsField) and (lsb_first or reversed_bytes > 1 or
+                                               group and group[0][0].little_endian):
+            raise GeneratorError(f"{where}: flags in a little-endian bit run are not translated")
         enum, _ = self.enum_names(cls, msg, fld, None, fld.size, False)
         flags = self._flags(fld, base["abbrev"], where) if isinstance(fld, sf.FlagsField) else ()
         f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False, flags=flags, bit_width=fld.size,
                     base="HEX" if isinstance(fld, (sf.XBitField, sf.FlagsField)) else "DEC")
+        if lsb_first:
+            self.lsb_first_runs[id(f)] = f
+            f.little_endian = True
+        elif reversed_bytes > 1:
+            f.little_endian = True  # the run's first field says how scapy reads the run
+            f.size = reversed_bytes
         group.append((f, fld.size))
         bits = sum(w for _, w in group)
         if bits % 8:
             return f
         size = bits // 8
+        little = group[0][0].little_endian
+        if little and not lsb_first and group[0][0].size != size:
+            raise GeneratorError(f"{where}: a little-endian bit run of {size} bytes whose first field reverses "
+                                 f"{group[0][0].size} (tot_size) is not translated")
+        little = little or lsb_first
         if len(group) == 1 and size > 8 and not flags:
             # one integer wider than any ProtoField: its bytes
             group.clear()
             return M.Field(**{**base, "label": fld.name}, kind="bytes", ftype="bytes", size=size, wide_int=True)
-        if size not in _RUN_SIZES:
-            raise GeneratorError(f"{where}: a bit run of {size} bytes has no ProtoField type; use "
-                                 f"{', '.join(map(str, _RUN_SIZES[:-1]))} or {_RUN_SIZES[-1]}")
+        if size not in _RUN_SIZES or little and size > 4:
+            sizes = (1, 2, 3, 4) if little else _RUN_SIZES
+            raise GeneratorError(f"{where}: a {'little-endian ' if little else ''}bit run of {size} bytes has no "
+                                 f"ProtoField type; use {', '.join(map(str, sizes[:-1]))} or {sizes[-1]}")
         pos = 0
         for i, (g, width) in enumerate(group):
-            g.shift = bits - pos - width
+            # LEBitField: the first field holds the integer's lowest bits
+            g.shift = pos if lsb_first else bits - pos - width
+            g.little_endian = little
             g.mask = ((1 << width) - 1) << g.shift
             g.size = size
             g.ftype = M.INT_FTYPES[(size, False)]
-            g.bit_offset, g.bit_width = pos, width
+            g.bit_offset, g.bit_width = bits - g.shift - width, width
             g.group_start = i == 0
             # a flag's mask was the bit in its field: now the bit in the run
             g.flags = tuple(dataclasses.replace(flag, mask=flag.mask << g.shift) for flag in g.flags)

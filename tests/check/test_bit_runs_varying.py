@@ -1,19 +1,24 @@
 """Bit runs whose members' presence varies (tests/layers/bitruns2.py): each
 member is read at the bit scapy's BitField reached, a member whose
-ConditionalField does not hold takes no bits. scapy and tshark agree field by
-field, item ranges included, with the Lua script and the C plugin; packets cut
-in the run, and bits that end mid-byte, give a truncated expert, never a Lua
-error."""
+ConditionalField does not hold takes no bits. Little-endian bit runs:
+EtherCAT's LEBitField, BitFields of negative size or tot_size. scapy and
+tshark agree field by field, item ranges included, with the Lua script and the
+C plugin; packets cut in a run, and bits that end mid-byte, give a truncated
+expert, never a Lua error."""
 
 import pytest
 from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.bitruns2 import PORTS, CTagLike, Straddle, Uneven, VaryingRun
+from layers.bitruns2 import PORTS, CTagLike, LEBits, LEBitsOdd, ReversedRun, Straddle, Uneven, VaryingRun
 
 CTAG = CTagLike(VID=1, DEI=1, PCP=1, cvid_value_hi=0xA, dei_flag=1, pcp_value=7, cvid_value_low=0x55)
 STRADDLE = Straddle(kind=3, big=0xFEDCBA9876543210, tail=0xF, after=1)
+LE = LEBits(adp=1, data=[1, 2, 3], c=1, next=1, wkc=9)
+ODD = LEBitsOdd(a=31, b=0xABC, c=0x55, x=5, y=17, wide=(1 << 143) | 5, after=3)
+REVERSED = ReversedRun(AP_reach=2, security=1, key_scope=1, capabilities=0x2A, mobility=1, reserved=0x12345,
+                       neg=0x1234, after=7)
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
     (CTagLike, bytes(CTAG), False),
@@ -32,6 +37,16 @@ SAMPLES = [
     (VaryingRun, bytes(VaryingRun(kind=1, x=9, y=0xABC, pad=0xF))[:2], True),
     (Straddle, bytes(STRADDLE)[:5], True),
     (Straddle, bytes(STRADDLE)[:8], True),
+    (LEBits, bytes(LE), False),
+    (LEBits, bytes(LEBits(adp=0xFFFF, len=0, _reserved=7, wkc=1)), False),
+    (LEBitsOdd, bytes(ODD), False),
+    (ReversedRun, bytes(REVERSED), False),
+    (ReversedRun, bytes(ReversedRun(AP_reach=1, key_scope=0, reserved=1, neg=0xFF00)), False),
+    (LEBits, bytes(LE)[:3], True),
+    (LEBitsOdd, bytes(ODD)[:2], True),
+    (LEBitsOdd, bytes(ODD)[:4], True),
+    (ReversedRun, bytes(REVERSED)[:3], True),
+    (ReversedRun, bytes(REVERSED)[:5], True),
 ]
 
 
@@ -73,3 +88,18 @@ def test_members_start_where_the_present_ones_end(checked):
     assert straddle["bitruns2.straddle.big"] == (0xFEDCBA9876543210, 0, 9)
     assert straddle["bitruns2.straddle.tail"] == (0xF, 8, 1) and straddle["bitruns2.straddle.after"] == (1, 9, 1)
     assert pairs[7][1].fields["bitruns2.straddle.mid"] == (0x8000000001, 0, 6)
+
+
+def test_little_endian_runs(checked):
+    _, pairs = checked
+    le = pairs[15][1].fields
+    assert le["bitruns2.lebits.len"] == (3, 2, 2) and le["bitruns2.lebits.c"] == (1, 2, 2)
+    assert le["bitruns2.lebits.next"] == (1, 2, 2) and le["bitruns2.lebits.wkc"] == (9, 7, 2)
+    assert pairs[16][1].fields["bitruns2.lebits._reserved"] == (7, 2, 2)
+    odd = pairs[17][1].fields
+    assert odd["bitruns2.lebitsodd.a"] == (31, 0, 3) and odd["bitruns2.lebitsodd.b"] == (0xABC, 0, 3)
+    assert odd["bitruns2.lebitsodd.c"] == (0x55, 0, 3) and odd["bitruns2.lebitsodd.y"] == (17, 3, 1)
+    assert odd["bitruns2.lebitsodd.wide"][1:] == (4, 18)
+    rev = pairs[18][1].fields
+    assert rev["bitruns2.reversedrun.ap_reach"] == (2, 0, 4) and rev["bitruns2.reversedrun.capabilities"] == (42, 0, 4)
+    assert rev["bitruns2.reversedrun.reserved"] == (0x12345, 0, 4) and rev["bitruns2.reversedrun.neg"] == (0x1234, 4, 2)

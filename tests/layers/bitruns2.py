@@ -3,9 +3,16 @@
 ConditionalFields with different tests inside one run of bit fields (PFCP's
 C-TAG IE, GTP's PDU session container): a member whose test fails takes no
 bits, so the members after it start at a bit only the packet says.
+
+Little-endian bit runs: EtherCAT's LEBitField (the run a little-endian
+integer, its first field the lowest bits) and a BitField of negative size or
+tot_size (802.11's neighbour report: the run's bytes reversed, then read as
+big-endian bits).
 """
 
-from scapy.fields import BitEnumField, BitField, ByteField, ConditionalField, XBitField
+from scapy.contrib.ethercat import LEBitEnumField, LEBitField, LEBitFieldLenField
+from scapy.fields import (BitEnumField, BitField, ByteField, ConditionalField, FieldListField, LEShortField,
+                          XBitField)
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
@@ -60,4 +67,39 @@ class Uneven(Packet):
 
 PORTS = {CTagLike: 41721, VaryingRun: 41722, Straddle: 41723, Uneven: 41724}
 for _cls, _port in PORTS.items():
+    bind_layers(UDP, _cls, dport=_port)
+
+
+class LEBits(Packet):
+    """EtherCAT's addressing header: an 11-bit length counting the data that follows."""
+
+    name = "LE bits"
+    fields_desc = [LEShortField("adp", 0), LEBitFieldLenField("len", None, 11, count_of="data"),
+                   LEBitField("_reserved", 0, 3), LEBitEnumField("c", 0, 1, {0: "not circulating", 1: "circulated"}),
+                   LEBitEnumField("next", 0, 1, {0: "last", 1: "more"}),
+                   FieldListField("data", [], ByteField("", 0), count_from=lambda pkt: pkt.len),
+                   LEShortField("wkc", 0)]
+
+
+class LEBitsOdd(Packet):
+    """Runs of 3 bytes and of 1, then one wider than any ProtoField (Bluetooth LE's sync_info)."""
+
+    name = "LE bits odd"
+    fields_desc = [LEBitField("a", 0, 5), LEBitField("b", 0, 12), LEBitField("c", 0, 7),
+                   LEBitField("x", 0, 3), LEBitField("y", 0, 5), LEBitField("wide", 0, 18 * 8), ByteField("after", 0)]
+
+
+class ReversedRun(Packet):
+    """802.11's neighbour report BSSID information: 4 bytes reversed (tot_size=-4), and a 16-bit
+    field of negative size (2 bytes reversed)."""
+
+    name = "Reversed run"
+    fields_desc = [BitField("AP_reach", 0, 2, tot_size=-4), BitField("security", 0, 1),
+                   BitEnumField("key_scope", 0, 1, {0: "none", 1: "same"}), BitField("capabilities", 0, 6),
+                   BitField("mobility", 0, 1), BitField("reserved", 0, 21, end_tot_size=-4),
+                   BitField("neg", 0, -16), ByteField("after", 0)]
+
+
+for _cls, _port in {LEBits: 41725, LEBitsOdd: 41726, ReversedRun: 41727}.items():
+    PORTS[_cls] = _port
     bind_layers(UDP, _cls, dport=_port)
