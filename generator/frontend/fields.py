@@ -700,6 +700,12 @@ class FieldKinds:
             # one integer wider than any ProtoField: its bytes
             group.clear()
             return M.Field(**{**base, "label": fld.name}, kind="bytes", ftype="bytes", size=size, wide_int=True)
+        if size not in _RUN_SIZES and not little and not flags:
+            # no integer of its bytes (7: a Lua number cannot hold every mask): each
+            # member reads its own bits, as in a run whose members' presence varies
+            _read_at_bit(where, [g for g, _ in group])
+            group.clear()
+            return f
         if size not in _RUN_SIZES or little and size > 4:
             sizes = (1, 2, 3, 4) if little else _RUN_SIZES
             raise GeneratorError(f"{where}: a {'little-endian ' if little else ''}bit run of {size} bytes has no "

@@ -11,7 +11,7 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.bitruns2 import PORTS, CTagLike, LEBits, LEBitsOdd, ReversedRun, Straddle, Uneven, VaryingRun
+from layers.bitruns2 import PORTS, CTagLike, LEBits, LEBitsOdd, ReversedRun, SevenBytes, Straddle, Uneven, VaryingRun
 
 CTAG = CTagLike(VID=1, DEI=1, PCP=1, cvid_value_hi=0xA, dei_flag=1, pcp_value=7, cvid_value_low=0x55)
 STRADDLE = Straddle(kind=3, big=0xFEDCBA9876543210, tail=0xF, after=1)
@@ -47,6 +47,8 @@ SAMPLES = [
     (LEBitsOdd, bytes(ODD)[:4], True),
     (ReversedRun, bytes(REVERSED)[:3], True),
     (ReversedRun, bytes(REVERSED)[:5], True),
+    (SevenBytes, bytes(SevenBytes(reason=1, pad=0xFFFFFFFFFFFFFF, hi=0xABCDE, lo=0x987654321, after=2)), False),
+    (SevenBytes, bytes(SevenBytes(reason=1, pad=0x80000000000001, hi=1, lo=0xFFFFFFFFF))[:12], True),
 ]
 
 
@@ -103,3 +105,11 @@ def test_little_endian_runs(checked):
     rev = pairs[18][1].fields
     assert rev["bitruns2.reversedrun.ap_reach"] == (2, 0, 4) and rev["bitruns2.reversedrun.capabilities"] == (42, 0, 4)
     assert rev["bitruns2.reversedrun.reserved"] == (0x12345, 0, 4) and rev["bitruns2.reversedrun.neg"] == (0x1234, 4, 2)
+
+
+def test_runs_of_seven_bytes(checked):
+    _, pairs = checked
+    seven = pairs[25][1].fields
+    assert seven["bitruns2.sevenbytes.pad"] == (0xFFFFFFFFFFFFFF, 1, 7)
+    assert seven["bitruns2.sevenbytes.hi"] == (0xABCDE, 8, 3) and seven["bitruns2.sevenbytes.lo"] == (0x987654321, 10, 5)
+    assert pairs[26][1].fields["bitruns2.sevenbytes.hi"] == (1, 8, 3)

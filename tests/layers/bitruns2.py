@@ -103,3 +103,15 @@ class ReversedRun(Packet):
 for _cls, _port in {LEBits: 41725, LEBitsOdd: 41726, ReversedRun: 41727}.items():
     PORTS[_cls] = _port
     bind_layers(UDP, _cls, dport=_port)
+
+
+class SevenBytes(Packet):
+    """Runs of 7 bytes (OpenFlow 1.3's port status pad): no integer type holds them, each field reads its bits."""
+
+    name = "Seven bytes"
+    fields_desc = [ByteField("reason", 0), XBitField("pad", 0, 56), BitField("hi", 0, 20), XBitField("lo", 0, 36),
+                   ByteField("after", 0)]
+
+
+PORTS[SevenBytes] = 41728
+bind_layers(UDP, SevenBytes, dport=41728)
