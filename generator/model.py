@@ -295,6 +295,9 @@ class Field:
     # ``bits_end``: the run's last member, after which the bits must end on a byte
     bit_cursor: bool = False
     bits_end: bool = False
+    # enum_by in a bit run: members of the same run after this one that its
+    # selector reads (their bits are there already), read before naming it
+    selector_reads: tuple[Field, ...] = ()
     flags: tuple[Flag, ...] = ()
     length: Expr | None = None
     count: Expr | None = None

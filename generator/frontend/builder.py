@@ -48,6 +48,8 @@ class ProtocolBuilder(FieldKinds, Expressions):
         self.choices: list[M.ClassChoice] = []  # classes chosen from bytes, by probing scapy
         # the LEBitField members of bit runs, by id (held: an id is not reused)
         self.lsb_first_runs: dict[int, M.Field] = {}
+        # BitMultiEnumField members of open bit runs, by id: (model field, scapy field)
+        self.multi_enum_members: dict[int, tuple] = {}
         self.abbrevs: dict[str, str] = {}  # filter name -> where it came from
         self.request_slots: list[str] = []
         self.roles: dict[type, str] = {}

@@ -257,13 +257,29 @@ def _completed_run(fields: list, last) -> list:
     return [*fields[start:], last]
 
 
-def _read_at_bit(where: str, run: list) -> None:
+def _values_of(expr) -> set[str]:
+    """The idents of the fields an expression reads."""
+    if isinstance(expr, M.Value):
+        return {expr.field}
+    found = set()
+    for part in dataclasses.fields(expr) if dataclasses.is_dataclass(expr) else ():
+        value = getattr(expr, part.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, M.Expr):
+                found |= _values_of(item)
+    return found
+
+
+def _read_at_bit(where: str, run: list, multi_enum: dict) -> None:
     """Make the members of a bit run each read their own bits at the run's
     current bit (``Field.bit_cursor``): scapy's way when their presence varies."""
     for g in run:
         if g.little_endian:
             raise GeneratorError(f"{where}: a little-endian bit run whose members' presence varies is not "
                                  f"translated")
+        if g.enum_by is not None or id(g) in multi_enum:
+            raise GeneratorError(f"{where}: a BitMultiEnumField in a bit run whose members' presence varies is "
+                                 f"not translated")
         if g.flags:
             raise GeneratorError(f"{where}: flags in a bit run whose members' presence varies (ConditionalFields "
                                  f"with different tests) are not translated; use a BitField")
@@ -380,7 +396,7 @@ class FieldKinds:
             # bit known only when dissecting
             run = [g for g, _ in group] if group else _completed_run(msg.fields, f)
             if any(g.condition != condition for g in run) or msg.fields and msg.fields[-1].bit_cursor:
-                _read_at_bit(where, run)
+                _read_at_bit(where, run, self.multi_enum_members)
                 group.clear()
         elif isinstance(fld, sf._BitField) and msg.fields and msg.fields[-1].bit_cursor:
             raise GeneratorError(f"{where}: follows bit fields read at a bit known only when dissecting; "
@@ -480,7 +496,7 @@ class FieldKinds:
         if _is_tbcd(fld):
             return self.tbcd(cls, fld, base, known)
         if _is_le_bit_field(fld) and not isinstance(fld, sf._ScalingField):
-            return self.bit_field(cls, msg, fld, base, group)
+            return self.bit_field(cls, msg, fld, base, group, known)
         library = _library_integer(fld)
         if library is not None:
             if group:
@@ -495,7 +511,7 @@ class FieldKinds:
         if isinstance(fld, sf.FlagsField) and not group and fld.size % 8 == 0 and fld.size // 8 in _RUN_SIZES:
             return self.flags_field(cls, msg, fld, base)
         if isinstance(fld, sf._BitField):
-            return self.bit_field(cls, msg, fld, base, group)
+            return self.bit_field(cls, msg, fld, base, group, known)
         if group:
             raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
         if _address_ftype(fld):
@@ -660,7 +676,7 @@ class FieldKinds:
             little = fld.uuid_fmt == sf.UUIDField.FORMAT_LE
         return M.Field(**base, kind="address", ftype=ftype, size=M.ADDRESS_SIZES[ftype], little_endian=little)
 
-    def bit_field(self, cls, msg, fld, base, group) -> M.Field:
+    def bit_field(self, cls, msg, fld, base, group, known) -> M.Field:
         """One field of a run of bit fields; the run's masks are set when it fills whole bytes."""
         where = location(cls, fld)
         if isinstance(fld, sf._ScalingField):
@@ -676,10 +692,15 @@ class FieldKinds:
         if isinstance(fld, sf.FlagsField) and (lsb_first or reversed_bytes > 1 or
                                                group and group[0][0].little_endian):
             raise GeneratorError(f"{where}: flags in a little-endian bit run are not translated")
-        enum, _ = self.enum_names(cls, msg, fld, None, fld.size, False)
+        # a BitMultiEnumField's table is chosen when its run is complete: the
+        # selector may read a later member (802.11's subtype, by type)
+        multi = isinstance(fld, sf._MultiEnumField)
+        enum, _ = (None, None) if multi else self.enum_names(cls, msg, fld, None, fld.size, False)
         flags = self._flags(fld, base["abbrev"], where) if isinstance(fld, sf.FlagsField) else ()
         f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False, flags=flags, bit_width=fld.size,
                     base="HEX" if isinstance(fld, (sf.XBitField, sf.FlagsField)) else "DEC")
+        if multi:
+            self.multi_enum_members[id(f)] = (f, fld)
         if lsb_first:
             self.lsb_first_runs[id(f)] = f
             f.little_endian = True
@@ -703,7 +724,7 @@ class FieldKinds:
         if size not in _RUN_SIZES and not little and not flags:
             # no integer of its bytes (7: a Lua number cannot hold every mask): each
             # member reads its own bits, as in a run whose members' presence varies
-            _read_at_bit(where, [g for g, _ in group])
+            _read_at_bit(where, [g for g, _ in group], self.multi_enum_members)
             group.clear()
             return f
         if size not in _RUN_SIZES or little and size > 4:
@@ -724,6 +745,14 @@ class FieldKinds:
             g.flags = tuple(dataclasses.replace(flag, mask=flag.mask << g.shift) for flag in g.flags)
             pos += width
         group[-1][0].group_end = True
+        members = {g.name: g for g, _ in group}
+        for i, (g, _) in enumerate(group):
+            if id(g) in self.multi_enum_members:
+                g.enum_by = self.enum_choice(cls, msg, self.multi_enum_members.pop(id(g))[1],
+                                             {**known, **members})
+                g.referenced = True
+                used = _values_of(g.enum_by.selector) if g.enum_by else set()
+                g.selector_reads = tuple(later for later, _ in group[i + 1:] if later.ident in used)
         group.clear()
         return f
 

@@ -6,12 +6,14 @@ tshark agree field by field, item ranges included, with the Lua script and the
 C plugin; packets cut in a run, and bits that end mid-byte, give a truncated
 expert, never a Lua error."""
 
+import re
+
 import pytest
 from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.bitruns2 import PORTS, CTagLike, LEBits, LEBitsOdd, ReversedRun, SevenBytes, Straddle, Uneven, VaryingRun
+from layers.bitruns2 import PORTS, CTagLike, FrameControl, LEBits, LEBitsOdd, ReversedRun, SevenBytes, Straddle, Uneven, VaryingRun
 
 CTAG = CTagLike(VID=1, DEI=1, PCP=1, cvid_value_hi=0xA, dei_flag=1, pcp_value=7, cvid_value_low=0x55)
 STRADDLE = Straddle(kind=3, big=0xFEDCBA9876543210, tail=0xF, after=1)
@@ -49,6 +51,11 @@ SAMPLES = [
     (ReversedRun, bytes(REVERSED)[:5], True),
     (SevenBytes, bytes(SevenBytes(reason=1, pad=0xFFFFFFFFFFFFFF, hi=0xABCDE, lo=0x987654321, after=2)), False),
     (SevenBytes, bytes(SevenBytes(reason=1, pad=0x80000000000001, hi=1, lo=0xFFFFFFFFF))[:12], True),
+    (FrameControl, bytes(FrameControl(subtype=8, type=0, code=5)), False),
+    (FrameControl, bytes(FrameControl(subtype=11, type=1, flag=1, code=5)), False),
+    (FrameControl, bytes(FrameControl(subtype=0, type=2, code=5)), False),
+    (FrameControl, bytes(FrameControl(subtype=8, type=3, code=3)), False),  # no table for type 3: numbers
+    (FrameControl, bytes(FrameControl(subtype=8, type=0))[:1], True),
 ]
 
 
@@ -64,6 +71,15 @@ def checked(checker, tmp_path_factory):
     pairs = []
     result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
     return result, pairs
+
+
+@pytest.fixture(scope="module")
+def tree(checker, tmp_path_factory):
+    """tshark -V's text of every sample, frame by frame (1-based)."""
+    path = udp_pcap(tmp_path_factory.mktemp("bitruns2_tree") / "bitruns2.pcap",
+                    [(PORTS[cls], Raw(raw)) for cls, raw, _ in SAMPLES])
+    frames = re.split(r"(?m)^Frame (\d+):", checker.run(path, ["-V"]))
+    return {int(number): text for number, text in zip(frames[1::2], frames[2::2])}
 
 
 def test_scapy_and_tshark_agree(checker, checked):
@@ -113,3 +129,12 @@ def test_runs_of_seven_bytes(checked):
     assert seven["bitruns2.sevenbytes.pad"] == (0xFFFFFFFFFFFFFF, 1, 7)
     assert seven["bitruns2.sevenbytes.hi"] == (0xABCDE, 8, 3) and seven["bitruns2.sevenbytes.lo"] == (0x987654321, 10, 5)
     assert pairs[26][1].fields["bitruns2.sevenbytes.hi"] == (1, 8, 3)
+
+
+@pytest.mark.parametrize("frame,line", [
+    (28, "subtype: beacon (8)"), (28, "code: five (5)"), (29, "subtype: RTS (11)"), (29, "code: 5"),
+    (30, "subtype: data (0)"), (30, "code: cinq (5)"), (31, "subtype: 8"), (31, "code: 3"),
+])
+def test_names_chosen_by_a_member_of_the_run(tree, frame, line):
+    # a name replaces the item's text; a bare number keeps Wireshark's bit pattern before it
+    assert any(text.strip() == line or text.strip().endswith(f" = {line}") for text in tree[frame].splitlines())

@@ -11,8 +11,8 @@ big-endian bits).
 """
 
 from scapy.contrib.ethercat import LEBitEnumField, LEBitField, LEBitFieldLenField
-from scapy.fields import (BitEnumField, BitField, ByteField, ConditionalField, FieldListField, LEShortField,
-                          XBitField)
+from scapy.fields import (BitEnumField, BitField, BitMultiEnumField, ByteField, ConditionalField, FieldListField,
+                          LEShortField, XBitField)
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
@@ -115,3 +115,20 @@ class SevenBytes(Packet):
 
 PORTS[SevenBytes] = 41728
 bind_layers(UDP, SevenBytes, dport=41728)
+
+
+class FrameControl(Packet):
+    """802.11's frame control: the subtype's names chosen by the type that follows it in the byte;
+    a second run's names chosen by a field before it."""
+
+    name = "Frame control"
+    fields_desc = [BitMultiEnumField("subtype", 0, 4, {0: {0: "assoc-req", 8: "beacon"}, 1: {11: "RTS"}, 2: {0: "data"}},
+                                     lambda pkt: pkt.type),
+                   BitEnumField("type", 0, 2, ["Management", "Control", "Data", "Extension"]),
+                   BitField("proto", 0, 2),
+                   BitField("flag", 0, 1),
+                   BitMultiEnumField("code", 0, 7, {0: {5: "five"}, 2: {5: "cinq"}}, lambda pkt: pkt.type)]
+
+
+PORTS[FrameControl] = 41729
+bind_layers(UDP, FrameControl, dport=41729)
