@@ -286,6 +286,7 @@ def _read_at_bit(where: str, run: list, multi_enum: dict) -> None:
         if g.bit_width > 64:
             raise GeneratorError(f"{where}: a bit field of {g.bit_width} bits in a bit run whose members' "
                                  f"presence varies is not translated; up to 64 bits")
+    for g in run:  # (all refusals first: a refused run is left as it was)
         size = (g.bit_width + 7) // 8
         g.ftype = M.INT_FTYPES[(size if size <= 4 else 8, False)]
         g.size, g.mask, g.shift, g.bit_offset = None, None, 0, 0
@@ -396,7 +397,11 @@ class FieldKinds:
             # bit known only when dissecting
             run = [g for g, _ in group] if group else _completed_run(msg.fields, f)
             if any(g.condition != condition for g in run) or msg.fields and msg.fields[-1].bit_cursor:
-                _read_at_bit(where, run, self.multi_enum_members)
+                try:
+                    _read_at_bit(where, run, self.multi_enum_members)
+                except GeneratorError:
+                    group[:] = [(g, g.bit_width) for g in run]  # the undecoded bytes start with the run
+                    raise
                 group.clear()
         elif isinstance(fld, sf._BitField) and msg.fields and msg.fields[-1].bit_cursor:
             raise GeneratorError(f"{where}: follows bit fields read at a bit known only when dissecting; "
@@ -724,7 +729,7 @@ class FieldKinds:
         if size not in _RUN_SIZES and not little and not flags:
             # no integer of its bytes (7: a Lua number cannot hold every mask): each
             # member reads its own bits, as in a run whose members' presence varies
-            _read_at_bit(where, [g for g, _ in group], self.multi_enum_members)
+            _read_at_bit(where, [g for g, _ in group], self.multi_enum_members)  # (refused: the group stays)
             group.clear()
             return f
         if size not in _RUN_SIZES or little and size > 4:
