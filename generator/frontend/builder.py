@@ -146,7 +146,8 @@ class ProtocolBuilder(FieldKinds, Expressions):
                 if self.strict:
                     raise GeneratorError(error)
                 self._undecoded(cls, msg, None, error, group, fields_by_name, idents)
-        for f, after in zip(msg.fields, [*msg.fields[1:], None]):
+        read = msg.flat_fields
+        for f, after in zip(read, [*read[1:], None]):
             f.bits_end = f.bit_cursor and not (after is not None and after.bit_cursor)
         msg.fixed_size = self._fixed_size(msg)
         rules = []

@@ -414,14 +414,19 @@ class FieldKinds:
         Alternatives after the first are named ``<name>_2``, ``<name>_3``... (the
         types differ, and Wireshark wants one type per filter name)."""
         where = location(cls, fld)
+        # after bit fields that end mid-byte (GTPv2's header: a 4-bit spare after a 4-bit
+        # priority, else a byte): the run's members, and bit alternatives, read at the bit reached
+        at_bit = bool(group) or bool(msg.fields) and msg.fields[-1].bit_cursor
         if group:
-            raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+            _read_at_bit(where, [g for g, _ in group], self.multi_enum_members)
+            group.clear()
         options = [(sub, cond[0] if isinstance(cond, tuple) else cond) for sub, cond in fld.flds]
         options.append((fld.dflt, None))
         alternatives, earlier = [], []
         for i, (sub, cond) in enumerate(options):
             sub = _configured(sub, where, cls)
-            if isinstance(sub, (sf.ConditionalField, sf.PadField, sf.MultipleTypeField, sf._BitField)):
+            bits = at_bit and isinstance(sub, sf._BitField) and not isinstance(sub, sf.FlagsField)
+            if isinstance(sub, (sf.ConditionalField, sf.PadField, sf.MultipleTypeField, sf._BitField)) and not bits:
                 raise GeneratorError(f"{where}: a MultipleTypeField of {type(sub).__name__} is not translated; "
                                      f"its alternatives may be whole-byte fields")
             test = None if cond is None else self.expr_of(cls, fld, cond, known, "a MultipleTypeField condition",
@@ -429,7 +434,13 @@ class FieldKinds:
             condition = all_of(*([outer] if outer is not None else []), *(negation(e) for e in earlier),
                                *([test] if test is not None else []))
             name = fld.name if i == 0 else f"{fld.name}_{i + 1}"
+            if bits and any(not a.bit_cursor for a in alternatives):
+                raise GeneratorError(f"{where}: a MultipleTypeField after bit fields that end mid-byte, with a bit "
+                                     f"alternative after a whole-byte one, is not translated")
             alt = self.plain_field(cls, msg, sub, known, ndr, group, name=name)
+            if bits:
+                _read_at_bit(where, [alt], self.multi_enum_members)
+                group.clear()
             alt.condition = None if condition == M.Bool(True) else condition
             alternatives.append(alt)
             if test is not None:

@@ -13,7 +13,7 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.bitruns2 import PORTS, CTagLike, FrameControl, LEBits, LEBitsOdd, ReversedRun, SevenBytes, Straddle, Uneven, VaryingRun
+from layers.bitruns2 import PORTS, CTagLike, FrameControl, PriorityHeader, LEBits, LEBitsOdd, ReversedRun, SevenBytes, Straddle, Uneven, VaryingRun
 
 CTAG = CTagLike(VID=1, DEI=1, PCP=1, cvid_value_hi=0xA, dei_flag=1, pcp_value=7, cvid_value_low=0x55)
 STRADDLE = Straddle(kind=3, big=0xFEDCBA9876543210, tail=0xF, after=1)
@@ -56,6 +56,9 @@ SAMPLES = [
     (FrameControl, bytes(FrameControl(subtype=0, type=2, code=5)), False),
     (FrameControl, bytes(FrameControl(subtype=8, type=3, code=3)), False),  # no table for type 3: numbers
     (FrameControl, bytes(FrameControl(subtype=8, type=0))[:1], True),
+    (PriorityHeader, bytes(PriorityHeader(MP=1, seq=7, msg_priority=9, SPARE3=3, after=1)), False),
+    (PriorityHeader, bytes(PriorityHeader(MP=0, seq=7, SPARE3=0xAB, after=2)), False),
+    (PriorityHeader, bytes(PriorityHeader(MP=1, seq=7, msg_priority=9, SPARE3=3))[:4], True),
 ]
 
 
@@ -138,3 +141,11 @@ def test_runs_of_seven_bytes(checked):
 def test_names_chosen_by_a_member_of_the_run(tree, frame, line):
     # a name replaces the item's text; a bare number keeps Wireshark's bit pattern before it
     assert any(text.strip() == line or text.strip().endswith(f" = {line}") for text in tree[frame].splitlines())
+
+
+def test_a_bit_alternative_continues_the_run(checked):
+    _, pairs = checked
+    mp, whole = pairs[32][1].fields, pairs[33][1].fields
+    assert mp["bitruns2.priorityheader.msg_priority"] == (9, 4, 1) and mp["bitruns2.priorityheader.spare3"] == (3, 4, 1)
+    assert mp["bitruns2.priorityheader.after"] == (1, 5, 1)
+    assert whole["bitruns2.priorityheader.spare3_2"] == (0xAB, 4, 1) and "bitruns2.priorityheader.spare3" not in whole

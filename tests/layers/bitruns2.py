@@ -12,7 +12,7 @@ big-endian bits).
 
 from scapy.contrib.ethercat import LEBitEnumField, LEBitField, LEBitFieldLenField
 from scapy.fields import (BitEnumField, BitField, BitMultiEnumField, ByteField, ConditionalField, FieldListField,
-                          LEShortField, XBitField)
+                          LEShortField, MultipleTypeField, ThreeBytesField, XBitField)
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
@@ -132,3 +132,21 @@ class FrameControl(Packet):
 
 PORTS[FrameControl] = 41729
 bind_layers(UDP, FrameControl, dport=41729)
+
+
+class PriorityHeader(Packet):
+    """GTPv2's header end: a 4-bit priority when MP is set, then a spare of 4 bits, else of a byte
+    (a MultipleTypeField whose bit alternative continues the run)."""
+
+    name = "Priority header"
+    fields_desc = [BitField("version", 2, 3), BitField("P", 0, 1), BitField("T", 0, 1), BitField("MP", 0, 1),
+                   BitField("SPARE1", 0, 2), ThreeBytesField("seq", 0),
+                   ConditionalField(BitField("msg_priority", 0, 4), lambda pkt: pkt.MP == 1),
+                   ConditionalField(MultipleTypeField([(BitField("SPARE3", 0, 4), lambda pkt: pkt.MP == 1)],
+                                                      ByteField("SPARE3", 0)),
+                                    lambda pkt: pkt.MP in [0, 1]),
+                   ByteField("after", 0)]
+
+
+PORTS[PriorityHeader] = 41730
+bind_layers(UDP, PriorityHeader, dport=41730)
