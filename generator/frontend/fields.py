@@ -414,34 +414,54 @@ class FieldKinds:
         Alternatives after the first are named ``<name>_2``, ``<name>_3``... (the
         types differ, and Wireshark wants one type per filter name)."""
         where = location(cls, fld)
-        # after bit fields that end mid-byte (GTPv2's header: a 4-bit spare after a 4-bit
-        # priority, else a byte): the run's members, and bit alternatives, read at the bit reached
-        at_bit = bool(group) or bool(msg.fields) and msg.fields[-1].bit_cursor
-        if group:
-            _read_at_bit(where, [g for g, _ in group], self.multi_enum_members)
-            group.clear()
         options = [(sub, cond[0] if isinstance(cond, tuple) else cond) for sub, cond in fld.flds]
         options.append((fld.dflt, None))
+        # after bit fields that end mid-byte: a first alternative of bits may complete
+        # their run under the run's condition (802.11's frame control: 4 flag bits after
+        # the 4-bit cfe, else 8); else the run's members, and bit alternatives, read at
+        # the bit reached (GTPv2's header: a 4-bit spare after a 4-bit priority, else a byte)
+        run = [g for g, _ in group]
+        joins = bool(run) and isinstance(_configured(options[0][0], where, cls), sf._BitField)
+        at_bit = bool(run) and not joins or bool(msg.fields) and msg.fields[-1].bit_cursor
+        if at_bit and run:
+            _read_at_bit(where, run, self.multi_enum_members)
+            group.clear()
         alternatives, earlier = [], []
         for i, (sub, cond) in enumerate(options):
             sub = _configured(sub, where, cls)
-            bits = at_bit and isinstance(sub, sf._BitField) and not isinstance(sub, sf.FlagsField)
-            if isinstance(sub, (sf.ConditionalField, sf.PadField, sf.MultipleTypeField, sf._BitField)) and not bits:
+            bit = isinstance(sub, sf._BitField)
+            bits = bit and (at_bit and not isinstance(sub, sf.FlagsField) or joins and i == 0)
+            # a FlagsField of whole bytes on a byte boundary: an integer with flags
+            whole = (isinstance(sub, sf.FlagsField) and not group and not at_bit and not (joins and i == 0)
+                     and sub.size % 8 == 0 and sub.size // 8 in _RUN_SIZES)
+            if isinstance(sub, (sf.ConditionalField, sf.PadField, sf.MultipleTypeField, sf._BitField)) and not (
+                    bits or whole):
                 raise GeneratorError(f"{where}: a MultipleTypeField of {type(sub).__name__} is not translated; "
                                      f"its alternatives may be whole-byte fields")
             test = None if cond is None else self.expr_of(cls, fld, cond, known, "a MultipleTypeField condition",
                                                           boolean=True)
             condition = all_of(*([outer] if outer is not None else []), *(negation(e) for e in earlier),
                                *([test] if test is not None else []))
+            condition = None if condition == M.Bool(True) else condition
             name = fld.name if i == 0 else f"{fld.name}_{i + 1}"
             if bits and any(not a.bit_cursor for a in alternatives):
                 raise GeneratorError(f"{where}: a MultipleTypeField after bit fields that end mid-byte, with a bit "
                                      f"alternative after a whole-byte one, is not translated")
             alt = self.plain_field(cls, msg, sub, known, ndr, group, name=name)
-            if bits:
+            alt.condition = condition
+            if joins and i == 0:
+                if group or any(g.condition != condition for g in run):
+                    # it does not complete the run under the run's condition: bit by bit
+                    try:
+                        _read_at_bit(where, [*run, alt], self.multi_enum_members)
+                    except GeneratorError:
+                        group[:] = [(g, g.bit_width) for g in run]  # the undecoded bytes start with the run
+                        raise
+                    group.clear()
+                    at_bit = True
+            elif bits:
                 _read_at_bit(where, [alt], self.multi_enum_members)
                 group.clear()
-            alt.condition = None if condition == M.Bool(True) else condition
             alternatives.append(alt)
             if test is not None:
                 earlier.append(test)
@@ -712,7 +732,7 @@ class FieldKinds:
         # selector may read a later member (802.11's subtype, by type)
         multi = isinstance(fld, sf._MultiEnumField)
         enum, _ = (None, None) if multi else self.enum_names(cls, msg, fld, None, fld.size, False)
-        flags = self._flags(fld, base["abbrev"], where) if isinstance(fld, sf.FlagsField) else ()
+        flags = self._flags(fld, base, where) if isinstance(fld, sf.FlagsField) else ()
         f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False, flags=flags, bit_width=fld.size,
                     base="HEX" if isinstance(fld, (sf.XBitField, sf.FlagsField)) else "DEC")
         if multi:
@@ -776,12 +796,15 @@ class FieldKinds:
         size = fld.size // 8
         return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="HEX", size=size,
                        little_endian=bool(getattr(fld, "rev", False)),
-                       flags=self._flags(fld, base["abbrev"], location(cls, fld)))
+                       flags=self._flags(fld, base, location(cls, fld)))
 
-    def _flags(self, fld, abbrev: str, where: str) -> tuple[M.Flag, ...]:
+    def _flags(self, fld, base: dict, where: str) -> tuple[M.Flag, ...]:
         """A FlagsField's named bits, each with its mask in the field's value."""
         names = fld.names
         items = sorted(names.items()) if isinstance(names, dict) else list(enumerate(names))
+        abbrev = base["abbrev"]
+        # a MultipleTypeField's alternative has a name of its own (<field>_2): so do its flags
+        owner = fld.name if base["ident"] == lua_ident(fld.name) else base["ident"]
         flags, parts, idents = [], set(), set()
         for key, name in items:
             mask = int(key) if isinstance(names, dict) else 1 << key
@@ -789,10 +812,10 @@ class FieldKinds:
                 continue  # scapy's placeholder for a bit the layer did not name
             # layers repeat flag names (VXLAN's "R") or use none ("?"): the filter
             # name then says which bit, and a repeat gets _2, _3 in bit order
-            part, ident = filter_part(str(name)), lua_ident(f"{fld.name}_{name}")
+            part, ident = filter_part(str(name)), lua_ident(f"{owner}_{name}")
             if not part.strip("_"):
                 part = f"bit{mask.bit_length() - 1}"
-                ident = lua_ident(f"{fld.name}_{part}")
+                ident = lua_ident(f"{owner}_{part}")
             part, ident = unique(part, parts), unique(ident, idents)
             flags.append(M.Flag(ident=ident, abbrev=self.claim_abbrev(f"{abbrev}.{part}", where),
                                 label=str(name).strip() or part, mask=mask))

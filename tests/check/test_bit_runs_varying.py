@@ -13,7 +13,7 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.bitruns2 import PORTS, CTagLike, FrameControl, PriorityHeader, LEBits, LEBitsOdd, ReversedRun, SevenBytes, Straddle, Uneven, VaryingRun
+from layers.bitruns2 import PORTS, CTagLike, FrameControl, JoinedChoice, PriorityHeader, LEBits, LEBitsOdd, ReversedRun, SevenBytes, Straddle, Uneven, VaryingRun
 
 CTAG = CTagLike(VID=1, DEI=1, PCP=1, cvid_value_hi=0xA, dei_flag=1, pcp_value=7, cvid_value_low=0x55)
 STRADDLE = Straddle(kind=3, big=0xFEDCBA9876543210, tail=0xF, after=1)
@@ -59,6 +59,9 @@ SAMPLES = [
     (PriorityHeader, bytes(PriorityHeader(MP=1, seq=7, msg_priority=9, SPARE3=3, after=1)), False),
     (PriorityHeader, bytes(PriorityHeader(MP=0, seq=7, SPARE3=0xAB, after=2)), False),
     (PriorityHeader, bytes(PriorityHeader(MP=1, seq=7, msg_priority=9, SPARE3=3))[:4], True),
+    (JoinedChoice, bytes(JoinedChoice(kind=6, cfe=5, fc="MD+order", after=1)), False),
+    (JoinedChoice, bytes(JoinedChoice(kind=1, fc="to_DS+order", after=2)), False),
+    (JoinedChoice, bytes(JoinedChoice(kind=6, cfe=5, fc="MD+order"))[:1], True),
 ]
 
 
@@ -149,3 +152,13 @@ def test_a_bit_alternative_continues_the_run(checked):
     assert mp["bitruns2.priorityheader.msg_priority"] == (9, 4, 1) and mp["bitruns2.priorityheader.spare3"] == (3, 4, 1)
     assert mp["bitruns2.priorityheader.after"] == (1, 5, 1)
     assert whole["bitruns2.priorityheader.spare3_2"] == (0xAB, 4, 1) and "bitruns2.priorityheader.spare3" not in whole
+
+
+def test_a_bit_alternative_completes_the_run(checker, checked):
+    _, pairs = checked
+    joined, whole = pairs[35][1].fields, pairs[36][1].fields
+    assert joined["bitruns2.joinedchoice.cfe"] == (5, 1, 1) and joined["bitruns2.joinedchoice.fc"] == (0xA, 1, 1)
+    assert joined["bitruns2.joinedchoice.fc.md"] == (1, 1, 1) and joined["bitruns2.joinedchoice.after"] == (1, 2, 1)
+    assert whole["bitruns2.joinedchoice.fc_2"] == (0x81, 1, 1) and whole["bitruns2.joinedchoice.fc_2.to_ds"] == (1, 1, 1)
+    fc = checker.message_of[JoinedChoice].fields[2].alternatives[0]
+    assert (fc.mask, fc.group_end, fc.bit_cursor) == (0x0F, True, False)

@@ -11,7 +11,7 @@ big-endian bits).
 """
 
 from scapy.contrib.ethercat import LEBitEnumField, LEBitField, LEBitFieldLenField
-from scapy.fields import (BitEnumField, BitField, BitMultiEnumField, ByteField, ConditionalField, FieldListField,
+from scapy.fields import (BitEnumField, FlagsField, BitField, BitMultiEnumField, ByteField, ConditionalField, FieldListField,
                           LEShortField, MultipleTypeField, ThreeBytesField, XBitField)
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
@@ -150,3 +150,21 @@ class PriorityHeader(Packet):
 
 PORTS[PriorityHeader] = 41730
 bind_layers(UDP, PriorityHeader, dport=41730)
+
+
+class JoinedChoice(Packet):
+    """802.11's control frame extension: under one test 4 bits of cfe, then 4 flag bits
+    complete the byte; else 8 flag bits."""
+
+    name = "Joined choice"
+    fields_desc = [ByteField("kind", 0),
+                   ConditionalField(BitField("cfe", 0, 4), lambda pkt: pkt.kind == 6),
+                   MultipleTypeField([(FlagsField("fc", 0, 4, ["pw_mgt", "MD", "protected", "order"]),
+                                       lambda pkt: pkt.kind == 6)],
+                                     FlagsField("fc", 0, 8, ["to_DS", "from_DS", "MF", "retry", "pw_mgt", "MD",
+                                                             "protected", "order"])),
+                   ByteField("after", 0)]
+
+
+PORTS[JoinedChoice] = 41731
+bind_layers(UDP, JoinedChoice, dport=41731)
