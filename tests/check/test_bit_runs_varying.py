@@ -13,7 +13,8 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.bitruns2 import PORTS, CTagLike, FrameControl, JoinedChoice, PriorityHeader, LEBits, LEBitsOdd, ReversedRun, SevenBytes, Straddle, Uneven, VaryingRun
+from layers.bitruns2 import (PORTS, CTagLike, FrameControl, JoinedChoice, LEBits, LEBitsOdd, PriorityHeader, ReversedRun,
+                             SevenBytes, Straddle, Uneven, VaryingRun)
 
 CTAG = CTagLike(VID=1, DEI=1, PCP=1, cvid_value_hi=0xA, dei_flag=1, pcp_value=7, cvid_value_low=0x55)
 STRADDLE = Straddle(kind=3, big=0xFEDCBA9876543210, tail=0xF, after=1)
@@ -133,7 +134,8 @@ def test_runs_of_seven_bytes(checked):
     _, pairs = checked
     seven = pairs[25][1].fields
     assert seven["bitruns2.sevenbytes.pad"] == (0xFFFFFFFFFFFFFF, 1, 7)
-    assert seven["bitruns2.sevenbytes.hi"] == (0xABCDE, 8, 3) and seven["bitruns2.sevenbytes.lo"] == (0x987654321, 10, 5)
+    assert seven["bitruns2.sevenbytes.hi"] == (0xABCDE, 8, 3)
+    assert seven["bitruns2.sevenbytes.lo"] == (0x987654321, 10, 5)
     assert pairs[26][1].fields["bitruns2.sevenbytes.hi"] == (1, 8, 3)
 
 
@@ -159,6 +161,7 @@ def test_a_bit_alternative_completes_the_run(checker, checked):
     joined, whole = pairs[35][1].fields, pairs[36][1].fields
     assert joined["bitruns2.joinedchoice.cfe"] == (5, 1, 1) and joined["bitruns2.joinedchoice.fc"] == (0xA, 1, 1)
     assert joined["bitruns2.joinedchoice.fc.md"] == (1, 1, 1) and joined["bitruns2.joinedchoice.after"] == (1, 2, 1)
-    assert whole["bitruns2.joinedchoice.fc_2"] == (0x81, 1, 1) and whole["bitruns2.joinedchoice.fc_2.to_ds"] == (1, 1, 1)
+    assert whole["bitruns2.joinedchoice.fc_2"] == (0x81, 1, 1)
+    assert whole["bitruns2.joinedchoice.fc_2.to_ds"] == (1, 1, 1)
     fc = checker.message_of[JoinedChoice].fields[2].alternatives[0]
     assert (fc.mask, fc.group_end, fc.bit_cursor) == (0x0F, True, False)

@@ -11,8 +11,8 @@ big-endian bits).
 """
 
 from scapy.contrib.ethercat import LEBitEnumField, LEBitField, LEBitFieldLenField
-from scapy.fields import (BitEnumField, FlagsField, BitField, BitMultiEnumField, ByteField, ConditionalField, FieldListField,
-                          LEShortField, MultipleTypeField, ThreeBytesField, XBitField)
+from scapy.fields import (BitEnumField, BitField, BitMultiEnumField, ByteField, ConditionalField, FieldListField,
+                          FlagsField, LEShortField, MultipleTypeField, ThreeBytesField, XBitField)
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
@@ -122,7 +122,8 @@ class FrameControl(Packet):
     a second run's names chosen by a field before it."""
 
     name = "Frame control"
-    fields_desc = [BitMultiEnumField("subtype", 0, 4, {0: {0: "assoc-req", 8: "beacon"}, 1: {11: "RTS"}, 2: {0: "data"}},
+    fields_desc = [BitMultiEnumField("subtype", 0, 4,
+                                     {0: {0: "assoc-req", 8: "beacon"}, 1: {11: "RTS"}, 2: {0: "data"}},
                                      lambda pkt: pkt.type),
                    BitEnumField("type", 0, 2, ["Management", "Control", "Data", "Extension"]),
                    BitField("proto", 0, 2),
