@@ -341,6 +341,15 @@ class Field:
     group_end: bool = True  # last field of a bit run (advances past them)
     bit_offset: int = 0  # bit run: position of the field's first bit from the run's MSB
     bit_width: int = 0
+    # a bit run whose members' presence varies (ConditionalFields with different tests):
+    # each member is read at the run's current bit (``bn``, as scapy's BitField
+    # carries it from member to member), its item the bytes its bits touch;
+    # ``bits_end``: the run's last member, after which the bits must end on a byte
+    bit_cursor: bool = False
+    bits_end: bool = False
+    # enum_by in a bit run: members of the same run after this one that its
+    # selector reads (their bits are there already), read before naming it
+    selector_reads: tuple[Field, ...] = ()
     flags: tuple[Flag, ...] = ()
     length: Expr | None = None
     count: Expr | None = None

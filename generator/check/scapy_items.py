@@ -103,6 +103,8 @@ def _short(fld, mf: M.Field, pkt: Packet, val, start: int, available: int) -> bo
         if mf.takes_rest and got:
             return False  # the first element took the rest as its payload: the list ends there
         return isinstance(wanted, int) and got < wanted
+    if mf.kind == "int" and mf.mask and mf.group_end and mf.little_endian and mf.size > available:
+        return True  # scapy's LEBitField reads the bytes there are, without a word
     if type(inner).__name__ == "ExtraDataField":  # pfcp: up to the IE's end, its length from its header on
         return pkt.length + 4 - start > len(pkt.original)
     if mf.length is not None or (mf.kind == "bytes" and mf.size is not None):
@@ -227,7 +229,8 @@ class _Walker:
             pkt.original = b"\0" * (base + len(buf))
         s = buf
         items: list[ScapyItem] = []
-        run_start = None
+        run_start, run_items = None, 0
+        waiting = []  # (field, model field) of a bit run's members whose values its last field gives
         complete = True
         deferred = []  # (pointee, the pointer scapy dissected) of each embedded pointer with a pointee to read
         for fld, mf in _paired(cls.fields_desc, msg.fields):
@@ -239,11 +242,14 @@ class _Walker:
                 rest = [ScapyItem(mf.abbrev, "", base + start, len(buf) - start)] if start < len(buf) else []
                 return items + rest, len(buf), complete
             if mf.kind == "int" and mf.group_start:
-                run_start = start
+                run_start, run_items = start, len(items)
             try:
                 s, val = fld.getfield(pkt, s)
             except Exception:
                 self.truncated.add(msg.abbrev)
+                if mf.kind == "int" and mf.mask:  # the dissector reads a bit run whole or not at all
+                    del items[run_items:]
+                    return items, run_start, False
                 consumed = len(buf) - _remaining(s)
                 if mf.align_before or mf.kind == "ndr_pointer":  # the dissector aligns before it finds the end
                     consumed = min(_aligned(start, base, mf.align_before or 4), len(buf))
@@ -260,9 +266,18 @@ class _Walker:
                 continue
             if mf.kind == "choice":
                 mf = _chosen(fld, mf, pkt)
+            if mf.kind == "int" and mf.mask and not mf.group_end and val is None:
+                # an LEBitField: the run's last field sets every member's value
+                waiting.append((fld, mf))
+                continue
             pkt.fields[fld.name] = val
             if _short(fld, mf, pkt, val, start, len(buf) - start):
                 complete = False
+                if mf.kind == "int" and mf.mask or mf.wide_int:
+                    # an LEBitField run cut short (scapy reads the bytes there are): the dissector reads none of it
+                    self.truncated.add(msg.abbrev)
+                    del items[run_items if mf.mask else len(items):]
+                    return items, run_start if mf.mask else start, False
             if dissected is not None and fld.name in dissected.fields and dissected.fields[fld.name] is not None:
                 val = dissected.fields[fld.name]
             if mf.converted and mf.kind == "bytes":
@@ -272,8 +287,16 @@ class _Walker:
                 val = buf[start:read_end - _remaining(left)]
             if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
                 deferred.append((mf.members[1], val))
+            end = len(buf) - _remaining(s)
+            if mf.bit_cursor and isinstance(s, tuple):
+                end += 1  # its item holds the byte its last bits share with what follows
             try:
-                more, whole = self._items(mf, val, buf, start, len(buf) - _remaining(s), base, run_start)
+                for earlier, emf in waiting if mf.group_end else ():
+                    value = (dissected or pkt).fields.get(earlier.name)
+                    items.extend(self._items(emf, pkt.fields[earlier.name] if value is None else value, buf, start,
+                                             end, base, run_start)[0])
+                waiting.clear()
+                more, whole = self._items(mf, val, buf, start, end, base, run_start)
             except Exception as exc:
                 raise ValueError(f"{cls.__name__}.{fld.name}: {type(exc).__name__}: {exc}") from exc
             items.extend(more)

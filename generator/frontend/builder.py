@@ -47,6 +47,10 @@ class ProtocolBuilder(Asn1Kinds, FieldKinds, Expressions):
         self.enums: dict[tuple, M.EnumTable] = {}
         self.sets: dict[tuple, M.ValueSet] = {}
         self.choices: list[M.ClassChoice] = []  # classes chosen from bytes, by probing scapy
+        # the LEBitField members of bit runs, by id (held: an id is not reused)
+        self.lsb_first_runs: dict[int, M.Field] = {}
+        # BitMultiEnumField members of open bit runs, by id: (model field, scapy field)
+        self.multi_enum_members: dict[int, tuple] = {}
         self.abbrevs: dict[str, str] = {}  # filter name -> where it came from
         self.request_slots: list[str] = []
         self.roles: dict[type, str] = {}
@@ -157,6 +161,9 @@ class ProtocolBuilder(Asn1Kinds, FieldKinds, Expressions):
                 if self.strict:
                     raise GeneratorError(error)
                 self._undecoded(cls, msg, None, error, group, fields_by_name, idents)
+        read = msg.flat_fields
+        for f, after in zip(read, [*read[1:], None]):
+            f.bits_end = f.bit_cursor and not (after is not None and after.bit_cursor)
         msg.fixed_size = self._fixed_size(msg)
         rules = []
         for r in getattr(cls, "spec_rules", ()):

@@ -257,6 +257,42 @@ def _completed_run(fields: list, last) -> list:
     return [*fields[start:], last]
 
 
+def _values_of(expr) -> set[str]:
+    """The idents of the fields an expression reads."""
+    if isinstance(expr, M.Value):
+        return {expr.field}
+    found = set()
+    for part in dataclasses.fields(expr) if dataclasses.is_dataclass(expr) else ():
+        value = getattr(expr, part.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, M.Expr):
+                found |= _values_of(item)
+    return found
+
+
+def _read_at_bit(where: str, run: list, multi_enum: dict) -> None:
+    """Make the members of a bit run each read their own bits at the run's
+    current bit (``Field.bit_cursor``): scapy's way when their presence varies."""
+    for g in run:
+        if g.little_endian:
+            raise GeneratorError(f"{where}: a little-endian bit run whose members' presence varies is not "
+                                 f"translated")
+        if g.enum_by is not None or id(g) in multi_enum:
+            raise GeneratorError(f"{where}: a BitMultiEnumField in a bit run whose members' presence varies is "
+                                 f"not translated")
+        if g.flags:
+            raise GeneratorError(f"{where}: flags in a bit run whose members' presence varies (ConditionalFields "
+                                 f"with different tests) are not translated; use a BitField")
+        if g.bit_width > 64:
+            raise GeneratorError(f"{where}: a bit field of {g.bit_width} bits in a bit run whose members' "
+                                 f"presence varies is not translated; up to 64 bits")
+    for g in run:  # (all refusals first: a refused run is left as it was)
+        size = (g.bit_width + 7) // 8
+        g.ftype = M.INT_FTYPES[(size if size <= 4 else 8, False)]
+        g.size, g.mask, g.shift, g.bit_offset = None, None, 0, 0
+        g.group_start = g.group_end = g.bit_cursor = True
+
+
 def _keeps_rest(cls) -> bool:
     """True when ``cls`` keeps scapy's default extract_padding: whatever follows
     its fields is its payload, so as a PacketField or a list element it takes
@@ -288,6 +324,14 @@ def _is_tbcd(fld) -> bool:
     """scapy.contrib.gtp's TBCDByteField itself (gtp_v2 uses it too): the exact
     class, as _LIBRARY_INTEGERS names them."""
     return _qualified(type(fld)) == "scapy.contrib.gtp.TBCDByteField"
+
+
+def _is_le_bit_field(fld) -> bool:
+    """scapy.contrib.ethercat's LEBitField (and its LenField and EnumField, which
+    read as it does): a run of them is a little-endian integer whose first
+    field holds the lowest bits."""
+    getfield = getattr(type(fld), "getfield", None)
+    return _qualified(getfield) == "scapy.contrib.ethercat.LEBitField.getfield"
 
 
 def _is_pfcp_extra_data(fld) -> bool:
@@ -350,14 +394,23 @@ class FieldKinds:
         f.condition = condition
         f.pad_to = pad_to
         f.may_end = may_end
-        if f.kind == "int" and (f.mask or not f.group_end):  # a bit run's member
-            # its bytes are read with the run's first field: every member must share one condition
+        bit_member = isinstance(fld, sf._BitField) and f.kind == "int"
+        if bit_member and (f.mask or not f.group_end or msg.fields and msg.fields[-1].bit_cursor):
+            # scapy's BitField carries the bit it stopped at to the next one, and a
+            # ConditionalField that does not hold passes it on untouched: members
+            # under different tests, and every bit field after them, are read at a
+            # bit known only when dissecting
             run = [g for g, _ in group] if group else _completed_run(msg.fields, f)
-            if any(g.condition != condition for g in run):
-                group[:] = [(g, g.bit_width) for g in run]  # the undecoded bytes start with the run
-                raise GeneratorError(f"{where}: the fields of a bit run must share one condition (a "
-                                     f"ConditionalField around each, with the same test); make the whole run "
-                                     f"conditional on byte boundaries")
+            if any(g.condition != condition for g in run) or msg.fields and msg.fields[-1].bit_cursor:
+                try:
+                    _read_at_bit(where, run, self.multi_enum_members)
+                except GeneratorError:
+                    group[:] = [(g, g.bit_width) for g in run]  # the undecoded bytes start with the run
+                    raise
+                group.clear()
+        elif isinstance(fld, sf._BitField) and msg.fields and msg.fields[-1].bit_cursor:
+            raise GeneratorError(f"{where}: follows bit fields read at a bit known only when dissecting; "
+                                 f"an integer wider than 64 bits there is not translated")
         return f
 
     def choice_field(self, cls, msg, fld, known, ndr, group, outer: M.Expr | None) -> M.Field:
@@ -366,23 +419,54 @@ class FieldKinds:
         Alternatives after the first are named ``<name>_2``, ``<name>_3``... (the
         types differ, and Wireshark wants one type per filter name)."""
         where = location(cls, fld)
-        if group:
-            raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
         options = [(sub, cond[0] if isinstance(cond, tuple) else cond) for sub, cond in fld.flds]
         options.append((fld.dflt, None))
+        # after bit fields that end mid-byte: a first alternative of bits may complete
+        # their run under the run's condition (802.11's frame control: 4 flag bits after
+        # the 4-bit cfe, else 8); else the run's members, and bit alternatives, read at
+        # the bit reached (GTPv2's header: a 4-bit spare after a 4-bit priority, else a byte)
+        run = [g for g, _ in group]
+        joins = bool(run) and isinstance(_configured(options[0][0], where, cls), sf._BitField)
+        at_bit = bool(run) and not joins or bool(msg.fields) and msg.fields[-1].bit_cursor
+        if at_bit and run:
+            _read_at_bit(where, run, self.multi_enum_members)
+            group.clear()
         alternatives, earlier = [], []
         for i, (sub, cond) in enumerate(options):
             sub = _configured(sub, where, cls)
-            if isinstance(sub, (sf.ConditionalField, sf.PadField, sf.MultipleTypeField, sf._BitField)):
+            bit = isinstance(sub, sf._BitField)
+            bits = bit and (at_bit and not isinstance(sub, sf.FlagsField) or joins and i == 0)
+            # a FlagsField of whole bytes on a byte boundary: an integer with flags
+            whole = (isinstance(sub, sf.FlagsField) and not group and not at_bit and not (joins and i == 0)
+                     and sub.size % 8 == 0 and sub.size // 8 in _RUN_SIZES)
+            if isinstance(sub, (sf.ConditionalField, sf.PadField, sf.MultipleTypeField, sf._BitField)) and not (
+                    bits or whole):
                 raise GeneratorError(f"{where}: a MultipleTypeField of {type(sub).__name__} is not translated; "
                                      f"its alternatives may be whole-byte fields")
             test = None if cond is None else self.expr_of(cls, fld, cond, known, "a MultipleTypeField condition",
                                                           boolean=True)
             condition = all_of(*([outer] if outer is not None else []), *(negation(e) for e in earlier),
                                *([test] if test is not None else []))
+            condition = None if condition == M.Bool(True) else condition
             name = fld.name if i == 0 else f"{fld.name}_{i + 1}"
+            if bits and any(not a.bit_cursor for a in alternatives):
+                raise GeneratorError(f"{where}: a MultipleTypeField after bit fields that end mid-byte, with a bit "
+                                     f"alternative after a whole-byte one, is not translated")
             alt = self.plain_field(cls, msg, sub, known, ndr, group, name=name)
-            alt.condition = None if condition == M.Bool(True) else condition
+            alt.condition = condition
+            if joins and i == 0:
+                if group or any(g.condition != condition for g in run):
+                    # it does not complete the run under the run's condition: bit by bit
+                    try:
+                        _read_at_bit(where, [*run, alt], self.multi_enum_members)
+                    except GeneratorError:
+                        group[:] = [(g, g.bit_width) for g in run]  # the undecoded bytes start with the run
+                        raise
+                    group.clear()
+                    at_bit = True
+            elif bits:
+                _read_at_bit(where, [alt], self.multi_enum_members)
+                group.clear()
             alternatives.append(alt)
             if test is not None:
                 earlier.append(test)
@@ -452,6 +536,8 @@ class FieldKinds:
             return self.pfcp_extra_data(cls, fld, base, known)
         if _is_tbcd(fld):
             return self.tbcd(cls, fld, base, known)
+        if _is_le_bit_field(fld) and not isinstance(fld, sf._ScalingField):
+            return self.bit_field(cls, msg, fld, base, group, known)
         library = _library_integer(fld)
         if library is not None:
             if group:
@@ -466,7 +552,7 @@ class FieldKinds:
         if isinstance(fld, sf.FlagsField) and not group and fld.size % 8 == 0 and fld.size // 8 in _RUN_SIZES:
             return self.flags_field(cls, msg, fld, base)
         if isinstance(fld, sf._BitField):
-            return self.bit_field(cls, msg, fld, base, group)
+            return self.bit_field(cls, msg, fld, base, group, known)
         if group:
             raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
         if _address_ftype(fld):
@@ -631,43 +717,83 @@ class FieldKinds:
             little = fld.uuid_fmt == sf.UUIDField.FORMAT_LE
         return M.Field(**base, kind="address", ftype=ftype, size=M.ADDRESS_SIZES[ftype], little_endian=little)
 
-    def bit_field(self, cls, msg, fld, base, group) -> M.Field:
+    def bit_field(self, cls, msg, fld, base, group, known) -> M.Field:
         """One field of a run of bit fields; the run's masks are set when it fills whole bytes."""
         where = location(cls, fld)
         if isinstance(fld, sf._ScalingField):
             raise GeneratorError(f"{where}: a BitScalingField (a scaled value in a bit run) is not translated; "
                                  f"use a ScalingField of whole bytes")
-        if fld.size < 0 or getattr(fld, "rev", False):
-            raise GeneratorError(f"{where}: little-endian (negative size) bit fields are not supported; "
-                                 f"use a LE integer field with FlagsField or masks")
-        enum, _ = self.enum_names(cls, msg, fld, None, fld.size, False)
-        flags = self._flags(fld, base["abbrev"], where) if isinstance(fld, sf.FlagsField) else ()
-        f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False, flags=flags,
+        lsb_first = _is_le_bit_field(fld)
+        # scapy reverses a run's bytes when its first field is little-endian
+        # (a negative size or tot_size) and says how many (tot_size)
+        reversed_bytes = getattr(fld, "tot_size", 0) if not group and getattr(fld, "rev", False) else 0
+        if group and lsb_first != (id(group[0][0]) in self.lsb_first_runs):
+            raise GeneratorError(f"{where}: a bit run mixing LEBitField and other bit fields is not translated "
+                                 f"(scapy cannot read it either)")
+        if isinstance(fld, sf.FlagsField) and (lsb_first or reversed_bytes > 1 or
+                                               group and group[0][0].little_endian):
+            raise GeneratorError(f"{where}: flags in a little-endian bit run are not translated")
+        # a BitMultiEnumField's table is chosen when its run is complete: the
+        # selector may read a later member (802.11's subtype, by type)
+        multi = isinstance(fld, sf._MultiEnumField)
+        enum, _ = (None, None) if multi else self.enum_names(cls, msg, fld, None, fld.size, False)
+        flags = self._flags(fld, base, where) if isinstance(fld, sf.FlagsField) else ()
+        f = M.Field(**base, kind="int", enum=enum, group_end=False, group_start=False, flags=flags, bit_width=fld.size,
                     base="HEX" if isinstance(fld, (sf.XBitField, sf.FlagsField)) else "DEC")
+        if multi:
+            self.multi_enum_members[id(f)] = (f, fld)
+        if lsb_first:
+            self.lsb_first_runs[id(f)] = f
+            f.little_endian = True
+        elif reversed_bytes > 1:
+            f.little_endian = True  # the run's first field says how scapy reads the run
+            f.size = reversed_bytes
         group.append((f, fld.size))
         bits = sum(w for _, w in group)
         if bits % 8:
             return f
         size = bits // 8
+        little = group[0][0].little_endian
+        if little and not lsb_first and group[0][0].size != size:
+            raise GeneratorError(f"{where}: a little-endian bit run of {size} bytes whose first field reverses "
+                                 f"{group[0][0].size} (tot_size) is not translated")
+        little = little or lsb_first
         if len(group) == 1 and size > 8 and not flags:
             # one integer wider than any ProtoField: its bytes
             group.clear()
             return M.Field(**{**base, "label": fld.name}, kind="bytes", ftype="bytes", size=size, wide_int=True)
-        if size not in _RUN_SIZES:
-            raise GeneratorError(f"{where}: a bit run of {size} bytes has no ProtoField type; use "
-                                 f"{', '.join(map(str, _RUN_SIZES[:-1]))} or {_RUN_SIZES[-1]}")
+        if size not in _RUN_SIZES and not little and not flags:
+            # no integer of its bytes (7: a Lua number cannot hold every mask): each
+            # member reads its own bits, as in a run whose members' presence varies
+            _read_at_bit(where, [g for g, _ in group], self.multi_enum_members)  # (refused: the group stays)
+            group.clear()
+            return f
+        if size not in _RUN_SIZES or little and size > 4:
+            sizes = (1, 2, 3, 4) if little else _RUN_SIZES
+            raise GeneratorError(f"{where}: a {'little-endian ' if little else ''}bit run of {size} bytes has no "
+                                 f"ProtoField type; use {', '.join(map(str, sizes[:-1]))} or {sizes[-1]}")
         pos = 0
         for i, (g, width) in enumerate(group):
-            g.shift = bits - pos - width
+            # LEBitField: the first field holds the integer's lowest bits
+            g.shift = pos if lsb_first else bits - pos - width
+            g.little_endian = little
             g.mask = ((1 << width) - 1) << g.shift
             g.size = size
             g.ftype = M.INT_FTYPES[(size, False)]
-            g.bit_offset, g.bit_width = pos, width
+            g.bit_offset, g.bit_width = bits - g.shift - width, width
             g.group_start = i == 0
             # a flag's mask was the bit in its field: now the bit in the run
             g.flags = tuple(dataclasses.replace(flag, mask=flag.mask << g.shift) for flag in g.flags)
             pos += width
         group[-1][0].group_end = True
+        members = {g.name: g for g, _ in group}
+        for i, (g, _) in enumerate(group):
+            if id(g) in self.multi_enum_members:
+                g.enum_by = self.enum_choice(cls, msg, self.multi_enum_members.pop(id(g))[1],
+                                             {**known, **members})
+                g.referenced = True
+                used = _values_of(g.enum_by.selector) if g.enum_by else set()
+                g.selector_reads = tuple(later for later, _ in group[i + 1:] if later.ident in used)
         group.clear()
         return f
 
@@ -675,12 +801,15 @@ class FieldKinds:
         size = fld.size // 8
         return M.Field(**base, kind="int", ftype=M.INT_FTYPES[(size, False)], base="HEX", size=size,
                        little_endian=bool(getattr(fld, "rev", False)),
-                       flags=self._flags(fld, base["abbrev"], location(cls, fld)))
+                       flags=self._flags(fld, base, location(cls, fld)))
 
-    def _flags(self, fld, abbrev: str, where: str) -> tuple[M.Flag, ...]:
+    def _flags(self, fld, base: dict, where: str) -> tuple[M.Flag, ...]:
         """A FlagsField's named bits, each with its mask in the field's value."""
         names = fld.names
         items = sorted(names.items()) if isinstance(names, dict) else list(enumerate(names))
+        abbrev = base["abbrev"]
+        # a MultipleTypeField's alternative has a name of its own (<field>_2): so do its flags
+        owner = fld.name if base["ident"] == lua_ident(fld.name) else base["ident"]
         flags, parts, idents = [], set(), set()
         for key, name in items:
             mask = int(key) if isinstance(names, dict) else 1 << key
@@ -688,10 +817,10 @@ class FieldKinds:
                 continue  # scapy's placeholder for a bit the layer did not name
             # layers repeat flag names (VXLAN's "R") or use none ("?"): the filter
             # name then says which bit, and a repeat gets _2, _3 in bit order
-            part, ident = filter_part(str(name)), lua_ident(f"{fld.name}_{name}")
+            part, ident = filter_part(str(name)), lua_ident(f"{owner}_{name}")
             if not part.strip("_"):
                 part = f"bit{mask.bit_length() - 1}"
-                ident = lua_ident(f"{fld.name}_{part}")
+                ident = lua_ident(f"{owner}_{part}")
             part, ident = unique(part, parts), unique(ident, idents)
             flags.append(M.Flag(ident=ident, abbrev=self.claim_abbrev(f"{abbrev}.{part}", where),
                                 label=str(name).strip() or part, mask=mask))

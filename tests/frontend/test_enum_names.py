@@ -91,15 +91,21 @@ def test_a_selector_that_cannot_be_translated_is_refused(tmp_path):
         load(path, strict=True)
 
 
-def test_a_multi_enum_field_in_a_bit_run_is_refused(tmp_path):
+def test_a_multi_enum_field_in_a_bit_run_is_named_when_the_run_is_read(tmp_path):
+    """Its selector may read a member after it in the run (802.11's subtype by type):
+    that member's bits are read with it, before the name is chosen."""
     path = _module(tmp_path, """
         class Bits(Packet):
-            fields_desc = [ByteField("kind", 0),
-                           BitMultiEnumField("code", 0, 4, {1: {2: "two"}}, depends_on=lambda pkt: pkt.kind),
-                           BitField("rest", 0, 4)]
+            fields_desc = [BitMultiEnumField("code", 0, 4, {1: {2: "two"}}, depends_on=lambda pkt: pkt.kind),
+                           BitField("kind", 0, 4)]
+        class After(Packet):
+            fields_desc = [BitMultiEnumField("code", 0, 4, {1: {2: "two"}}, depends_on=lambda pkt: pkt.kind),
+                           BitField("rest", 0, 4), ByteField("kind", 0)]
     """)
-    with pytest.raises(GeneratorError, match=r"Bits\.code: a BitMultiEnumField here .* is not translated"):
-        load(path, strict=True)
+    proto = load(path)
+    code, kind = proto.message("Bits").fields
+    assert code.enum_by.selector == M.Value("kind") and code.selector_reads == (kind,) and kind.referenced
+    assert "After.code: cannot translate depends_on" in proto.message("After").undecoded
 
 
 def test_no_table_is_no_choice(tmp_path):

@@ -342,26 +342,48 @@ def test_class_list_selects_classes():
     assert [m.name for m in proto.messages] == ["IntKinds", "BitKinds"]
 
 
-def test_a_bit_run_must_share_one_condition(tmp_path):
+def test_a_bit_run_whose_members_presence_varies_is_read_bit_by_bit(tmp_path):
     """Under one test the run is read whole or not at all; a member under a test of its
-    own (or none) starts the undecoded bytes at the run's first field."""
+    own (or none) makes every member of the run, and the bit fields after it, read its
+    own bits at the bit reached (scapy's way), the last one checking the bits end on a byte."""
     proto = load(_layer_module(tmp_path, """
-        class Bad(Packet):
+        class Varies(Packet):
             fields_desc = [ByteField("n", 0), ConditionalField(BitField("hi", 0, 4), lambda pkt: pkt.n == 1),
-                           BitField("lo", 0, 4)]
-        class Worse(Packet):
+                           BitField("lo", 0, 4), BitField("more", 0, 8), ByteField("after", 0)]
+        class Flagged(Packet):
             fields_desc = [ByteField("n", 0), BitField("hi", 0, 4),
-                           ConditionalField(BitField("lo", 0, 4), lambda pkt: pkt.n == 1)]
+                           ConditionalField(FlagsField("lo", 0, 4, "abcd"), lambda pkt: pkt.n == 1)]
         class Good(Packet):
             fields_desc = [ByteField("n", 0), ConditionalField(BitField("hi", 0, 4), lambda pkt: pkt.n == 1),
                            ConditionalField(BitField("lo", 0, 4), lambda pkt: pkt.n == 1)]
         """))
-    assert [(f.name, f.kind) for f in proto.message("Bad").fields] == [("n", "int"), ("hi", "undecoded")]
-    assert "must share one condition" in proto.message("Bad").undecoded
-    assert [(f.name, f.kind) for f in proto.message("Worse").fields] == [("n", "int"), ("hi", "undecoded")]
+    varies = proto.message("Varies").fields
+    assert [(f.name, f.bit_cursor, f.bits_end, f.size, f.mask) for f in varies] == [
+        ("n", False, False, 1, None), ("hi", True, False, None, None), ("lo", True, False, None, None),
+        ("more", True, True, None, None), ("after", False, False, 1, None)]
+    assert [(f.name, f.kind) for f in proto.message("Flagged").fields] == [("n", "int"), ("hi", "undecoded")]
+    assert "flags in a bit run whose members' presence varies" in proto.message("Flagged").undecoded
     good = proto.message("Good").fields
     assert [(f.name, f.mask) for f in good[1:]] == [("hi", 0xF0), ("lo", 0x0F)]
     assert good[1].condition == good[2].condition == M.Compare("==", M.Value("n"), M.Const(1))
+
+
+def test_little_endian_bit_runs(tmp_path):
+    """LEBitField: the run a little-endian integer, its first field the lowest bits; a
+    negative size or tot_size: the run's bytes reversed, its first field the highest bits."""
+    proto = load(_layer_module(tmp_path, """
+        from scapy.contrib.ethercat import LEBitField
+        class LE(Packet):
+            fields_desc = [LEBitField("a", 0, 11), LEBitField("b", 0, 5), BitField("rev", 0, 3, tot_size=-2),
+                           BitField("rest", 0, 13, end_tot_size=-2), BitField("neg", 0, -16)]
+        class Short(Packet):
+            fields_desc = [BitField("rev", 0, 3, tot_size=-4), BitField("rest", 0, 13)]
+        """))
+    le = {f.name: f for f in proto.message("LE").fields}
+    assert [(n, le[n].mask, le[n].little_endian, le[n].size) for n in le] == [
+        ("a", 0x07FF, True, 2), ("b", 0xF800, True, 2), ("rev", 0xE000, True, 2), ("rest", 0x1FFF, True, 2),
+        ("neg", 0xFFFF, True, 2)]
+    assert "whose first field reverses 4 (tot_size)" in proto.message("Short").undecoded
 
 
 def test_a_list_whose_next_element_scapy_asks_a_function_for_is_left_undecoded(tmp_path):
