@@ -264,6 +264,18 @@ class Field:
                  the same scapy name, each with its ``condition``, exclusive and
                  in scapy's order, the default last); backends read them all in
                  turn (``Message.flat_fields``), the check asks scapy which one
+      dns_name   a domain name as scapy's DNSStrField reads it (dns_get_str):
+                 length-prefixed labels up to a 0 label, within ``length``
+                 bytes when given (what the name leaves is read by the next
+                 field), else the rest; a label length with either top bit
+                 set is a compression pointer (14 bits) into the bytes of the
+                 innermost enclosing message with ``name_root``, followed at
+                 most 20 times and never twice to one place; a string item
+                 (``ftype`` "string") of scapy's value: the labels each
+                 followed by ".", "." for none, every byte outside printable
+                 ASCII and the backslash written \\xNN; ``fqdn``: gtp's
+                 FQDNField, the labels run to the span's end and the value
+                 drops the last "."
       undecoded  the rest of the message's bytes, from a field the generator
                  cannot translate (``reason`` says why; ``name`` is that
                  field's): one bytes item with an expert (``expert_abbrev``),
@@ -305,6 +317,7 @@ class Field:
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
     keeps_partial: bool = False  # address_list: see above
     tbcd: bool = False  # bytes: see above
+    fqdn: bool = False  # dns_name: see above
     converted: bool = False  # bytes, stringz: scapy's value converts these bytes (compared as the bytes)
     # scapy's MayEnd: when no bytes are left after this field, the message ends
     # there, fine (its later fields, ``after_may_end``, are not read)
@@ -372,6 +385,9 @@ class Message:
     # dissected on its own (on a port, as a payload), its class is chosen from
     # its bytes, as scapy's dispatch_hook chooses it (None: always this one)
     choose: ClassChoice | None = None
+    # the bytes DNS compression pointers in it (and in its sub-messages) point
+    # into are its own, from its start (scapy's DNSCompressedPacket.get_full)
+    name_root: bool = False
     # why its last bytes are not decoded (its own undecoded field's reason, or
     # that of a sub-message reaching its end); None when it is decoded whole
     undecoded: str | None = None
@@ -485,6 +501,11 @@ class Protocol:
     def uses_tbcd(self) -> bool:
         """True when a field shows telephony BCD digits (the backends' helper that writes them)."""
         return any(f.tbcd for m in self.messages for f in m.flat_fields)
+
+    @property
+    def uses_dns_names(self) -> bool:
+        """True when a field is a DNS name (the backends' helper that reads one)."""
+        return any(f.kind == "dns_name" for m in self.messages for f in m.flat_fields)
 
     def message(self, ident: str) -> Message:
         for m in self.messages:

@@ -225,7 +225,7 @@ class Checker:
                 kind = names.get(i.name, "bytes")
                 if isinstance(kind, M.Scaling):
                     value = scaled_value(i.show, kind.ndigits)
-                elif kind == "tbcd":
+                elif kind in ("tbcd", "dns_name"):
                     value = i.show
                 elif kind == "address_shown":
                     value = i.show.lower()

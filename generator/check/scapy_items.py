@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from scapy import fields as sf
 from scapy.config import conf
 from scapy.layers.dcerpc import _NDRPacket
+from scapy.layers.dns import DNSCompressedPacket
 from scapy.packet import Packet
 
 from .. import model as M
@@ -66,6 +67,41 @@ def _may_end(fld) -> bool:
                 or isinstance(fld, sf.ConditionalField) and getattr(fld.fld, "ismayend", False))
 
 
+class _NameRoot(DNSCompressedPacket):
+    """Stands for the message DNS compression pointers point into while a
+    name of a message in it is walked: scapy's DNSStrField finds it as the
+    walked packet's parent, as it finds the real one."""
+
+    fields_desc = []
+
+    def get_full(self):
+        return self.full
+
+
+def dns_name_text(name: bytes) -> str:
+    """A DNS name as the dissector's string item shows it: printable ASCII as
+    it is, every other byte and the backslash as \\xNN."""
+    return "".join(chr(b) if 0x20 <= b <= 0x7E and b != 0x5C else f"\\x{b:02x}" for b in name)
+
+
+def _dns_name_cut(span: bytes, fqdn: bool) -> bool:
+    """True when the name in its own bytes ``span`` is cut short (scapy reads
+    what there is without a word): a label or a pointer past the end, or no 0
+    label (gtp's FQDNField has none)."""
+    p = 0
+    while p < len(span):
+        c = span[p]
+        p += 1
+        if c & 0xC0:
+            return p >= len(span)
+        if c == 0:
+            return False
+        if p + c > len(span):
+            return True
+        p += c
+    return not fqdn
+
+
 def _short(fld, mf: M.Field, pkt: Packet, val, start: int, available: int) -> bool:
     """True when scapy read the field short without a word: a length that
     overruns the bytes left (scapy slices what there is) or a counted list that
@@ -81,6 +117,12 @@ def _short(fld, mf: M.Field, pkt: Packet, val, start: int, available: int) -> bo
         return isinstance(wanted, int) and got < wanted
     if type(inner).__name__ == "ExtraDataField":  # pfcp: up to the IE's end, its length from its header on
         return pkt.length + 4 - start > len(pkt.original)
+    if mf.kind == "dns_name":
+        wanted = inner.length_from(pkt) if inner.length_from else available
+        if isinstance(wanted, int) and wanted > available:
+            return True
+        rest = pkt.original[start:]
+        return _dns_name_cut(rest[:wanted] if inner.length_from else rest, mf.fqdn)
     if mf.length is not None or (mf.kind == "bytes" and mf.size is not None):
         wanted = inner.length_from(pkt) if getattr(inner, "length_from", None) else mf.size
         return isinstance(wanted, int) and wanted > available
@@ -93,9 +135,20 @@ class _Walker:
         self.classes = classes  # Message.ident -> scapy class
         self.idents = {c: i for i, c in classes.items()}
         self.truncated: set[str] = set()  # filter names of the messages scapy read short
+        self.roots: list[bytes] = []  # the bytes of the messages with name_root being walked, innermost last
 
     def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
+        if not msg.name_root:
+            return self._walk(msg, cls, buf, base, dissected)
+        self.roots.append(buf)
+        try:
+            return self._walk(msg, cls, buf, base, dissected)
+        finally:
+            self.roots.pop()
+
+    def _walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
+              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
         """Items of one message; returns (items, bytes consumed, complete?).
 
         Offsets and sizes come from walking the bytes; integer values from the
@@ -126,6 +179,9 @@ class _Walker:
                 return items + rest, len(buf), complete
             if mf.kind == "int" and mf.group_start:
                 run_start = start
+            if mf.kind == "dns_name" and self.roots:
+                pkt.parent = _NameRoot()
+                pkt.parent.full = self.roots[-1]
             try:
                 s, val = fld.getfield(pkt, s)
             except Exception:
@@ -274,6 +330,9 @@ class _Walker:
         if mf.tbcd:  # scapy's digits, as the dissector's string item shows them
             n = end - start
             return ([ScapyItem(mf.abbrev, bytes(val).decode("ascii"), base + start, n)] if n > 0 else []), True
+        if mf.kind == "dns_name":  # scapy's name, as the dissector's string item shows it
+            n = end - start
+            return ([ScapyItem(mf.abbrev, dns_name_text(bytes(val)), base + start, n)] if n > 0 else []), True
         if mf.kind in ("bytes", "stringz"):
             # the value's own bytes: not PadField's padding; a C string with its NUL
             n = mf.size if mf.wide_int else len(val) + (1 if mf.kind == "stringz" else 0)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 from scapy.layers import dcerpc as sd
+from scapy.layers.dns import DNSCompressedPacket
+from scapy.layers.inet import TCP
 from scapy.packet import Packet
 
 from scapy_layers.spec import rules as R
@@ -18,6 +20,25 @@ from .fields import FieldKinds
 
 
 _WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _name_root(cls) -> bool:
+    """True when DNS compression pointers in the class point into its own
+    bytes, from its start: a DNSCompressedPacket whose get_full gives the bytes
+    it was dissected from, over UDP as over TCP (DNS's skips a TCP length
+    prefix: its pointers are not placed, and the dissector says where one is met)."""
+    if not issubclass(cls, DNSCompressedPacket):
+        return False
+    try:
+        for under in (None, TCP()):
+            pkt = cls()
+            pkt.original = b"\x01\x02\x03"
+            pkt.underlayer = under
+            if pkt.get_full() != pkt.original:
+                return False
+    except Exception:
+        return False
+    return True
 
 
 def _display_name(cls) -> str:
@@ -100,7 +121,7 @@ class ProtocolBuilder(FieldKinds, Expressions):
         msg = M.Message(
             ident=ident, name=cls.__name__, label=_display_name(cls),
             abbrev=self.claim_abbrev(abbrev, cls.__name__),
-            fields=[], sub_only=sub_only, role=self.roles.get(cls),
+            fields=[], sub_only=sub_only, role=self.roles.get(cls), name_root=_name_root(cls),
         )
         self.messages[cls] = msg  # before the fields: sub-messages may refer back
         self.messages_by_ident[ident] = msg

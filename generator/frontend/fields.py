@@ -291,6 +291,15 @@ def _is_pfcp_extra_data(fld) -> bool:
     return _qualified(type(fld)) == "scapy.contrib.pfcp.ExtraDataField"
 
 
+# scapy's DNS name fields, exact classes -> whether the name is gtp's FQDNField
+# (no 0 label: the labels run to the end of its length, the value without the last ".")
+_DNS_NAMES = {"scapy.layers.dns.DNSStrField": False, "scapy.contrib.gtp.FQDNField": True}
+
+
+def _dns_name(fld) -> bool | None:
+    return _DNS_NAMES.get(_qualified(type(fld)))
+
+
 def _defers(fields) -> bool:
     """True when NDR fields hold embedded pointers whose pointees scapy reads
     after them (in them, or in structures in them that leave the reading to
@@ -447,6 +456,12 @@ class FieldKinds:
             return self.pfcp_extra_data(cls, fld, base, known)
         if _is_tbcd(fld):
             return self.tbcd(cls, fld, base, known)
+        fqdn = _dns_name(fld)
+        if fqdn is not None:
+            if group:
+                raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+            length = self.expr_of(cls, fld, fld.length_from, known, "length_from") if fld.length_from else None
+            return M.Field(**base, kind="dns_name", ftype="string", length=length, fqdn=fqdn)
         library = _library_integer(fld)
         if library is not None:
             if group:
