@@ -276,6 +276,16 @@ class Field:
                  ASCII and the backslash written \\xNN; ``fqdn``: gtp's
                  FQDNField, the labels run to the span's end and the value
                  drops the last "."
+      prefix     an address prefix (``ftype`` ipv4 or ipv6, ``size`` its
+                 address's bytes): ``length`` bits (scapy's IPPrefixField,
+                 IP6PrefixField), or as many as its own first byte says
+                 (``parts``: that byte's item; bgp's BGPFieldIPv4/IPv6), then
+                 the bytes they need, in words of ``word`` bytes; the item
+                 shows the address those bytes start, zero-padded. Without
+                 ``parts``, more bytes than the address holds, or fewer than
+                 there are, fail as scapy fails; with them, scapy reads the
+                 bytes there are (the message is truncated) and the address
+                 from the first of them
       undecoded  the rest of the message's bytes, from a field the generator
                  cannot translate (``reason`` says why; ``name`` is that
                  field's): one bytes item with an expert (``expert_abbrev``),
@@ -318,6 +328,7 @@ class Field:
     keeps_partial: bool = False  # address_list: see above
     tbcd: bool = False  # bytes: see above
     fqdn: bool = False  # dns_name: see above
+    word: int = 1  # prefix: see above
     converted: bool = False  # bytes, stringz: scapy's value converts these bytes (compared as the bytes)
     # scapy's MayEnd: when no bytes are left after this field, the message ends
     # there, fine (its later fields, ``after_may_end``, are not read)
@@ -506,6 +517,11 @@ class Protocol:
     def uses_dns_names(self) -> bool:
         """True when a field is a DNS name (the backends' helper that reads one)."""
         return any(f.kind == "dns_name" for m in self.messages for f in m.flat_fields)
+
+    @property
+    def uses_prefixes(self) -> bool:
+        """True when a field is an address prefix (the Lua helper that makes its address)."""
+        return any(f.kind == "prefix" for m in self.messages for f in m.flat_fields)
 
     def message(self, ident: str) -> Message:
         for m in self.messages:

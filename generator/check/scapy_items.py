@@ -8,6 +8,7 @@ start of the message.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from scapy import fields as sf
@@ -117,6 +118,8 @@ def _short(fld, mf: M.Field, pkt: Packet, val, start: int, available: int) -> bo
         return isinstance(wanted, int) and got < wanted
     if type(inner).__name__ == "ExtraDataField":  # pfcp: up to the IE's end, its length from its header on
         return pkt.length + 4 - start > len(pkt.original)
+    if mf.kind == "prefix":  # only one with its own length byte reads short (scapy fails on the others)
+        return bool(mf.parts) and 1 + (pkt.original[start] + 7) // 8 > available
     if mf.kind == "dns_name":
         wanted = inner.length_from(pkt) if inner.length_from else available
         if isinstance(wanted, int) and wanted > available:
@@ -330,6 +333,19 @@ class _Walker:
         if mf.tbcd:  # scapy's digits, as the dissector's string item shows them
             n = end - start
             return ([ScapyItem(mf.abbrev, bytes(val).decode("ascii"), base + start, n)] if n > 0 else []), True
+        if mf.kind == "prefix":
+            # the address (canonical text: scapy's and Wireshark's may compress IPv6 differently), and
+            # the length byte of one that has it
+            out, at = [], start
+            if mf.parts:
+                bits, address = val
+                out.append(ScapyItem(mf.parts[0].abbrev, int(bits), base + start, 1))
+                at += 1
+            else:
+                address, bits = val
+            if end > at:
+                out.append(ScapyItem(mf.abbrev, canonical_address(address), base + at, end - at))
+            return out, True
         if mf.kind == "dns_name":  # scapy's name, as the dissector's string item shows it
             n = end - start
             return ([ScapyItem(mf.abbrev, dns_name_text(bytes(val)), base + start, n)] if n > 0 else []), True
@@ -377,6 +393,11 @@ class _Walker:
             return [ScapyItem(mf.abbrev, buf[start + i * size:start + (i + 1) * size].hex(), base + start + i * size,
                               size) for i in range(len(val))], True
         raise ValueError(f"kind {mf.kind} is not compared")
+
+
+def canonical_address(text: str) -> str:
+    """An IPv4 or IPv6 address in one text form."""
+    return ipaddress.ip_address(text).compressed
 
 
 def shown_address(mf: M.Field) -> bool:

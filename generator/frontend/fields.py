@@ -300,6 +300,11 @@ def _dns_name(fld) -> bool | None:
     return _DNS_NAMES.get(_qualified(type(fld)))
 
 
+# address prefixes, exact classes -> (address ftype, does the field hold its own length byte?)
+_PREFIXES = {"scapy.fields.IPPrefixField": ("ipv4", False), "scapy.fields.IP6PrefixField": ("ipv6", False),
+             "scapy.contrib.bgp.BGPFieldIPv4": ("ipv4", True), "scapy.contrib.bgp.BGPFieldIPv6": ("ipv6", True)}
+
+
 def _defers(fields) -> bool:
     """True when NDR fields hold embedded pointers whose pointees scapy reads
     after them (in them, or in structures in them that leave the reading to
@@ -456,6 +461,11 @@ class FieldKinds:
             return self.pfcp_extra_data(cls, fld, base, known)
         if _is_tbcd(fld):
             return self.tbcd(cls, fld, base, known)
+        prefix = _PREFIXES.get(_qualified(type(fld)))
+        if prefix is not None:
+            if group:
+                raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+            return self.prefix(cls, fld, base, known, *prefix)
         fqdn = _dns_name(fld)
         if fqdn is not None:
             if group:
@@ -573,6 +583,22 @@ class FieldKinds:
         element = M.Field(**shape, kind="address", ftype="ipv6", size=M.ADDRESS_SIZES["ipv6"])
         return M.Field(**base, kind="address_list", count=count, length=length, rest=count is None and length is None,
                        element=element, ftype="ipv6", keeps_partial=True)
+
+    def prefix(self, cls, fld, base, known, ftype: str, own_length: bool) -> M.Field:
+        """An address prefix: its length in bits (an earlier field's, or its own
+        first byte), then the bytes they need."""
+        size = M.ADDRESS_SIZES[ftype]
+        if own_length:
+            part = M.Field(name=f"{fld.name}_length", ident=lua_ident(f"{fld.name}_length"),
+                           label=f"{fld.name} length", kind="int", ftype="uint8", base="DEC", size=1,
+                           abbrev=self.claim_abbrev(f"{base['abbrev']}.length", location(cls, fld)))
+            return M.Field(**base, kind="prefix", ftype=ftype, size=size, parts=(part,))
+        word = fld.wordbytes
+        if isinstance(word, bool) or not isinstance(word, int) or word < 1:
+            raise GeneratorError(f"{location(cls, fld)}: {type(fld).__name__} wordbytes={word!r}: the generator "
+                                 f"reads words of a positive number of bytes")
+        length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+        return M.Field(**base, kind="prefix", ftype=ftype, size=size, length=length, word=word)
 
     def tbcd(self, cls, fld, base, known) -> M.Field:
         """TBCDByteField: a StrFixedLenField's bytes, shown as the digits scapy makes of them."""
