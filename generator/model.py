@@ -269,7 +269,7 @@ class Field:
                  bytes when given (what the name leaves is read by the next
                  field), else the rest; a label length with either top bit
                  set is a compression pointer (14 bits) into the bytes of the
-                 innermost enclosing message with ``name_root``, followed at
+                 innermost enclosing message with a ``name_root``, followed at
                  most 20 times and never twice to one place; a string item
                  (``ftype`` "string") of scapy's value: the labels each
                  followed by ".", "." for none, every byte outside printable
@@ -396,9 +396,10 @@ class Message:
     # dissected on its own (on a port, as a payload), its class is chosen from
     # its bytes, as scapy's dispatch_hook chooses it (None: always this one)
     choose: ClassChoice | None = None
-    # the bytes DNS compression pointers in it (and in its sub-messages) point
-    # into are its own, from its start (scapy's DNSCompressedPacket.get_full)
-    name_root: bool = False
+    # DNS compression pointers in it (and in its sub-messages) point into its
+    # own bytes, from this many bytes after its start (scapy's
+    # DNSCompressedPacket.get_full: DNSTCP's skip its 2-byte length); None: not so
+    name_root: int | None = None
     # why its last bytes are not decoded (its own undecoded field's reason, or
     # that of a sub-message reaching its end); None when it is decoded whole
     undecoded: str | None = None

@@ -138,13 +138,13 @@ class _Walker:
         self.classes = classes  # Message.ident -> scapy class
         self.idents = {c: i for i, c in classes.items()}
         self.truncated: set[str] = set()  # filter names of the messages scapy read short
-        self.roots: list[bytes] = []  # the bytes of the messages with name_root being walked, innermost last
+        self.roots: list[bytes] = []  # the bytes pointers point into, of the messages with a name_root being walked
 
     def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
-        if not msg.name_root:
+        if msg.name_root is None:
             return self._walk(msg, cls, buf, base, dissected)
-        self.roots.append(buf)
+        self.roots.append(buf[msg.name_root:])
         try:
             return self._walk(msg, cls, buf, base, dissected)
         finally:

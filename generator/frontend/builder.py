@@ -22,23 +22,27 @@ from .fields import FieldKinds
 _WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
-def _name_root(cls) -> bool:
-    """True when DNS compression pointers in the class point into its own
-    bytes, from its start: a DNSCompressedPacket whose get_full gives the bytes
-    it was dissected from, over UDP as over TCP (DNS's skips a TCP length
-    prefix: its pointers are not placed, and the dissector says where one is met)."""
+def _name_root(cls) -> int | None:
+    """How many bytes after the class's start the DNS compression pointers in
+    it count from, when they point into its own bytes: a DNSCompressedPacket
+    whose get_full gives the bytes it was dissected from, less the same first
+    few over UDP as over TCP (DNS's skips a length prefix over TCP only: its
+    pointers are not placed, and the dissector fails where one is met, as
+    scapy does without the message). None otherwise."""
     if not issubclass(cls, DNSCompressedPacket):
-        return False
+        return None
+    original = bytes(range(1, 9))
+    skips = set()
     try:
         for under in (None, TCP()):
             pkt = cls()
-            pkt.original = b"\x01\x02\x03"
+            pkt.original = original
             pkt.underlayer = under
-            if pkt.get_full() != pkt.original:
-                return False
+            full = pkt.get_full()
+            skips.add(next((k for k in range(3) if full == original[k:]), None))
     except Exception:
-        return False
-    return True
+        return None
+    return skips.pop() if len(skips) == 1 else None
 
 
 def _display_name(cls) -> str:

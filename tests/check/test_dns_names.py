@@ -10,7 +10,7 @@ from scapy.packet import Raw
 from conftest import udp_pcap
 from generator.check import Checker
 from generator.check.scapy_items import dns_name_text
-from layers.names import PORTS, Fqdn, LooseName, NameMessage
+from layers.names import PORTS, Fqdn, LengthNameMessage, LooseName, NameMessage
 
 WWW = b"\x03www\x07example\x03com\x00"  # at offset 3 of a message: "example" is at 7
 
@@ -30,6 +30,8 @@ SAMPLES = [
     (NameMessage, b"\x00\x06\x00" + b"\x09" + b"\x03abc\x00", True),  # a length past the end
     (NameMessage, b"\x00\x07\x01" + b"\x05ab", True),  # a label past the end
     (NameMessage, b"\x00\x08\x03" + WWW + b"\x00\x01" + b"\xc0\x03", True),  # fewer records than counted
+    # pointers count from the message after its length
+    (LengthNameMessage, b"\x00\x0e" + b"\x02ab\x00\x00\x01" + b"\x01c\xc0\x00\x00\x02", False),
     (LooseName, b"\x03abc\x00\x00\x07", False),
     (LooseName, b"\x03abc\xc0\x00\x00\x07", True),  # a pointer with no DNS message: scapy fails
     (Fqdn, b"\x0c\x07example\x03com\x00\x08", False),
@@ -65,19 +67,21 @@ def test_scapy_and_tshark_agree(checker, tmp_path):
     assert loop["names.namerecord.rname"] == ("x.x.", 3, 4) and loop["names.namemessage.bounded"] == (".", 10, 2)
     odd = pairs[2][1].fields
     assert odd["names.namerecord.rname"] == ("a\\x5c\\x01..", 3, 6) and odd["names.namemessage.bounded"] == (".", 12, 1)
-    fqdn = pairs[10][1].fields
+    tcp = pairs[8][1].fields
+    assert tcp["names.namerecord.rname"] == ("ab.", 2, 4) and tcp["names.namerecord.rname#2"] == ("c.ab.", 8, 4)
+    fqdn = pairs[11][1].fields
     assert fqdn["names.fqdn.fqdn"] == ("example.com", 1, 12) and fqdn["names.fqdn.end"] == (8, 13, 2)
-    early = pairs[11][1].fields
+    early = pairs[12][1].fields
     assert early["names.fqdn.fqdn"] == ("a", 1, 3) and early["names.fqdn.end"] == (0x0162, 4, 2)
-    assert "names.fqdn.fqdn" not in pairs[12][1].fields
+    assert "names.fqdn.fqdn" not in pairs[13][1].fields
 
 
 def test_every_field_is_decoded(checker):
     """Nothing of these layers is left undecoded."""
-    for cls in (NameMessage, LooseName, Fqdn):
+    for cls in (NameMessage, LengthNameMessage, LooseName, Fqdn):
         msg = checker.message_of[cls]
         assert msg.undecoded is None and all(f.kind != "undecoded" for f in msg.fields), cls.__name__
-    assert checker.message_of[NameMessage].name_root and not checker.message_of[LooseName].name_root
+    assert checker.message_of[NameMessage].name_root == 0 and checker.message_of[LooseName].name_root is None
 
 
 def test_scapy_reads_them_as_the_samples_say():
@@ -85,7 +89,7 @@ def test_scapy_reads_them_as_the_samples_say():
     assert [r.rname for r in first.records] == [b"www.example.com.", b"mail.example.com."]
     assert first.bounded == b"a." and first.after == 0x1234 and first.last == b"www.example.com."
     assert NameMessage(SAMPLES[1][1]).records[0].rname == b"x.x."
-    assert Fqdn(SAMPLES[11][1]).fqdn == b"a" and Fqdn(SAMPLES[11][1]).end == 0x0162
+    assert Fqdn(SAMPLES[12][1]).fqdn == b"a" and Fqdn(SAMPLES[12][1]).end == 0x0162
     assert dns_name_text(b"a\\\x01.") == "a\\x5c\\x01."
 
 

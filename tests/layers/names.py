@@ -36,6 +36,16 @@ class NameMessage(DNSCompressedPacket):
         return self.original
 
 
+class LengthNameMessage(DNSCompressedPacket):
+    """As DNS over TCP (DNSTCP): a length first, then a message its pointers point into."""
+
+    name = "Length name message"
+    fields_desc = [ShortField("length", None), PacketListField("records", [], NameRecord)]
+
+    def get_full(self):
+        return self.original[2:]
+
+
 class LooseName(Packet):
     """A name outside any DNS message: a pointer in it points nowhere (scapy fails)."""
 
@@ -51,6 +61,6 @@ class Fqdn(Packet):
                    ShortField("end", 0)]
 
 
-PORTS = {NameMessage: 41401, LooseName: 41402, Fqdn: 41403}
+PORTS = {NameMessage: 41401, LooseName: 41402, Fqdn: 41403, LengthNameMessage: 41404}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
