@@ -286,6 +286,11 @@ class Field:
                  there are, fail as scapy fails; with them, scapy reads the
                  bytes there are (the message is truncated) and the address
                  from the first of them
+      hex_text   ``size`` bytes shown as scapy shows them: each byte as two hex
+                 digits (``hex_upper``: upper-case), after its separator in
+                 ``hex_seps``, in wire order or (``hex_reversed``) from the last
+                 byte; a string item. Fewer bytes fail, as scapy fails (isis's
+                 system, node and LSP ids; UUIDField FORMAT_REV, Bluetooth LE's)
       undecoded  the rest of the message's bytes, from a field the generator
                  cannot translate (``reason`` says why; ``name`` is that
                  field's): one bytes item with an expert (``expert_abbrev``),
@@ -329,6 +334,9 @@ class Field:
     tbcd: bool = False  # bytes: see above
     fqdn: bool = False  # dns_name: see above
     word: int = 1  # prefix: see above
+    hex_seps: tuple[str, ...] = ()  # hex_text: see above
+    hex_upper: bool = False
+    hex_reversed: bool = False
     converted: bool = False  # bytes, stringz: scapy's value converts these bytes (compared as the bytes)
     # scapy's MayEnd: when no bytes are left after this field, the message ends
     # there, fine (its later fields, ``after_may_end``, are not read)

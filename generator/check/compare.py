@@ -227,7 +227,7 @@ class Checker:
                     value = scaled_value(i.show, kind.ndigits)
                 elif kind == "prefix":
                     value = canonical_address(i.show)
-                elif kind in ("tbcd", "dns_name"):
+                elif kind in ("tbcd", "dns_name", "hex_text"):
                     value = i.show
                 elif kind == "address_shown":
                     value = i.show.lower()

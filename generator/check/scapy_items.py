@@ -333,6 +333,8 @@ class _Walker:
         if mf.tbcd:  # scapy's digits, as the dissector's string item shows them
             n = end - start
             return ([ScapyItem(mf.abbrev, bytes(val).decode("ascii"), base + start, n)] if n > 0 else []), True
+        if mf.kind == "hex_text":  # the text scapy shows, as the dissector's string item shows it
+            return [ScapyItem(mf.abbrev, str(val), base + start, mf.size)], True
         if mf.kind == "prefix":
             # the address (canonical text: scapy's and Wireshark's may compress IPv6 differently), and
             # the length byte of one that has it

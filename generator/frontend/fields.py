@@ -305,6 +305,16 @@ _PREFIXES = {"scapy.fields.IPPrefixField": ("ipv4", False), "scapy.fields.IP6Pre
              "scapy.contrib.bgp.BGPFieldIPv4": ("ipv4", True), "scapy.contrib.bgp.BGPFieldIPv6": ("ipv6", True)}
 
 
+# fixed-size ids scapy shows as hex text, exact classes -> (separators before each byte, upper-case?)
+_HEX_IDS = {
+    "scapy.contrib.isis.ISIS_SystemIdField": (("", "", ".", "", ".", ""), True),  # 0102.0304.0506
+    "scapy.contrib.isis.ISIS_NodeIdField": (("", "", ".", "", ".", "", "."), True),  # 0102.0304.0506.07
+    "scapy.contrib.isis.ISIS_LspIdField": (("", "", ".", "", ".", "", ".", "-"), True),  # 0102.0304.0506.07-08
+}
+# a UUID's text: 8-4-4-4-12 hex digits
+_UUID_SEPS = ("", "", "", "", "-", "", "-", "", "-", "", "-", "", "", "", "", "")
+
+
 def _defers(fields) -> bool:
     """True when NDR fields hold embedded pointers whose pointees scapy reads
     after them (in them, or in structures in them that leave the reading to
@@ -461,6 +471,16 @@ class FieldKinds:
             return self.pfcp_extra_data(cls, fld, base, known)
         if _is_tbcd(fld):
             return self.tbcd(cls, fld, base, known)
+        hex_id = _HEX_IDS.get(_qualified(type(fld)))
+        if hex_id is not None or isinstance(fld, sf.UUIDField) and fld.uuid_fmt == sf.UUIDField.FORMAT_REV \
+                and type(fld).i2repr is sf.UUIDField.i2repr and _scapy_wire(fld):
+            if group:
+                raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+            # FORMAT_REV: Bluetooth LE's 16 bytes reversed, shown as the UUID scapy makes of them (no
+            # Wireshark GUID encoding reverses all 16, and a Lua GUID item cannot take a value)
+            seps, upper = hex_id or (_UUID_SEPS, False)
+            return M.Field(**base, kind="hex_text", ftype="string", size=len(seps), hex_seps=seps, hex_upper=upper,
+                           hex_reversed=hex_id is None)
         prefix = _PREFIXES.get(_qualified(type(fld)))
         if prefix is not None:
             if group:

@@ -162,7 +162,7 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "pkt.later is not a field before data"),
     ("""
      class Bad(Packet):
-         fields_desc = [UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV)]
+         fields_desc = [FieldListField("addrs", [], UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV))]
      """, "Bad.addr: UUIDField with uuid_fmt=FORMAT_REV (all 16 bytes reversed"),
     ("""
      class Bad(Packet):
@@ -317,7 +317,7 @@ def test_cli_rejects_bad_input_without_writing(tmp_path):
     out.write_text("-- previous\n")
     bad = _layer_module(tmp_path, """
         class Bad(Packet):
-            fields_desc = [UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV)]
+            fields_desc = [FieldListField("addr", [], UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV))]
         """)
     proc = subprocess.run([sys.executable, "-m", "generator.cli", "lua", "--strict", bad, "-o", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
