@@ -334,6 +334,10 @@ class Field:
     tbcd: bool = False  # bytes: see above
     fqdn: bool = False  # dns_name: see above
     word: int = 1  # prefix: see above
+    # int (whole bytes, no bit run), address (guid): read little-endian when this
+    # holds, else big-endian (``little_endian`` does not count): scapy's EField
+    # whose endianness_from chooses per packet
+    little_endian_if: Expr | None = None
     hex_seps: tuple[str, ...] = ()  # hex_text: see above
     hex_upper: bool = False
     hex_reversed: bool = False
@@ -526,6 +530,11 @@ class Protocol:
     def uses_dns_names(self) -> bool:
         """True when a field is a DNS name (the backends' helper that reads one)."""
         return any(f.kind == "dns_name" for m in self.messages for f in m.flat_fields)
+
+    @property
+    def uses_chosen_order(self) -> bool:
+        """True when a field's byte order is chosen per packet (Lua's method table for it)."""
+        return any(f.little_endian_if is not None for m in self.messages for f in m.flat_fields)
 
     @property
     def uses_prefixes(self) -> bool:
