@@ -172,9 +172,10 @@ def _layer_module(tmp_path, body: str) -> str:
     ("""
      from scapy.contrib.rtps.common_types import EField
      class Bad(Packet):
-         fields_desc = [ByteField("flags", 0),
-                        EField(ShortField("n", 0), endianness_from=lambda pkt: "<" if pkt.flags & 1 else ">")]
-     """, "Bad.n: EField chooses its byte order per packet (Bad.<lambda>)"),
+         fields_desc = [ByteField("flags", 0), ByteField("more", 0),
+                        EField(ShortField("n", 0), endianness_from=lambda pkt: "<" if pkt.flags & pkt.more else ">")]
+     """, "Bad.n: EField chooses its byte order per packet (Bad.<lambda>); the generator translates a function "
+         "of one earlier integer field"),
     ("""
      from scapy.contrib.rtps.common_types import EField, EPacket
      class Bad(EPacket):
