@@ -670,10 +670,11 @@ class FieldKinds:
         value = M.Value(selector.ident)
         if len(little) in (0, 1 << bits):
             f.little_endian, f.little_endian_if = bool(little), None
-        elif len(little) == 1:
-            f.little_endian_if = M.Compare("==", value, M.Const(little[0]))
         else:
-            f.little_endian_if = M.InSet(value, self.value_set(tuple(little)).ident)
+            # not the order scapy's last read left in the inner field: the packet's
+            f.little_endian = False
+            f.little_endian_if = M.Compare("==", value, M.Const(little[0])) if len(little) == 1 else \
+                M.InSet(value, self.value_set(tuple(little)).ident)
         return f
 
     def prefix(self, cls, fld, base, known, ftype: str, own_length: bool) -> M.Field:
