@@ -348,7 +348,7 @@ class Field:
     after_may_end: bool = False  # read only while no MayEnd field before it ended the message
     alternatives: tuple[Field, ...] = ()  # choice: the fields it may be
     members: tuple[Field, ...] = ()  # ndr_pointer: its referent id, then its pointee
-    char_size: int = 1  # ndr_conf_var: bytes per counted element (2: UTF-16 code units)
+    char_size: int = 1  # ndr_conf_var, stringz: bytes per element (2: UTF-16 code units)
     # ndr_conf_var: its elements end with the first NUL element, or with the bytes (not actual_count)
     null_terminated: bool = False
     deferred: bool = False  # an embedded pointer's pointee: read after the message's other fields

@@ -61,6 +61,17 @@ def _inner(fld):
     return fld
 
 
+def _stringz_size(raw: bytes, char_size: int) -> int:
+    """Bytes a NUL-terminated string takes from ``raw`` as scapy's StrNullField
+    reads it: to its NUL element at a multiple of ``char_size``, with it; with no
+    NUL, all of them."""
+    nul = b"\0" * char_size
+    for k in range(0, len(raw) - char_size + 1, char_size):
+        if raw[k:k + char_size] == nul:
+            return k + char_size
+    return len(raw)
+
+
 def _may_end(fld) -> bool:
     """True when scapy's do_dissect stops after ``fld`` once no bytes are left (MayEnd,
     around a ConditionalField or inside one that held)."""
@@ -210,11 +221,11 @@ class _Walker:
                 complete = False
             if dissected is not None and fld.name in dissected.fields and dissected.fields[fld.name] is not None:
                 val = dissected.fields[fld.name]
-            if mf.converted:
+            if mf.converted and mf.kind == "bytes":
                 # scapy's value is its own conversion: the bytes the field read (not PadField's padding)
                 read_end = len(buf) - _remaining(s)
                 left, _ = _inner(fld).getfield(pkt, buf[start:read_end])
-                val = buf[start:read_end - _remaining(left) - (1 if mf.kind == "stringz" else 0)]
+                val = buf[start:read_end - _remaining(left)]
             if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
                 deferred.append((mf.members[1], val))
             try:
@@ -351,15 +362,20 @@ class _Walker:
         if mf.kind == "dns_name":  # scapy's name, as the dissector's string item shows it
             n = end - start
             return ([ScapyItem(mf.abbrev, dns_name_text(bytes(val)), base + start, n)] if n > 0 else []), True
-        if mf.kind in ("bytes", "stringz"):
-            # the value's own bytes: not PadField's padding; a C string with its NUL
-            n = mf.size if mf.wide_int else len(val) + (1 if mf.kind == "stringz" else 0)
+        if mf.kind == "stringz":  # as the bytes read, with the NUL (scapy's value may be text)
+            n = _stringz_size(buf[start:end], mf.char_size)
+            return ([ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n)] if n > 0 else []), True
+        if mf.kind == "bytes":
+            # the value's own bytes: not PadField's padding
+            n = mf.size if mf.wide_int else len(val)
             return ([ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n)] if n > 0 else []), True
         if mf.kind == "packet":
+            if val is None:  # a PacketLenField of length 0
+                return [], True
             sub_pkt = val if isinstance(val, Packet) else None
             item = ScapyItem(mf.abbrev, buf[start:end].hex(), base + start, end - start)
             sub = self._element_message(mf, sub_pkt)
-            if sub is None:  # scapy's Raw: its bytes only
+            if sub is None or start == end:  # scapy's Raw: its bytes only; no bytes: a packet scapy did not read
                 return [item], True
             sub_items, _, whole = self.walk(sub, self.classes[sub.ident], buf[start:end], base + start, sub_pkt)
             return [item, *sub_items], whole

@@ -261,11 +261,16 @@ def _keeps_rest(cls) -> bool:
     every byte up to the end of the field's span (the list then ends there)."""
     if getattr(cls, "extract_padding", None) is not Packet.extract_padding:
         return False
-    if getattr(cls, "default_payload_class", None) is Packet.default_payload_class:
+    guesses = getattr(cls, "guess_payload_class", None) is not Packet.guess_payload_class
+    if not guesses and getattr(cls, "default_payload_class", None) is Packet.default_payload_class:
         return True
-    # a class whose payload is scapy's Padding (TPM's) hands what follows back
+    # a class whose payload is scapy's Padding (TPM's; ISIS's sub-TLVs, whatever
+    # their bytes) hands what follows back
     try:
-        return cls().default_payload_class(b"") is not conf.padding_layer
+        pkt = cls()
+        if guesses:
+            return not all(pkt.guess_payload_class(p) is conf.padding_layer for p in (b"", b"\0" * 8, b"\xff" * 8))
+        return pkt.default_payload_class(b"") is not conf.padding_layer
     except Exception:  # it reads the packet's fields: keep scapy's default
         return True
 
@@ -568,7 +573,7 @@ class FieldKinds:
                 raise GeneratorError(f"{where}: StrFixedLenField needs a fixed length=")
             return M.Field(**base, kind="bytes", ftype="bytes", size=size)
         if isinstance(fld, sf.StrNullField):
-            return M.Field(**base, kind="stringz", ftype="bytes")
+            return M.Field(**base, kind="stringz", ftype="bytes", char_size=len(fld.DELIMITER))
         if isinstance(fld, sf.StrLenField):
             length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
             return M.Field(**base, kind="bytes", ftype="bytes", length=length)

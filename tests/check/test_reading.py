@@ -7,8 +7,9 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.reading import (PORTS, CountedShort, Greedy, GreedyField, GreedyList, Labels, MiddleText, OpenLists,
-                            OwnSizes, Padded, ShortLength, SlicedLengths, StringLists, Tidy, Unreadable)
+from layers.reading import (PORTS, CountedShort, CStrings, EmptyPackets, Greedy, GreedyField, GreedyList, Labels,
+                            MiddleText, OpenLists, OwnSizes, Padded, ShortLength, SlicedLengths, StringLists, SubTlv,
+                            Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -31,7 +32,8 @@ SAMPLES = [
     (StringLists, b"\x02abcdef", True),  # the second name cut short: the bytes there are
     (StringLists, b"\x01abcdxyz", True),  # the second tag cut short
     (OwnSizes, bytes(OwnSizes(second=Padded(data=b"ab"), span=3, bounded=Padded(data=b"cd"),
-                              rest=[Padded(data=b"e"), Padded(data=b"")], last=9)), False),
+                              rest=[Padded(data=b"e"), Padded(data=b"")], last=9, sub=SubTlv(val=b"x"), after=5)),
+     False),
     (OwnSizes, bytes(OwnSizes(second=Padded(data=b"ab"), span=9, bounded=Padded(data=b"cd"))), True),
     (MiddleText, b"\x01text", False),
     (MiddleText, b"\x02text", True),  # the byte after the text has nothing left: scapy fails the message
@@ -40,6 +42,13 @@ SAMPLES = [
     (SlicedLengths, b"\x00", True),  # no bytes: no data, no items, and no tail
     (Labels, bytes(Labels(n=16, apn=b"internet.mnc001", after=7)), False),
     (Labels, b"\x05\x09abc", True),  # a label longer than the bytes: scapy's value is what there is
+    (CStrings, b"ab\0" + "xy".encode("utf-16-le") + b"\0\0" + b"z\0", False),
+    (CStrings, b"ab\0" + b"x\0\0y\0\0\0" + b"z", False),  # the NUL code unit at an even offset
+    (CStrings, b"abc", False),  # no NUL: the rest, and the strings after it read nothing
+    (EmptyPackets, b"\x00" + bytes(Tidy(tag=1, value=2)) + bytes(Padded(data=b"a")), False),
+    (EmptyPackets, b"\x03" + bytes(Tidy(tag=1, value=2)), False),  # fixed takes the rest: rest gets no bytes
+    (EmptyPackets, b"\x00", False),  # no bytes left for fixed and rest
+    (EmptyPackets, b"\x03\x01", True),  # bounded cut short
 ]
 
 
@@ -75,8 +84,9 @@ def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
     assert [own.get(f"reading.ownsizes.{k}") for k in ("first", "second", "bounded", "rest", "rest#2")] == [
         ("000000", 0, 3), ("026162", 3, 3), ("026364", 7, 3), ("0165", 10, 2), ("00", 12, 1)]
     assert own["reading.ownsizes.last"] == (9, 13, 1)
+    assert own["reading.ownsizes.sub"] == ("000178", 14, 3) and own["reading.ownsizes.after"] == (5, 17, 1)
     # a length past the end: the sub-packet reads the bytes there are
-    assert pairs[19][1].fields["reading.ownsizes.bounded"] == ("02636400", 7, 4)
+    assert pairs[19][1].fields["reading.ownsizes.bounded"] == ("02636400000000", 7, 7)
     # a StrField before others takes every byte left
     assert pairs[20][1].fields == {"reading.middletext.kind": (1, 0, 1), "reading.middletext.text": ("74657874", 1, 4)}
     # a converted string: its bytes
@@ -86,6 +96,27 @@ def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
     assert pairs[22][1].fields == {"reading.slicedlengths.n": (0, 0, 1), "reading.slicedlengths.items": ("010002", 1, 3),
                                    "reading.tidy.tag": (1, 1, 1), "reading.tidy.value": (2, 2, 2),
                                    "reading.slicedlengths.data": ("616263", 4, 3), "reading.slicedlengths.tail": (9, 7, 1)}
+
+
+def test_strings_and_packets_that_read_nothing(checker, tmp_path):
+    """C strings without their NUL, and sub-packets given no bytes: items as scapy's, no truncated."""
+    cases = [(cls, raw) for cls, raw, _ in SAMPLES if cls in (CStrings, EmptyPackets)]
+    path = udp_pcap(tmp_path / "empty.pcap", [(PORTS[cls], Raw(raw)) for cls, raw in cases])
+    pairs = []
+    result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.disagreements == [] and result.problems == []
+    fields = [theirs.fields for _, theirs in pairs]
+    assert fields[0] == {"reading.cstrings.narrow": ("616200", 0, 3), "reading.cstrings.wide": ("780079000000", 3, 6),
+                         "reading.cstrings.last": ("7a00", 9, 2)}
+    # the NUL code unit at an even offset; the next string is its NUL alone, and "z" is the payload
+    assert fields[1]["reading.cstrings.wide"] == ("780000790000", 3, 6)
+    assert fields[1]["reading.cstrings.last"] == ("00", 9, 1)
+    assert fields[2] == {"reading.cstrings.narrow": ("616263", 0, 3)}
+    assert "reading.emptypackets.bounded" not in fields[3]  # length 0: no packet
+    assert fields[4]["reading.emptypackets.fixed"] == ("", 4, 0) and fields[4]["reading.emptypackets.rest"] == ("", 4, 0)
+    assert "reading.emptypackets.bounded" not in fields[5]
+    assert fields[5]["reading.emptypackets.fixed"] == ("", 1, 0) and fields[5]["reading.emptypackets.rest"] == ("", 1, 0)
+    assert "reading.tidy.tag" not in fields[5]
 
 
 def test_scapy_gives_up_where_the_dissector_says_truncated():

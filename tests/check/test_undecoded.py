@@ -8,13 +8,14 @@ import pytest
 from conftest import udp_pcap
 from generator.check import Checker, report_text
 from generator.frontend import GeneratorError
-from layers.undecoded import PORTS, BoundedElement, Element, OpenList, StopsAtField, StopsInBitRun
+from layers.undecoded import PORTS, BoundedElement, CountedList, Element, OpenList, StopsAtField, StopsInBitRun
 
 SAMPLES = [
     StopsAtField(before=0x1234, odd=7, after=0x5678),
     StopsInBitRun(hi=5, mid=2, odd=1, after=9),
     BoundedElement(element=Element(tag=1, odd=2, value=3), tail=0xBEEF),
     OpenList(count=2, elements=[Element(tag=1, odd=2, value=3), Element(tag=4, odd=5, value=6)]),
+    CountedList(count=2, elements=[Element(tag=1, odd=2, value=3), Element(tag=4, odd=5, value=6)]),
 ]
 
 
@@ -36,16 +37,18 @@ def test_what_both_decode_agrees_and_the_rest_is_counted(checked):
     _, result, pairs = checked
     assert result.disagreements == [] and result.problems == [] and result.ok
     assert result.messages == len(SAMPLES)
-    # the undecoded bytes: 3 of StopsAtField, 2 of the bit run, 2 of the bounded element, 5 of the open list
-    assert sum(result.not_compared.values()) == 3 + 2 + 2 + 5
+    # the undecoded bytes: 3 of StopsAtField, 2 of the bit run, 2 of the bounded element, 5 of each list
+    assert sum(result.not_compared.values()) == 3 + 2 + 2 + 5 + 5
     assert all(why.split(":")[0] in ("StopsAtField.odd", "StopsInBitRun.odd", "Element.odd")
                for why in result.not_compared)
-    assert "12 bytes not compared (left undecoded by the dissector)" in report_text(result)
+    assert "17 bytes not compared (left undecoded by the dissector)" in report_text(result)
+    # the counted list: the dissector cannot count past the undecoded bytes, and says truncated; not compared
+    assert ("undecoded.countedlist.truncated", "undecoded.countedlist") in pairs[4][1].experts
 
 
 def test_fields_before_and_after_a_bounded_stop_are_compared(checked):
     _, _, pairs = checked
-    (at, _), (bits, _), (bounded, bounded_ws), (open_list, open_list_ws) = [(a.fields, b.fields) for a, b in pairs]
+    (at, _), (bits, _), (bounded, bounded_ws), (open_list, open_list_ws), _ = [(a.fields, b.fields) for a, b in pairs]
     assert at == {"undecoded.stopsatfield.kind": (1, 0, 1), "undecoded.stopsatfield.before": (0x1234, 1, 2),
                   "undecoded.stopsatfield.undecoded": ("", 3, None)}
     # the bit run is read whole or not at all: decoding stops at its first bit field

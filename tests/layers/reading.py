@@ -15,7 +15,8 @@ where scapy came up short; a plain scapy class has no such flag):
   keeps the bytes as Raw;
 - a PacketField of a class that hands what follows back (its extract_padding,
   or a payload of scapy's Padding, as TPM's classes) takes the bytes its fields
-  read, and the item covers those bytes (NFS's File_Object);
+  read, and the item covers those bytes (NFS's File_Object; ISIS's sub-TLVs,
+  whose guess_payload_class says Padding);
 - a PacketLenField or length-bounded list whose length runs past the end reads
   the bytes there are (TPM2B_PUBLIC);
 - a StrField takes every byte left, wherever it stands: a later string reads
@@ -24,13 +25,19 @@ where scapy came up short; a plain scapy class has no such flag):
   (PNIO DCP's blocks when their length is 0);
 - a string field whose value scapy converts from its bytes (gtp's APN) is read
   as its base class reads it: the dissector shows, and the check compares, the
-  bytes.
+  bytes;
+- a NUL-terminated string without its NUL takes every byte left, and a UTF-16
+  one ends at the first NUL code unit at an even offset (postgres);
+- a PacketField or PacketLenField given no bytes is a packet scapy makes
+  without reading it: not short, though its class has fields (RTPS's
+  PID_PRODUCT_VERSION, TLS 1.3's empty PSK identity).
 """
 
 from scapy.config import conf
 from scapy.fields import (
     ByteField, ConditionalField, FieldLenField, FieldListField, IPField, PacketField, PacketLenField,
-    PacketListField, ShortField, StrField, StrFixedLenField, StrLenField, XStrFixedLenField,
+    PacketListField, ShortField, StrField, StrFixedLenField, StrLenField, StrNullField, StrNullFieldUtf16,
+    XStrFixedLenField,
 )
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
@@ -111,6 +118,17 @@ class Padded(Packet):
         return conf.padding_layer
 
 
+class SubTlv(Packet):
+    """ISIS's sub-TLVs: guess_payload_class makes what follows scapy's Padding, handed back."""
+
+    name = "Sub TLV"
+    fields_desc = [ByteField("type", 0), FieldLenField("len", None, length_of="val", fmt="B"),
+                   StrLenField("val", b"", length_from=lambda pkt: pkt.len)]
+
+    def guess_payload_class(self, payload):
+        return conf.padding_layer
+
+
 class OwnSizes(Packet):
     """Variable-size sub-packets that take only their own bytes; one bounded by a length."""
 
@@ -118,7 +136,7 @@ class OwnSizes(Packet):
     fields_desc = [PacketField("first", Tidy(), Tidy), PacketField("second", Padded(), Padded),
                    ByteField("span", 0), PacketLenField("bounded", Padded(), Padded, length_from=lambda pkt: pkt.span),
                    PacketListField("rest", [], Padded, length_from=lambda pkt: pkt.span),
-                   ByteField("last", 0)]
+                   ByteField("last", 0), PacketField("sub", SubTlv(), SubTlv), ByteField("after", 0)]
 
 
 class MiddleText(Packet):
@@ -155,8 +173,21 @@ class Labels(Packet):
                    Dotted("apn", b"", length_from=lambda pkt: pkt.n), ByteField("after", 0)]
 
 
+class CStrings(Packet):
+    name = "C strings"
+    fields_desc = [StrNullField("narrow", b""), StrNullFieldUtf16("wide", ""), StrNullField("last", b"")]
+
+
+class EmptyPackets(Packet):
+    """Sub-packets at the end of the bytes, or of no length."""
+
+    name = "Empty packets"
+    fields_desc = [ByteField("span", 0), PacketLenField("bounded", Tidy(), Tidy, length_from=lambda pkt: pkt.span),
+                   PacketField("fixed", Tidy(), Tidy), PacketField("rest", Padded(), Padded)]
+
+
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
          OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
-         MiddleText: 40908, SlicedLengths: 40909, Labels: 40910}
+         MiddleText: 40908, SlicedLengths: 40909, Labels: 40910, CStrings: 40911, EmptyPackets: 40912}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)

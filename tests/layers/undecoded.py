@@ -69,6 +69,14 @@ class OpenList(Packet):
     fields_desc = [ByteField("count", 0), PacketListField("elements", [], Element)]
 
 
+class CountedList(Packet):
+    """Counted elements: past the first one's undecoded bytes the dissector cannot
+    count the others, and does not call the message truncated."""
+
+    name = "Counted list"
+    fields_desc = [ByteField("count", 0), PacketListField("elements", [], Element, count_from=lambda pkt: pkt.count)]
+
+
 class Unreached(Packet):
     """Reached only through a field left undecoded: the C plugin's function for it is never called."""
 
@@ -86,6 +94,6 @@ class CutReference(Packet):
                    PacketField("sub", Unreached(), Unreached)]
 
 
-PORTS = {StopsAtField: 40611, StopsInBitRun: 40612, BoundedElement: 40613, OpenList: 40614}
+PORTS = {StopsAtField: 40611, StopsInBitRun: 40612, BoundedElement: 40613, OpenList: 40614, CountedList: 40615}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
