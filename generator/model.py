@@ -316,6 +316,33 @@ class Field:
       ber        an ASN.1 packet's root element (``ber``), read as scapy's BER codec
                  reads it; ``members`` are the items its elements show (kind
                  "ber_item", declared like fields, filled by the BER reader)
+      dns_name   a domain name as scapy's DNSStrField reads it (dns_get_str):
+                 length-prefixed labels up to a 0 label, within ``length``
+                 bytes when given (what the name leaves is read by the next
+                 field), else the rest; a label length with either top bit
+                 set is a compression pointer (14 bits) into the bytes of the
+                 innermost enclosing message with a ``name_root``, followed at
+                 most 20 times and never twice to one place; a string item
+                 (``ftype`` "string") of scapy's value: the labels each
+                 followed by ".", "." for none, every byte outside printable
+                 ASCII and the backslash written \\xNN; ``fqdn``: gtp's
+                 FQDNField, the labels run to the span's end and the value
+                 drops the last "."
+      prefix     an address prefix (``ftype`` ipv4 or ipv6, ``size`` its
+                 address's bytes): ``length`` bits (scapy's IPPrefixField,
+                 IP6PrefixField), or as many as its own first byte says
+                 (``parts``: that byte's item; bgp's BGPFieldIPv4/IPv6), then
+                 the bytes they need, in words of ``word`` bytes; the item
+                 shows the address those bytes start, zero-padded. Without
+                 ``parts``, more bytes than the address holds, or fewer than
+                 there are, fail as scapy fails; with them, scapy reads the
+                 bytes there are (the message is truncated) and the address
+                 from the first of them
+      hex_text   ``size`` bytes shown as scapy shows them: each byte as two hex
+                 digits (``hex_upper``: upper-case), after its separator in
+                 ``hex_seps``, in wire order or (``hex_reversed``) from the last
+                 byte; a string item. Fewer bytes fail, as scapy fails (isis's
+                 system, node and LSP ids; UUIDField FORMAT_REV, Bluetooth LE's)
       undecoded  the rest of the message's bytes, from a field the generator
                  cannot translate (``reason`` says why; ``name`` is that
                  field's): one bytes item with an expert (``expert_abbrev``),
@@ -366,6 +393,15 @@ class Field:
     wide_int: bool = False  # bytes: scapy's value is an integer of these bytes
     keeps_partial: bool = False  # address_list: see above
     tbcd: bool = False  # bytes: see above
+    fqdn: bool = False  # dns_name: see above
+    word: int = 1  # prefix: see above
+    # int (whole bytes, no bit run), address (guid): read little-endian when this
+    # holds, else big-endian (``little_endian`` does not count): scapy's EField
+    # whose endianness_from chooses per packet
+    little_endian_if: Expr | None = None
+    hex_seps: tuple[str, ...] = ()  # hex_text: see above
+    hex_upper: bool = False
+    hex_reversed: bool = False
     converted: bool = False  # bytes, stringz: scapy's value converts these bytes (compared as the bytes)
     # scapy's MayEnd: when no bytes are left after this field, the message ends
     # there, fine (its later fields, ``after_may_end``, are not read)
@@ -454,6 +490,10 @@ class Message:
     # dissected on its own (on a port, as a payload), its class is chosen from
     # its bytes, as scapy's dispatch_hook chooses it (None: always this one)
     choose: ClassChoice | None = None
+    # DNS compression pointers in it (and in its sub-messages) point into its
+    # own bytes, from this many bytes after its start (scapy's
+    # DNSCompressedPacket.get_full: DNSTCP's skip its 2-byte length); None: not so
+    name_root: int | None = None
     # why its last bytes are not decoded (its own undecoded field's reason, or
     # that of a sub-message reaching its end); None when it is decoded whole
     undecoded: str | None = None
@@ -596,6 +636,21 @@ class Protocol:
     def ber_roots(self) -> dict[str, str]:
         """Message.ident of each ASN.1 packet -> its root element's ident."""
         return {m.ident: f.ber.ident for m in self.messages for f in m.fields if f.kind == "ber"}
+
+    @property
+    def uses_dns_names(self) -> bool:
+        """True when a field is a DNS name (the backends' helper that reads one)."""
+        return any(f.kind == "dns_name" for m in self.messages for f in m.flat_fields)
+
+    @property
+    def uses_chosen_order(self) -> bool:
+        """True when a field's byte order is chosen per packet (Lua's method table for it)."""
+        return any(f.little_endian_if is not None for m in self.messages for f in m.flat_fields)
+
+    @property
+    def uses_prefixes(self) -> bool:
+        """True when a field is an address prefix (the Lua helper that makes its address)."""
+        return any(f.kind == "prefix" for m in self.messages for f in m.flat_fields)
 
     def message(self, ident: str) -> Message:
         for m in self.messages:

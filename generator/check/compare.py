@@ -28,7 +28,7 @@ from ..backends.c import render as render_c
 from ..backends.lua import render
 from ..frontend import build
 from .pdml import LuaErrorInOutput, ProtoItem, iter_packets
-from .scapy_items import ber_bits, message_reading, scaled_value, shown_address
+from .scapy_items import ber_bits, canonical_address, message_reading, scaled_value, shown_address
 from .tshark import Tshark, TsharkError
 
 # Disagreements kept per capture for the report; the rest are only counted.
@@ -225,7 +225,9 @@ class Checker:
                 kind = names.get(i.name, "bytes")
                 if isinstance(kind, M.Scaling):
                     value = scaled_value(i.show, kind.ndigits)
-                elif kind == "tbcd":
+                elif kind == "prefix":
+                    value = canonical_address(i.show)
+                elif kind in ("tbcd", "dns_name", "hex_text"):
                     value = i.show
                 elif kind == "address_shown":
                     value = i.show.lower()

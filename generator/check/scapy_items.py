@@ -8,11 +8,13 @@ start of the message.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from scapy import fields as sf
 from scapy.config import conf
 from scapy.layers.dcerpc import _NDRPacket
+from scapy.layers.dns import DNSCompressedPacket
 from scapy.packet import Packet
 
 from .. import model as M
@@ -90,6 +92,41 @@ def _may_end(fld) -> bool:
                 or isinstance(fld, sf.ConditionalField) and getattr(fld.fld, "ismayend", False))
 
 
+class _NameRoot(DNSCompressedPacket):
+    """Stands for the message DNS compression pointers point into while a
+    name of a message in it is walked: scapy's DNSStrField finds it as the
+    walked packet's parent, as it finds the real one."""
+
+    fields_desc = []
+
+    def get_full(self):
+        return self.full
+
+
+def dns_name_text(name: bytes) -> str:
+    """A DNS name as the dissector's string item shows it: printable ASCII as
+    it is, every other byte and the backslash as \\xNN."""
+    return "".join(chr(b) if 0x20 <= b <= 0x7E and b != 0x5C else f"\\x{b:02x}" for b in name)
+
+
+def _dns_name_cut(span: bytes, fqdn: bool) -> bool:
+    """True when the name in its own bytes ``span`` is cut short (scapy reads
+    what there is without a word): a label or a pointer past the end, or no 0
+    label (gtp's FQDNField has none)."""
+    p = 0
+    while p < len(span):
+        c = span[p]
+        p += 1
+        if c & 0xC0:
+            return p >= len(span)
+        if c == 0:
+            return False
+        if p + c > len(span):
+            return True
+        p += c
+    return not fqdn
+
+
 def _short(fld, mf: M.Field, pkt: Packet, val, start: int, available: int) -> bool:
     """True when scapy read the field short without a word: a length that
     overruns the bytes left (scapy slices what there is) or a counted list that
@@ -107,6 +144,14 @@ def _short(fld, mf: M.Field, pkt: Packet, val, start: int, available: int) -> bo
         return True  # scapy's LEBitField reads the bytes there are, without a word
     if type(inner).__name__ == "ExtraDataField":  # pfcp: up to the IE's end, its length from its header on
         return pkt.length + 4 - start > len(pkt.original)
+    if mf.kind == "prefix":  # only one with its own length byte reads short (scapy fails on the others)
+        return bool(mf.parts) and 1 + (pkt.original[start] + 7) // 8 > available
+    if mf.kind == "dns_name":
+        wanted = inner.length_from(pkt) if inner.length_from else available
+        if isinstance(wanted, int) and wanted > available:
+            return True
+        rest = pkt.original[start:]
+        return _dns_name_cut(rest[:wanted] if inner.length_from else rest, mf.fqdn)
     if mf.length is not None or (mf.kind == "bytes" and mf.size is not None):
         wanted = inner.length_from(pkt) if getattr(inner, "length_from", None) else mf.size
         return isinstance(wanted, int) and wanted > available
@@ -199,6 +244,7 @@ class _Walker:
         self.ber_depth = 0  # ASN.1 packets nested, as the BER reader counts them
         # an implicitly tagged packet's (position from the outermost message, identifier read there)
         self.retag: tuple[int, int] | None = None
+        self.roots: list[bytes] = []  # the bytes pointers point into, of the messages with a name_root being walked
 
     def _ber_ident(self, buf: bytes, pos: int, limit: int, base: int):
         if self.retag is not None and self.retag[0] == base + pos:
@@ -207,6 +253,16 @@ class _Walker:
 
     def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
+        if msg.name_root is None:
+            return self._walk(msg, cls, buf, base, dissected)
+        self.roots.append(buf[msg.name_root:])
+        try:
+            return self._walk(msg, cls, buf, base, dissected)
+        finally:
+            self.roots.pop()
+
+    def _walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
+              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
         """Items of one message; returns (items, bytes consumed, complete?).
 
         Offsets and sizes come from walking the bytes; integer values from the
@@ -243,6 +299,9 @@ class _Walker:
                 return items + rest, len(buf), complete
             if mf.kind == "int" and mf.group_start:
                 run_start, run_items = start, len(items)
+            if mf.kind == "dns_name" and self.roots:
+                pkt.parent = _NameRoot()
+                pkt.parent.full = self.roots[-1]
             try:
                 s, val = fld.getfield(pkt, s)
             except Exception:
@@ -551,6 +610,24 @@ class _Walker:
         if mf.tbcd:  # scapy's digits, as the dissector's string item shows them
             n = end - start
             return ([ScapyItem(mf.abbrev, bytes(val).decode("ascii"), base + start, n)] if n > 0 else []), True
+        if mf.kind == "hex_text":  # the text scapy shows, as the dissector's string item shows it
+            return [ScapyItem(mf.abbrev, str(val), base + start, mf.size)], True
+        if mf.kind == "prefix":
+            # the address (canonical text: scapy's and Wireshark's may compress IPv6 differently), and
+            # the length byte of one that has it
+            out, at = [], start
+            if mf.parts:
+                bits, address = val
+                out.append(ScapyItem(mf.parts[0].abbrev, int(bits), base + start, 1))
+                at += 1
+            else:
+                address, bits = val
+            if end > at:
+                out.append(ScapyItem(mf.abbrev, canonical_address(address), base + at, end - at))
+            return out, True
+        if mf.kind == "dns_name":  # scapy's name, as the dissector's string item shows it
+            n = end - start
+            return ([ScapyItem(mf.abbrev, dns_name_text(bytes(val)), base + start, n)] if n > 0 else []), True
         if mf.kind == "stringz":  # as the bytes read, with the NUL (scapy's value may be text)
             n = _stringz_size(buf[start:end], mf.char_size)
             return ([ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n)] if n > 0 else []), True
@@ -600,6 +677,11 @@ class _Walker:
             return [ScapyItem(mf.abbrev, buf[start + i * size:start + (i + 1) * size].hex(), base + start + i * size,
                               size) for i in range(len(val))], True
         raise ValueError(f"kind {mf.kind} is not compared")
+
+
+def canonical_address(text: str) -> str:
+    """An IPv4 or IPv6 address in one text form."""
+    return ipaddress.ip_address(text).compressed
 
 
 def shown_address(mf: M.Field) -> bool:

@@ -7,6 +7,8 @@ import itertools
 import re
 
 from scapy.layers import dcerpc as sd
+from scapy.layers.dns import DNSCompressedPacket
+from scapy.layers.inet import TCP
 from scapy.packet import Packet
 
 from scapy_layers.spec import rules as R
@@ -19,6 +21,29 @@ from .fields import Asn1Kinds, FieldKinds, is_asn1_packet
 
 
 _WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _name_root(cls) -> int | None:
+    """How many bytes after the class's start the DNS compression pointers in
+    it count from, when they point into its own bytes: a DNSCompressedPacket
+    whose get_full gives the bytes it was dissected from, less the same first
+    few over UDP as over TCP (DNS's skips a length prefix over TCP only: its
+    pointers are not placed, and the dissector fails where one is met, as
+    scapy does without the message). None otherwise."""
+    if not issubclass(cls, DNSCompressedPacket):
+        return None
+    original = bytes(range(1, 9))
+    skips = set()
+    try:
+        for under in (None, TCP()):
+            pkt = cls()
+            pkt.original = original
+            pkt.underlayer = under
+            full = pkt.get_full()
+            skips.add(next((k for k in range(3) if full == original[k:]), None))
+    except Exception:
+        return None
+    return skips.pop() if len(skips) == 1 else None
 
 
 def _display_name(cls) -> str:
@@ -107,7 +132,7 @@ class ProtocolBuilder(Asn1Kinds, FieldKinds, Expressions):
         msg = M.Message(
             ident=ident, name=cls.__name__, label=_display_name(cls),
             abbrev=self.claim_abbrev(abbrev, cls.__name__),
-            fields=[], sub_only=sub_only, role=self.roles.get(cls),
+            fields=[], sub_only=sub_only, role=self.roles.get(cls), name_root=_name_root(cls),
         )
         self.messages[cls] = msg  # before the fields: sub-messages may refer back
         self.messages_by_ident[ident] = msg

@@ -163,13 +163,11 @@ def _endianness_set(fld, where: str, cls):
         raise GeneratorError(f"{where}: {name} takes its byte order from {cls.__name__}.endianness, which the "
                              f"packet holding it (or the layer below) sets; the generator reads a field in one "
                              f"byte order")
-    if fld.endianness_from is not None:
-        function = getattr(fld.endianness_from, "__qualname__", None) or repr(fld.endianness_from)
-        raise GeneratorError(f"{where}: {name} chooses its byte order per packet ({function}); the generator "
-                             f"reads a field in one byte order: give endianness='<' or '>'")
     if not isinstance(fld.fld, sf.Field) or not _scapy_wire(fld.fld):
         raise GeneratorError(f"{where}: {name} around {type(fld.fld).__name__} is not translated; it may hold "
                              f"an integer or a UUIDField")
+    if fld.endianness_from is not None:
+        return fld  # chosen per packet: FieldKinds.runtime_order
     # what scapy does before every read: the fixed order goes into the inner field
     fld.set_endianness(_NoEndianness())
     return fld.fld
@@ -338,6 +336,51 @@ def _is_pfcp_extra_data(fld) -> bool:
     """scapy.contrib.pfcp's ExtraDataField itself: the IE's bytes after its
     fields, up to the end its length field gives."""
     return _qualified(type(fld)) == "scapy.contrib.pfcp.ExtraDataField"
+
+
+# scapy's DNS name fields, exact classes -> whether the name is gtp's FQDNField
+# (no 0 label: the labels run to the end of its length, the value without the last ".")
+_DNS_NAMES = {"scapy.layers.dns.DNSStrField": False, "scapy.contrib.gtp.FQDNField": True}
+
+
+def _dns_name(fld) -> bool | None:
+    return _DNS_NAMES.get(_qualified(type(fld)))
+
+
+# address prefixes, exact classes -> (address ftype, does the field hold its own length byte?)
+_PREFIXES = {"scapy.fields.IPPrefixField": ("ipv4", False), "scapy.fields.IP6PrefixField": ("ipv6", False),
+             "scapy.contrib.bgp.BGPFieldIPv4": ("ipv4", True), "scapy.contrib.bgp.BGPFieldIPv6": ("ipv6", True)}
+
+
+# fixed-size ids scapy shows as hex text, exact classes -> (separators before each byte, upper-case?)
+_HEX_IDS = {
+    "scapy.contrib.isis.ISIS_SystemIdField": (("", "", ".", "", ".", ""), True),  # 0102.0304.0506
+    "scapy.contrib.isis.ISIS_NodeIdField": (("", "", ".", "", ".", "", "."), True),  # 0102.0304.0506.07
+    "scapy.contrib.isis.ISIS_LspIdField": (("", "", ".", "", ".", "", ".", "-"), True),  # 0102.0304.0506.07-08
+}
+# a UUID's text: 8-4-4-4-12 hex digits
+_UUID_SEPS = ("", "", "", "", "-", "", "-", "", "-", "", "-", "", "", "", "", "")
+
+
+class _Recorder:
+    """Stands for the packet an endianness_from function is given: it notes
+    which of the packet's earlier fields the function reads (0 for each), and
+    has no other attribute."""
+
+    def __init__(self, known) -> None:
+        self._known, self.read = known, []
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in self._known:
+            raise AttributeError(name)
+        self.read.append(name)
+        return 0
+
+
+# byte orders scapy's EField may be given: "!" is network order, big-endian
+_ORDERS = {"<": True, ">": False, "!": False}
+# values of the field an endianness_from function reads that are tried, at most
+MAX_ORDER_BITS = 8
 
 
 def _defers(fields) -> bool:
@@ -523,6 +566,8 @@ class FieldKinds:
                                  f"the generator knows NDR ints and enums, NDR pointers, "
                                  f"NDRPacketField and NDRConfVarStrLenField")
 
+        if _qualified(type(fld)) in _ENDIANNESS_WRAPPERS:
+            return self.runtime_order(cls, msg, fld, known, ndr, group, base)
         if not isinstance(fld, sf.Field):
             # a container (MultipleTypeField, TrailerField...) answers attribute
             # lookups with its default field's: it must not pass for that field
@@ -538,6 +583,27 @@ class FieldKinds:
             return self.tbcd(cls, fld, base, known)
         if _is_le_bit_field(fld) and not isinstance(fld, sf._ScalingField):
             return self.bit_field(cls, msg, fld, base, group, known)
+        hex_id = _HEX_IDS.get(_qualified(type(fld)))
+        if hex_id is not None or isinstance(fld, sf.UUIDField) and fld.uuid_fmt == sf.UUIDField.FORMAT_REV \
+                and type(fld).i2repr is sf.UUIDField.i2repr and _scapy_wire(fld):
+            if group:
+                raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+            # FORMAT_REV: Bluetooth LE's 16 bytes reversed, shown as the UUID scapy makes of them (no
+            # Wireshark GUID encoding reverses all 16, and a Lua GUID item cannot take a value)
+            seps, upper = hex_id or (_UUID_SEPS, False)
+            return M.Field(**base, kind="hex_text", ftype="string", size=len(seps), hex_seps=seps, hex_upper=upper,
+                           hex_reversed=hex_id is None)
+        prefix = _PREFIXES.get(_qualified(type(fld)))
+        if prefix is not None:
+            if group:
+                raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+            return self.prefix(cls, fld, base, known, *prefix)
+        fqdn = _dns_name(fld)
+        if fqdn is not None:
+            if group:
+                raise GeneratorError(f"{where}: follows bit fields that end mid-byte; pad the bit run to whole bytes")
+            length = self.expr_of(cls, fld, fld.length_from, known, "length_from") if fld.length_from else None
+            return M.Field(**base, kind="dns_name", ftype="string", length=length, fqdn=fqdn)
         library = _library_integer(fld)
         if library is not None:
             if group:
@@ -649,6 +715,74 @@ class FieldKinds:
         element = M.Field(**shape, kind="address", ftype="ipv6", size=M.ADDRESS_SIZES["ipv6"])
         return M.Field(**base, kind="address_list", count=count, length=length, rest=count is None and length is None,
                        element=element, ftype="ipv6", keeps_partial=True)
+
+    def runtime_order(self, cls, msg, fld, known, ndr, group, base) -> M.Field:
+        """RTPS's EField and DCE/RPC's _EField whose byte order a function
+        (endianness_from) chooses per packet from one earlier field: the
+        function is asked for every value of that field, and the dissector
+        reads the inner field little-endian where it said "<"."""
+        where = location(cls, fld)
+        function = fld.endianness_from
+        name = getattr(function, "__qualname__", None) or repr(function)
+        refused = (f"{where}: {type(fld).__name__} chooses its byte order per packet ({name}); the generator "
+                   f"translates a function of one earlier integer field of up to {MAX_ORDER_BITS} bits giving "
+                   f"'<', '>' or '!'")
+        recorder = _Recorder(known)
+        try:
+            function(recorder)
+        except Exception:
+            raise GeneratorError(refused) from None
+        if len(set(recorder.read)) != 1:
+            raise GeneratorError(refused)
+        selector = known[recorder.read[0]]
+        bits = selector.bit_width or 8 * (selector.size or 0)
+        if selector.kind != "int" or selector.signed or selector.scaling or not 0 < bits <= MAX_ORDER_BITS:
+            raise GeneratorError(refused)
+        little = []
+        for value in range(1 << bits):
+            probe = _Recorder({selector.name})
+            probe.__dict__[selector.name] = value  # read as an attribute, not through __getattr__
+            try:
+                order = function(probe)
+            except Exception:
+                raise GeneratorError(refused) from None
+            if order not in _ORDERS:
+                raise GeneratorError(refused)
+            if _ORDERS[order]:
+                little.append(value)
+        del self.abbrevs[base["abbrev"]]  # the inner field's, under the same name
+        f = self.plain_field(cls, msg, fld.fld, known, ndr, group)
+        if not (f.kind == "int" and f.group_start and f.group_end and not f.mask and not f.flags and not f.scaling
+                or f.kind == "address" and f.ftype == "guid"):
+            raise GeneratorError(f"{where}: {type(fld).__name__} with a byte order chosen per packet around "
+                                 f"{type(fld.fld).__name__} is not translated; it may hold a whole-byte integer "
+                                 f"or a UUIDField")
+        selector.referenced = True
+        value = M.Value(selector.ident)
+        if len(little) in (0, 1 << bits):
+            f.little_endian, f.little_endian_if = bool(little), None
+        else:
+            # not the order scapy's last read left in the inner field: the packet's
+            f.little_endian = False
+            f.little_endian_if = M.Compare("==", value, M.Const(little[0])) if len(little) == 1 else \
+                M.InSet(value, self.value_set(tuple(little)).ident)
+        return f
+
+    def prefix(self, cls, fld, base, known, ftype: str, own_length: bool) -> M.Field:
+        """An address prefix: its length in bits (an earlier field's, or its own
+        first byte), then the bytes they need."""
+        size = M.ADDRESS_SIZES[ftype]
+        if own_length:
+            part = M.Field(name=f"{fld.name}_length", ident=lua_ident(f"{fld.name}_length"),
+                           label=f"{fld.name} length", kind="int", ftype="uint8", base="DEC", size=1,
+                           abbrev=self.claim_abbrev(f"{base['abbrev']}.length", location(cls, fld)))
+            return M.Field(**base, kind="prefix", ftype=ftype, size=size, parts=(part,))
+        word = fld.wordbytes
+        if isinstance(word, bool) or not isinstance(word, int) or word < 1:
+            raise GeneratorError(f"{location(cls, fld)}: {type(fld).__name__} wordbytes={word!r}: the generator "
+                                 f"reads words of a positive number of bytes")
+        length = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+        return M.Field(**base, kind="prefix", ftype=ftype, size=size, length=length, word=word)
 
     def tbcd(self, cls, fld, base, known) -> M.Field:
         """TBCDByteField: a StrFixedLenField's bytes, shown as the digits scapy makes of them."""

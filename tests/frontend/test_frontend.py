@@ -162,7 +162,7 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "pkt.later is not a field before data"),
     ("""
      class Bad(Packet):
-         fields_desc = [UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV)]
+         fields_desc = [FieldListField("addrs", [], UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV))]
      """, "Bad.addr: UUIDField with uuid_fmt=FORMAT_REV (all 16 bytes reversed"),
     ("""
      class Bad(Packet):
@@ -172,9 +172,10 @@ def _layer_module(tmp_path, body: str) -> str:
     ("""
      from scapy.contrib.rtps.common_types import EField
      class Bad(Packet):
-         fields_desc = [ByteField("flags", 0),
-                        EField(ShortField("n", 0), endianness_from=lambda pkt: "<" if pkt.flags & 1 else ">")]
-     """, "Bad.n: EField chooses its byte order per packet (Bad.<lambda>)"),
+         fields_desc = [ByteField("flags", 0), ByteField("more", 0),
+                        EField(ShortField("n", 0), endianness_from=lambda pkt: "<" if pkt.flags & pkt.more else ">")]
+     """, "Bad.n: EField chooses its byte order per packet (Bad.<lambda>); the generator translates a function "
+         "of one earlier integer field"),
     ("""
      from scapy.contrib.rtps.common_types import EField, EPacket
      class Bad(EPacket):
@@ -317,7 +318,7 @@ def test_cli_rejects_bad_input_without_writing(tmp_path):
     out.write_text("-- previous\n")
     bad = _layer_module(tmp_path, """
         class Bad(Packet):
-            fields_desc = [UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV)]
+            fields_desc = [FieldListField("addr", [], UUIDField("addr", None, uuid_fmt=UUIDField.FORMAT_REV))]
         """)
     proc = subprocess.run([sys.executable, "-m", "generator.cli", "lua", "--strict", bad, "-o", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
