@@ -129,6 +129,6 @@ def _tlv(tag: int, value: bytes) -> bytes:
     return bytes([tag]) + size + value
 
 
-PORTS = {Simple: 41300, Tagged: 41301, Lists: 41302, Times: 41303, Choices: 41304, Nest: 41305}
+PORTS = {Simple: 41350, Tagged: 41351, Lists: 41352, Times: 41353, Choices: 41354, Nest: 41355}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)

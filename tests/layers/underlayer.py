@@ -36,6 +36,6 @@ class Orphan(Packet):
 
 bind_layers(Header, Publish, kind=3)
 bind_layers(Header, Trailer, kind=4)
-PORTS = {Header: 41400, Publish: 41401}
+PORTS = {Header: 41500, Publish: 41501}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
