@@ -260,6 +260,11 @@ class Field:
                  pointer's (``deferred``), after the message's other fields
                  (C706 14.3.12.3); backends read the members where
                  ``Message.flat_fields`` puts them
+      ndr_array  NDR conformant (varying) array: ``members`` are its header
+                 integers (max_count; offset and actual_count when varying),
+                 then its elements, a packet_list, int_list or bytes field
+                 counted by scapy's size_is or actual_count; backends read the
+                 members in its place (``Message.flat_fields``)
       choice     scapy's MultipleTypeField: one of ``alternatives`` (fields of
                  the same scapy name, each with its ``condition``, exclusive and
                  in scapy's order, the default last); backends read them all in
@@ -316,11 +321,22 @@ class Field:
     # ndr_conf_var: its elements end with the first NUL element, or with the bytes (not actual_count)
     null_terminated: bool = False
     deferred: bool = False  # an embedded pointer's pointee: read after the message's other fields
+    element_align: int | None = None  # packet_list: align each element (NDR: from the stub start)
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
     scaling: Scaling | None = None  # int: the item holds raw * factor + offset, not the raw integer
     unit: str = ""  # int: shown after the value (" " and the unit), e.g. "%" or "°C"
+
+
+def _flattened(f: Field) -> list[Field]:
+    """The fields a backend reads for ``f``: itself, or its alternatives, or its members (a pointer's pointee
+    may be an NDR array, whose members are read in turn)."""
+    if f.alternatives:
+        return list(f.alternatives)
+    if f.members:
+        return [g for m in f.members for g in _flattened(m)]
+    return [f]
 
 
 @dataclass(frozen=True)
@@ -390,7 +406,7 @@ class Message:
     def flat_fields(self) -> list[Field]:
         """The fields as the dissectors read them: a choice's alternatives, a pointer's members in its
         place, the pointees of its embedded pointers at its end."""
-        read = [a for f in self.fields for a in (f.alternatives or f.members or (f,))]
+        read = [a for f in self.fields for a in _flattened(f)]
         # the pointees of embedded pointers follow the structure; not when its end is undecoded
         pointees = [] if self.undecoded is not None else [f for f in read if f.deferred]
         return [f for f in read if not f.deferred] + pointees

@@ -59,6 +59,13 @@ def _inner(fld):
     return fld
 
 
+def _inner_ndr(fld):
+    """The NDR array a ConditionalField holds."""
+    while isinstance(fld, sf.ConditionalField):
+        fld = fld.fld
+    return fld
+
+
 def _may_end(fld) -> bool:
     """True when scapy's do_dissect stops after ``fld`` once no bytes are left (MayEnd,
     around a ConditionalField or inside one that held)."""
@@ -93,6 +100,9 @@ class _Walker:
         self.classes = classes  # Message.ident -> scapy class
         self.idents = {c: i for i, c in classes.items()}
         self.truncated: set[str] = set()  # filter names of the messages scapy read short
+        # where the dissector stops in the NDR array last laid out, from the NDR stream's start, when it
+        # stops before scapy's end (an element scapy read as Raw); else None
+        self.stopped_at: int | None = None
 
     def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
@@ -136,6 +146,9 @@ class _Walker:
                 if mf.kind == "ndr_pointer":
                     consumed, more = self._cut_pointer(mf, buf, consumed, base)
                     items.extend(more)
+                elif mf.kind == "ndr_array":
+                    consumed, more = self._cut_pointee(mf, buf, start, base)
+                    items.extend(more)
                 elif mf.kind == "packet" and mf.align_before:  # an NDR structure: as much of it as there is
                     consumed, more = self._cut_pointee(mf, buf, consumed, base)
                     items.extend(more)
@@ -157,13 +170,18 @@ class _Walker:
                 left, _ = _inner(fld).getfield(pkt, buf[start:read_end])
                 val = buf[start:read_end - _remaining(left) - (1 if mf.kind == "stringz" else 0)]
             if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
-                deferred.append((mf.members[1], val))
+                deferred.append((mf.members[1], val, fld.fld))
+            self.stopped_at = None
             try:
-                more, whole = self._items(mf, val, buf, start, len(buf) - _remaining(s), base, run_start)
+                more, whole = self._items(mf, val, buf, start, len(buf) - _remaining(s), base, run_start, pkt, fld)
             except Exception as exc:
                 raise ValueError(f"{cls.__name__}.{fld.name}: {type(exc).__name__}: {exc}") from exc
             items.extend(more)
             complete = complete and whole
+            if not whole and self.stopped_at is not None:
+                # an NDR array scapy read an element of as Raw: the dissector stops in it
+                self.truncated.add(msg.abbrev)
+                return items, self.stopped_at - base, False
             if not complete:
                 break  # the dissector reads no field after one cut short
             if not _remaining(s) and _may_end(fld):
@@ -174,7 +192,7 @@ class _Walker:
             # taken out: a pointee structure reads the pointers left in pkt as its own
             queue = list(pkt.deferred_pointers)
             del pkt.deferred_pointers[:]
-        for (pointee, pointer), (_, read) in zip(deferred if complete else [], queue):
+        for (pointee, pointer, inner), (_, read) in zip(deferred if complete else [], queue):
             start = len(buf) - _remaining(s)
             at = min(_aligned(start, base, pointee.align_before or 1), len(buf))
             try:
@@ -185,12 +203,16 @@ class _Walker:
                 return items + more, end, False
             if pointer.value is not None:
                 val = pointer.value
+            self.stopped_at = None
             try:
-                more, whole = self._items(pointee, val, buf, at, len(buf) - _remaining(s), base, None)
+                more, whole = self._items(pointee, val, buf, at, len(buf) - _remaining(s), base, None, pkt, inner)
             except Exception as exc:
                 raise ValueError(f"{cls.__name__}.{pointee.name}: {type(exc).__name__}: {exc}") from exc
             items.extend(more)
             if not whole:
+                self.truncated.add(msg.abbrev)
+                if self.stopped_at is not None:
+                    return items, self.stopped_at - base, False
                 complete = False
                 break
         if not complete:
@@ -215,6 +237,16 @@ class _Walker:
         """(where the dissector stops, its items) in a pointee (or an NDR structure) cut short at its
         aligned start ``pos``."""
         out = []
+        if pointee.kind == "ndr_array":
+            # the header integers there are; scapy fails on a partial integer element only when the
+            # list ran out of whole ones, where the dissector shows none
+            pos = min(_aligned(pos, base, 4), len(buf))
+            for part in pointee.members[:-1]:
+                if pos + 4 > len(buf):
+                    break
+                out.append(ScapyItem(part.abbrev, int.from_bytes(buf[pos:pos + 4], "little"), base + pos, 4))
+                pos += 4
+            return pos, out
         if pointee.kind == "packet" and pointee.sub is not None and pos < len(buf):
             sub = self.proto.message(pointee.sub)
             more, used, _ = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None)
@@ -236,10 +268,57 @@ class _Walker:
             raise ValueError(f"scapy chose {type(elem).__name__}, which probing did not find")
         return self.proto.message(ident)
 
+    def _ndr_array(self, mf: M.Field, val, buf: bytes, start: int, end: int, base: int, pkt,
+                   sfld) -> tuple[list[ScapyItem], bool]:
+        """An NDR conformant (varying) array: its header, then its elements as the dissector lays them out;
+        whole when scapy read as many as size_is (or actual_count) says."""
+        *header, elements = mf.members
+        pos = _aligned(start, base, 4)
+        values = [int(val.max_count)]
+        data = val.value
+        if len(header) == 3:
+            varying = data[0] if isinstance(data, list) else data
+            values += [int(varying.offset), int(varying.actual_count)]
+            data = varying.value
+            wanted = values[2]
+        else:
+            counted_by = sfld.length_from if isinstance(sfld, sf.StrLenField) else sfld.count_from
+            wanted = counted_by(pkt)
+        out = [ScapyItem(part.abbrev, v, base + pos + 4 * i, 4) for i, (part, v) in enumerate(zip(header, values))]
+        pos += 4 * len(header)
+        if elements.kind == "bytes":
+            data = bytes(data or b"")
+            if len(data):
+                out.append(ScapyItem(elements.abbrev, buf[pos:pos + len(data)].hex(), base + pos, len(data)))
+            size = 2 if isinstance(elements.length, M.Arith) else 1
+            return out, not isinstance(wanted, int) or len(data) >= wanted * size
+        data = list(data or [])
+        if elements.kind == "int_list":
+            size = elements.element.size
+            pos = _aligned(pos, base, size) if data else pos
+            out += [ScapyItem(elements.abbrev, int(v), base + pos + i * size, size) for i, v in enumerate(data)]
+            return out, not isinstance(wanted, int) or len(data) >= wanted
+        sub = self.proto.message(elements.sub)
+        for elem in data:
+            pos = _aligned(pos, base, elements.element_align or 1)
+            if pos >= end:  # only padding left: the dissector stops at the end
+                self.stopped_at = base + end
+                return out, False
+            read = elem if isinstance(elem, _NDRPacket) else None  # else Raw: scapy could not read it
+            more, used, elem_whole = self.walk(sub, self.classes[sub.ident], buf[pos:end], base + pos, read)
+            self.stopped_at = None
+            out += [ScapyItem(elements.abbrev, buf[pos:pos + used].hex(), base + pos, used), *more]
+            pos += used
+            if read is None or not elem_whole:
+                self.stopped_at = base + pos
+                return out, False
+        return out, not isinstance(wanted, int) or len(data) >= wanted
+
     def _items(self, mf: M.Field, val, buf: bytes, start: int, end: int, base: int,
-               run_start) -> tuple[list[ScapyItem], bool]:
+               run_start, pkt=None, sfld=None) -> tuple[list[ScapyItem], bool]:
         """The items of one field's value, which scapy read from buf[start:end];
-        and whether its sub-messages were read whole."""
+        and whether its sub-messages were read whole. ``pkt`` and ``sfld``: the
+        packet being read and the scapy field (an NDR array's count is scapy's)."""
         if mf.kind == "ndr_pointer":
             referent, pointee = mf.members
             at = _aligned(start, base, 4)
@@ -247,8 +326,11 @@ class _Walker:
             if val is None or pointee.deferred:  # a deferred pointee's items come after the message's fields
                 return out, True
             more, whole = self._items(pointee, val.value, buf, _aligned(at + 4, base, pointee.align_before or 1), end,
-                                      base, run_start)
+                                      base, run_start, pkt, sfld.fld if sfld is not None else None)
             return out + more, whole
+        if mf.kind == "ndr_array":
+            self.stopped_at = None
+            return self._ndr_array(mf, val, buf, start, end, base, pkt, _inner_ndr(sfld))
         if mf.kind == "ndr_conf_var" and not mf.payload:
             # max_count, offset and actual_count, then the elements there are
             varying = val.value[0] if isinstance(val.value, list) else val.value

@@ -306,6 +306,14 @@ def _defers(fields) -> bool:
     return False
 
 
+def _set_condition(f: M.Field, condition: M.Expr | None) -> None:
+    """``f`` is read only when ``condition`` holds; an NDR array's members too (each is read on its own)."""
+    f.condition = condition
+    if f.kind == "ndr_array":
+        for m in f.members:
+            m.condition = condition
+
+
 class FieldKinds:
     """The field half of ProtocolBuilder (a mixin: it needs message, claim_abbrev, enum_table, expr_of)."""
 
@@ -340,9 +348,11 @@ class FieldKinds:
                 raise GeneratorError(f"{where}: a conditional embedded NDR pointer is not translated")
             referent, pointee = f.members
             referent.condition = condition
-            pointee.condition = all_of(*([condition] if condition is not None else []), pointee.condition)
+            _set_condition(pointee, all_of(*([condition] if condition is not None else []), pointee.condition))
             return f
-        f.condition = condition
+        if f.kind == "ndr_array" and pad_to is not None:
+            raise GeneratorError(f"{where}: a PadField around an NDR array is not translated")
+        _set_condition(f, condition)
         f.pad_to = pad_to
         f.may_end = may_end
         if f.kind == "int" and (f.mask or not f.group_end):  # a bit run's member
@@ -413,6 +423,9 @@ class FieldKinds:
         if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and \
                 isinstance(fld, (sf.StrLenField, sf.StrNullField)):
             return self.ndr_conf_var(cls, msg, fld, base)
+        if isinstance(fld, sd._NDRConfField) and isinstance(fld, (sd._NDRPacketListField, sd.NDRFieldListField,
+                                                                  sf.StrLenField)):
+            return self.ndr_array(cls, msg, fld, known, base)
         if isinstance(fld, sd.NDRPacketField):
             if not fld.handles_deferred and _defers(fld.ndr_fields):
                 raise GeneratorError(f"{where}: NDR structure {fld.fld.cls.__name__} has embedded pointers whose "
@@ -432,7 +445,7 @@ class FieldKinds:
         if ndr and not isinstance(fld, (sf.LEIntField, sf.StrFixedLenField)):
             raise GeneratorError(f"{where}: NDR field {type(fld).__name__} is not translated; "
                                  f"the generator knows NDR ints and enums, NDR pointers, "
-                                 f"NDRPacketField and NDRConfVarStrLenField")
+                                 f"NDRPacketField, NDRConfVarStrLenField and conformant arrays")
 
         if not isinstance(fld, sf.Field):
             # a container (MultipleTypeField, TrailerField...) answers attribute
@@ -812,6 +825,70 @@ class FieldKinds:
         return M.Field(**base, kind="ndr_conf_var", ftype="bytes", align_before=4, parts=parts,
                        payload=payload, char_size=2 if utf16 else 1, null_terminated=null)
 
+    def ndr_array(self, cls, msg, fld, known, base) -> M.Field:
+        """NDR conformant arrays (C706 14.3.3.2, 14.3.3.4): max_count (4 bytes,
+        aligned to 4), for a varying one offset and actual_count, then the
+        elements: structures (NDRConf(Var)PacketListField), integers
+        (NDRConf(Var)FieldListField) or bytes (NDRConfStrLenField, UTF-16 code
+        units for its Utf16 form). scapy counts them by size_is (by
+        actual_count when varying), not by max_count: so do the dissectors."""
+        where = location(cls, fld)
+        name = type(fld).__name__
+        if fld.conformant_in_struct:
+            raise GeneratorError(f"{where}: an NDR conformant array whose max_count is a field of the structure "
+                                 f"(conformant_in_struct) is not translated")
+        varying = isinstance(fld, sd._NDRVarField)
+        header = tuple(
+            M.Field(name=p, ident=lua_ident(f"{fld.name}_{p}"), label=p, kind="int", ftype="uint32",
+                    base="DEC", size=4, little_endian=True, align_before=4, referenced=p == "actual_count",
+                    abbrev=self.claim_abbrev(f"{base['abbrev']}.{p}", where))
+            for p in (("max_count", "offset", "actual_count") if varying else ("max_count",)))
+        counted_by = fld.length_from if isinstance(fld, sf.StrLenField) else fld.count_from
+        if varying:
+            # scapy's own count: lambda pkt: pkt.actual_count (the NDRVaryingArray it reads into), or
+            # with length_is, lambda pkt: _length_is(pkt.underlayer) or pkt.actual_count
+            count = M.Value(header[-1].ident)
+            names = getattr(getattr(counted_by, "__code__", None), "co_freevars", ())
+            if "_length_is" in names:
+                length_is = counted_by.__closure__[names.index("_length_is")].cell_contents
+                given = self.expr_of(cls, fld, length_is, known, "length_is")
+                count = M.IfElse(M.Compare("~=", given, M.Const(0)), given, count)
+        elif counted_by is None:
+            raise GeneratorError(f"{where}: {name} without size_is (scapy then reads no element, or every "
+                                 f"byte left) is not translated")
+        else:
+            count = self.expr_of(cls, fld, counted_by, known, "size_is")
+        shape = dict(name=fld.name, ident=base["ident"], abbrev=base["abbrev"], label=fld.name)
+        if isinstance(fld, sd._NDRPacketListField):
+            if fld.ptr_lvl:
+                raise GeneratorError(f"{where}: an NDR array of pointers to structures is not translated")
+            element = fld.fld.fld.cls
+            if _defers(element.fields_desc):
+                raise GeneratorError(f"{where}: an NDR array of {element.__name__}, whose embedded pointers' "
+                                     f"pointees follow the whole array (C706 14.3.12.3), is not translated")
+            if element.DEPORTED_CONFORMANTS:
+                raise GeneratorError(f"{where}: an NDR array of conformant structures is not translated")
+            sub = self.message(element, sub_only=True)
+            elements = M.Field(**shape, kind="packet_list", sub=sub.ident, count=count,
+                               element_align=element.ALIGNMENT[0])
+        elif isinstance(fld, sd.NDRFieldListField):
+            inner = fld.field
+            if not isinstance(inner, sd._NDRField) or isinstance(inner, sd.NDRInt3264Field):
+                raise GeneratorError(f"{where}: an NDR array of {type(inner).__name__} is not translated; its "
+                                     f"elements may be NDR integers")
+            size = _INT_SIZES[inner.FMT]
+            signed = isinstance(inner, (sd.NDRSignedIntField, sd.NDRSignedShortField, sd.NDRSignedLongField))
+            item = M.Field(**shape, kind="int", ftype=M.INT_FTYPES[(size, signed)], base="DEC", size=size,
+                           little_endian=True, signed=signed)
+            # the header ends aligned to 4: only 8-byte elements may need padding
+            elements = M.Field(**shape, kind="int_list", count=count, element=item, ftype=item.ftype,
+                               base=item.base, align_before=size)
+        else:
+            utf16 = isinstance(fld, sf.StrLenFieldUtf16) and not fld.ON_WIRE_SIZE_UTF16
+            elements = M.Field(**shape, kind="bytes", ftype="bytes",
+                               length=M.Arith("*", count, M.Const(2)) if utf16 else count)
+        return M.Field(**base, kind="ndr_array", members=(*header, elements))
+
     def ndr_pointer(self, cls, msg, fld, known, group, base) -> M.Field:
         """NDRFullPointerField: a 4-byte referent id (aligned to 4), then its
         pointee when the id is not 0; an embedded pointer's (NDRFullEmbPointerField,
@@ -829,7 +906,8 @@ class FieldKinds:
         if pointee.kind in ("ndr_pointer", "choice", "undecoded") or pointee.payload:
             raise GeneratorError(f"{where}: a pointer to {pointee.kind} is not translated")
         # an embedded reference pointer's pointee is there whatever its id
-        pointee.condition = None if fld.EMBEDDED_REF else M.Compare("~=", M.Value(referent.ident), M.Const(0))
+        _set_condition(pointee, None if fld.EMBEDDED_REF else M.Compare("~=", M.Value(referent.ident), M.Const(0)))
         referent.referenced = not fld.EMBEDDED_REF
-        pointee.deferred = fld.EMBEDDED
+        for f in (pointee, *pointee.members):
+            f.deferred = fld.EMBEDDED
         return M.Field(**base, kind="ndr_pointer", members=(referent, pointee))

@@ -1,0 +1,118 @@
+"""scapy's NDR conformant arrays (C706 14.3.3): of structures (each aligned),
+of integers and of bytes (UTF-16 units too), conformant varying ones counted
+by length_is or actual_count, in place and behind an embedded pointer. scapy
+and tshark agree field by field, max_count, offset and actual_count too, with
+the Lua script and the C plugin, on every generation; stubs cut short in the
+header, in an element, in the bytes give a truncated expert, never a Lua
+error. scapy counts by size_is, not max_count: so do the dissectors."""
+
+import pytest
+
+from conftest import udp_pcap
+from generator.check import Checker
+from layers.ndr_arrays import PORTS, Blobs, Container, Numbers, Odd, Point, Pointing, Points, Varying
+
+POINTS = Points(tag=1, points=[Point(x=1, y=2), Point(x=3, y=0xA0B0C0D)], tail=9)
+# two 5-byte structures, the second aligned to 4 (3 bytes of padding), as scapy reads them
+# (scapy's own build leaves the padding out and then reads the second as Raw: both sides agree on that too)
+CONTAINER = bytes.fromhex("02000000" "00000200" "0500" "0000" "02000000" "0100000002" "000000" "0300000004")
+NUMBERS = Numbers(ints=[1, 2, 0xFFFFFFFF], shorts=[4, 5, 6], tail=7)
+BLOBS = bytes.fromhex("03000000" "03000000" "616263" "00" "02000000" "00000200" "02000000" "7879" "0000"
+                      "02000000" "68006900" "03")
+VARYING = Varying(n=2, points=[Point(x=1, y=2), Point(x=3, y=4)], ints=[7, 8], tail=1)
+_WRONG_MAX = bytearray(bytes(POINTS))
+_WRONG_MAX[8] = 7  # max_count: scapy counts by size_is (n) all the same
+SAMPLES = [
+    (Points, bytes(POINTS)),
+    (Points, bytes(Points(tag=2, points=[], tail=3))),  # no element: max_count 0, then the tail
+    (Points, bytes(_WRONG_MAX)),
+    (Container, CONTAINER),
+    (Container, bytes(Container(Buffer=[Odd(a=1, b=2), Odd(a=3, b=4)], after=5))),  # scapy's unpadded build
+    (Container, bytes(Container(EntriesRead=0, Buffer=None, after=6))),  # NULL: no array
+    (Numbers, bytes(NUMBERS)),
+    (Blobs, BLOBS),
+    (Varying, bytes(VARYING)),
+    (Pointing, bytes(Pointing(named=[]))),
+]
+# cut in max_count, in an element, between elements, in an integer list, in bytes, in a varying header
+CUT = [(Points, bytes(POINTS)[:7]), (Points, bytes(POINTS)[:15]), (Points, bytes(POINTS)[:20]),
+       (Container, CONTAINER[:22]), (Numbers, bytes(NUMBERS)[:14]), (Numbers, bytes(NUMBERS)[:24]),
+       (Blobs, BLOBS[:10]), (Blobs, BLOBS[:30]), (Varying, bytes(VARYING)[:10])]
+
+
+@pytest.fixture(scope="module")
+def checker(tshark, backend):
+    return Checker("layers.ndr_arrays", tshark=tshark, backend=backend)
+
+
+@pytest.fixture(scope="module")
+def capture(tmp_path_factory):
+    return udp_pcap(tmp_path_factory.mktemp("ndr_arrays") / "ndr_arrays.pcap",
+                    [(PORTS[cls], raw) for cls, raw in SAMPLES + CUT])
+
+
+@pytest.fixture(scope="module")
+def checked(checker, capture):
+    pairs = []
+    result = checker.check(capture, on_pair=lambda a, b: pairs.append((a, b)))
+    return result, pairs
+
+
+def test_scapy_and_the_dissector_agree_on_every_field(checked):
+    result, pairs = checked
+    assert result.ok and result.disagreements == [] and result.problems == []
+    assert result.messages == len(SAMPLES) + len(CUT)
+    # only the array whose elements' pointees follow it is left undecoded
+    assert list(result.not_compared) == [
+        "Pointing.named: an NDR array of WithName, whose embedded pointers' pointees follow the whole array "
+        "(C706 14.3.12.3), is not translated"]
+
+
+def test_an_array_is_max_count_then_its_elements(checked):
+    _, pairs = checked
+    full, empty, wrong = (b.fields for _, b in pairs[:3])
+    assert full["ndr_arrays.points.points.max_count"] == (2, 8, 4)
+    assert full["ndr_arrays.points.points"] == ("0100000002000000", 12, 8)
+    assert full["ndr_arrays.point.y#2"] == (0xA0B0C0D, 24, 4) and full["ndr_arrays.points.tail"] == (9, 28, 2)
+    assert empty["ndr_arrays.points.points.max_count"] == (0, 8, 4) and "ndr_arrays.points.points" not in empty
+    assert empty["ndr_arrays.points.tail"] == (3, 12, 2)
+    # counted by size_is whatever max_count says
+    assert wrong["ndr_arrays.points.points.max_count"] == (7, 8, 4) and wrong["ndr_arrays.points.tail"] == (9, 28, 2)
+
+
+def test_structures_are_aligned_and_a_pointed_array_follows_its_structure(checked):
+    _, pairs = checked
+    padded, unpadded, null = (b.fields for _, b in pairs[3:6])
+    assert padded["ndr_arrays.container.after"] == (5, 8, 2)
+    assert padded["ndr_arrays.container.buffer.max_count"] == (2, 12, 4)
+    assert padded["ndr_arrays.odd.a"] == (1, 16, 4) and padded["ndr_arrays.odd.a#2"] == (3, 24, 4)
+    # scapy's build has no padding: the second element is cut short on both sides
+    assert unpadded["ndr_arrays.odd.a"] == (1, 16, 4)
+    assert null["ndr_arrays.container.buffer.referent_id"] == (0, 4, 4) and "ndr_arrays.container.buffer" not in null
+
+
+def test_integer_byte_and_varying_arrays(checked):
+    _, pairs = checked
+    numbers, blobs, varying = (b.fields for _, b in pairs[6:9])
+    assert numbers["ndr_arrays.numbers.ints"] == (1, 8, 4) and numbers["ndr_arrays.numbers.ints#3"] == (0xFFFFFFFF, 16, 4)
+    assert numbers["ndr_arrays.numbers.shorts.max_count"] == (3, 20, 4)
+    assert numbers["ndr_arrays.numbers.shorts#3"] == (6, 28, 2) and numbers["ndr_arrays.numbers.tail"] == (7, 30, 1)
+    assert blobs["ndr_arrays.blobs.data"] == ("616263", 8, 3) and blobs["ndr_arrays.blobs.more"] == ("7879", 24, 2)
+    assert blobs["ndr_arrays.blobs.wide"] == ("68006900", 32, 4) and blobs["ndr_arrays.blobs.tail"] == (3, 36, 1)
+    assert varying["ndr_arrays.varying.points.actual_count"] == (2, 12, 4)
+    assert varying["ndr_arrays.point.y#2"] == (4, 28, 4)
+    assert varying["ndr_arrays.varying.ints.offset"] == (0, 36, 4) and varying["ndr_arrays.varying.ints#2"] == (8, 48, 4)
+
+
+def test_cut_stubs_say_truncated(checked):
+    _, pairs = checked
+    cut = pairs[len(SAMPLES):]
+    assert all(a.experts == b.experts and a.fields == b.fields for a, b in cut)
+    for (cls, _), (_, b) in zip(CUT, cut):
+        assert (f"ndr_arrays.{cls.__name__.lower()}.truncated", f"ndr_arrays.{cls.__name__.lower()}") in b.experts \
+            or any(e[0].endswith(".truncated") for e in b.experts)
+
+
+def test_every_tree_prints(checker, capture):
+    # every frame's tree, cut ones too, without a complaint from Wireshark (tshark's run raises on one)
+    assert "max_count: 2" in checker.run(capture, ["-V"])
