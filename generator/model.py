@@ -322,6 +322,9 @@ class Field:
     null_terminated: bool = False
     deferred: bool = False  # an embedded pointer's pointee: read after the message's other fields
     element_align: int | None = None  # packet_list: align each element (NDR: from the stub start)
+    # packet_list (an NDR array): the elements' pointees follow the whole array (C706 14.3.12.3): each
+    # element is read by its message's fields function, then each one's pointees by its pointees function
+    deferred_elements: bool = False
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name
@@ -391,6 +394,20 @@ class Message:
     # why its last bytes are not decoded (its own undecoded field's reason, or
     # that of a sub-message reaching its end); None when it is decoded whole
     undecoded: str | None = None
+    # an element of an NDR array whose pointees follow the whole array: besides its dissect function,
+    # a fields function (its fields without the pointees of its embedded pointers) and a pointees
+    # function (its fields read again without items, for the values the pointees need, then the pointees)
+    split_pointees: bool = False
+
+    @property
+    def fields_read(self) -> list[Field]:
+        """split_pointees: the fields its fields function reads."""
+        return [f for f in self.flat_fields if not f.deferred]
+
+    @property
+    def pointees_read(self) -> list[Field]:
+        """split_pointees: the pointees its pointees function reads after the fields."""
+        return [f for f in self.flat_fields if f.deferred]
 
     @property
     def item_count(self) -> int:

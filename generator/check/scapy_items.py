@@ -105,7 +105,7 @@ class _Walker:
         self.stopped_at: int | None = None
 
     def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
-             dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
+             dissected: Packet | None = None, defer_to: list | None = None) -> tuple[list[ScapyItem], int, bool]:
         """Items of one message; returns (items, bytes consumed, complete?).
 
         Offsets and sizes come from walking the bytes; integer values from the
@@ -114,7 +114,8 @@ class _Walker:
         that cannot be laid out raises ValueError naming ``Class.field``.
         Not complete: a field scapy could not read (its own dissection gives
         up on the message there), or read short (see ``_short``); the message
-        is then in ``truncated``.
+        is then in ``truncated``. ``defer_to``: where an NDR array's element
+        leaves the pointees of its embedded pointers, which follow the array.
         """
         pkt = cls()
         pkt.fields = {}
@@ -144,10 +145,10 @@ class _Walker:
                 if mf.align_before or mf.kind == "ndr_pointer":  # the dissector aligns before it finds the end
                     consumed = min(_aligned(start, base, mf.align_before or 4), len(buf))
                 if mf.kind == "ndr_pointer":
-                    consumed, more = self._cut_pointer(mf, buf, consumed, base)
+                    consumed, more = self._cut_pointer(mf, buf, consumed, base, pkt, fld)
                     items.extend(more)
                 elif mf.kind == "ndr_array":
-                    consumed, more = self._cut_pointee(mf, buf, start, base)
+                    consumed, more = self._cut_pointee(mf, buf, start, base, pkt, fld)
                     items.extend(more)
                 elif mf.kind == "packet" and mf.align_before:  # an NDR structure: as much of it as there is
                     consumed, more = self._cut_pointee(mf, buf, consumed, base)
@@ -192,34 +193,45 @@ class _Walker:
             # taken out: a pointee structure reads the pointers left in pkt as its own
             queue = list(pkt.deferred_pointers)
             del pkt.deferred_pointers[:]
-        for (pointee, pointer, inner), (_, read) in zip(deferred if complete else [], queue):
+        entries = [(pointee, pointer, inner, read, pkt)
+                   for (pointee, pointer, inner), (_, read) in zip(deferred if complete else [], queue)]
+        if defer_to is not None:
+            # an NDR array's element: its pointees follow the whole array, which reads them
+            defer_to.extend(entries)
+            entries = []
+        more, end, whole = self._read_pointees(entries, buf, s, base, cls.__name__)
+        items.extend(more)
+        if not complete or not whole:
+            self.truncated.add(msg.abbrev)
+        return items, end, complete and whole
+
+    def _read_pointees(self, entries, buf: bytes, s, base: int, where: str) -> tuple[list[ScapyItem], int, bool]:
+        """The items of deferred pointees scapy reads from ``s`` (the rest of ``buf``), as the dissector lays
+        them out; where the dissector stops (from buf's start); whether they were read whole."""
+        items = []
+        for pointee, pointer, inner, read, holder in entries:
             start = len(buf) - _remaining(s)
             at = min(_aligned(start, base, pointee.align_before or 1), len(buf))
             try:
                 s, val = read(s)
             except Exception:
-                self.truncated.add(msg.abbrev)
-                end, more = self._cut_pointee(pointee, buf, at, base)
+                end, more = self._cut_pointee(pointee, buf, at, base, holder, inner)
                 return items + more, end, False
             if pointer.value is not None:
                 val = pointer.value
             self.stopped_at = None
             try:
-                more, whole = self._items(pointee, val, buf, at, len(buf) - _remaining(s), base, None, pkt, inner)
+                more, whole = self._items(pointee, val, buf, at, len(buf) - _remaining(s), base, None, holder, inner)
             except Exception as exc:
-                raise ValueError(f"{cls.__name__}.{pointee.name}: {type(exc).__name__}: {exc}") from exc
+                raise ValueError(f"{where}.{pointee.name}: {type(exc).__name__}: {exc}") from exc
             items.extend(more)
             if not whole:
-                self.truncated.add(msg.abbrev)
-                if self.stopped_at is not None:
-                    return items, self.stopped_at - base, False
-                complete = False
-                break
-        if not complete:
-            self.truncated.add(msg.abbrev)
-        return items, len(buf) - _remaining(s), complete
+                return items, (self.stopped_at - base if self.stopped_at is not None
+                               else len(buf) - _remaining(s)), False
+        return items, len(buf) - _remaining(s), True
 
-    def _cut_pointer(self, mf: M.Field, buf: bytes, at: int, base: int) -> tuple[int, list[ScapyItem]]:
+    def _cut_pointer(self, mf: M.Field, buf: bytes, at: int, base: int, pkt=None,
+                     sfld=None) -> tuple[int, list[ScapyItem]]:
         """(where the dissector stops, its items) in a pointer scapy could not read
         whole (from ``at``, its aligned start): the referent id, and as much of a
         structure pointee as there is, as the dissector reads them."""
@@ -230,23 +242,16 @@ class _Walker:
         if pointee.deferred:
             return at + 4, out
         end, more = self._cut_pointee(pointee, buf, min(_aligned(at + 4, base, pointee.align_before or 1), len(buf)),
-                                      base)
+                                      base, pkt, _inner_ndr(sfld).fld if sfld is not None else None)
         return end, out + more
 
-    def _cut_pointee(self, pointee: M.Field, buf: bytes, pos: int, base: int) -> tuple[int, list[ScapyItem]]:
-        """(where the dissector stops, its items) in a pointee (or an NDR structure) cut short at its
-        aligned start ``pos``."""
+    def _cut_pointee(self, pointee: M.Field, buf: bytes, pos: int, base: int, pkt=None,
+                     sfld=None) -> tuple[int, list[ScapyItem]]:
+        """(where the dissector stops, its items) in a pointee (or an NDR structure, an NDR array) cut short
+        at its aligned start ``pos``; ``pkt`` and ``sfld`` as for ``_items``."""
         out = []
         if pointee.kind == "ndr_array":
-            # the header integers there are; scapy fails on a partial integer element only when the
-            # list ran out of whole ones, where the dissector shows none
-            pos = min(_aligned(pos, base, 4), len(buf))
-            for part in pointee.members[:-1]:
-                if pos + 4 > len(buf):
-                    break
-                out.append(ScapyItem(part.abbrev, int.from_bytes(buf[pos:pos + 4], "little"), base + pos, 4))
-                pos += 4
-            return pos, out
+            return self._cut_array(pointee, buf, pos, base, pkt, _inner_ndr(sfld))
         if pointee.kind == "packet" and pointee.sub is not None and pos < len(buf):
             sub = self.proto.message(pointee.sub)
             more, used, _ = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None)
@@ -254,6 +259,43 @@ class _Walker:
             shown = used or len(buf) - pos
             out += [ScapyItem(pointee.abbrev, buf[pos:pos + shown].hex(), base + pos, shown), *more]
             pos += used
+        return pos, out
+
+    def _cut_array(self, mf: M.Field, buf: bytes, pos: int, base: int, pkt, sfld) -> tuple[int, list[ScapyItem]]:
+        """An NDR array scapy could not read (it gives up on the whole array): the header integers there
+        are; the structures there are, then their pointees, as the dissector reads them. scapy fails on a
+        partial integer element only when the list ran out of whole ones, where the dissector shows none."""
+        *header, elements = mf.members
+        out, values = [], []
+        pos = min(_aligned(pos, base, 4), len(buf))
+        for part in header:
+            if pos + 4 > len(buf):
+                return pos, out
+            values.append(int.from_bytes(buf[pos:pos + 4], "little"))
+            out.append(ScapyItem(part.abbrev, values[-1], base + pos, 4))
+            pos += 4
+        if elements.kind != "packet_list":
+            return pos, out
+        if len(header) == 3:
+            wanted = values[2]
+        else:
+            wanted = sfld.count_from(pkt) if pkt is not None and isinstance(sfld, sf.PacketListField) else None
+        if not isinstance(wanted, int):
+            return pos, out
+        sub = self.proto.message(elements.sub)
+        entries = [] if elements.deferred_elements else None
+        for _ in range(max(wanted, 0)):
+            pos = _aligned(pos, base, elements.element_align or 1)
+            if pos >= len(buf):
+                return len(buf), out
+            more, used, whole = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None, entries)
+            out += [ScapyItem(elements.abbrev, buf[pos:pos + used].hex(), base + pos, used), *more]
+            pos += used
+            if not whole:
+                return pos, out
+        if entries:
+            more, pos, _ = self._read_pointees(entries, buf, buf[pos:], base, sub.name)
+            out += more
         return pos, out
 
     def _element_message(self, mf: M.Field, elem) -> M.Message | None:
@@ -299,20 +341,31 @@ class _Walker:
             out += [ScapyItem(elements.abbrev, int(v), base + pos + i * size, size) for i, v in enumerate(data)]
             return out, not isinstance(wanted, int) or len(data) >= wanted
         sub = self.proto.message(elements.sub)
+        entries = [] if elements.deferred_elements else None
         for elem in data:
             pos = _aligned(pos, base, elements.element_align or 1)
             if pos >= end:  # only padding left: the dissector stops at the end
                 self.stopped_at = base + end
                 return out, False
             read = elem if isinstance(elem, _NDRPacket) else None  # else Raw: scapy could not read it
-            more, used, elem_whole = self.walk(sub, self.classes[sub.ident], buf[pos:end], base + pos, read)
+            more, used, elem_whole = self.walk(sub, self.classes[sub.ident], buf[pos:end], base + pos, read, entries)
             self.stopped_at = None
             out += [ScapyItem(elements.abbrev, buf[pos:pos + used].hex(), base + pos, used), *more]
             pos += used
             if read is None or not elem_whole:
                 self.stopped_at = base + pos
                 return out, False
-        return out, not isinstance(wanted, int) or len(data) >= wanted
+        if isinstance(wanted, int) and len(data) < wanted:
+            return out, False  # the dissector reads no pointee then
+        if entries:
+            # the elements' pointees, element after element (C706 14.3.12.3)
+            # the elements measure NDR alignment by the array's end (their packets' original bytes)
+            more, stop, whole = self._read_pointees(entries, buf[:end], buf[pos:end], base, sub.name)
+            out += more
+            if not whole:
+                self.stopped_at = base + stop
+                return out, False
+        return out, True
 
     def _items(self, mf: M.Field, val, buf: bytes, start: int, end: int, base: int,
                run_start, pkt=None, sfld=None) -> tuple[list[ScapyItem], bool]:

@@ -863,14 +863,21 @@ class FieldKinds:
             if fld.ptr_lvl:
                 raise GeneratorError(f"{where}: an NDR array of pointers to structures is not translated")
             element = fld.fld.fld.cls
-            if _defers(element.fields_desc):
-                raise GeneratorError(f"{where}: an NDR array of {element.__name__}, whose embedded pointers' "
-                                     f"pointees follow the whole array (C706 14.3.12.3), is not translated")
             if element.DEPORTED_CONFORMANTS:
                 raise GeneratorError(f"{where}: an NDR array of conformant structures is not translated")
             sub = self.message(element, sub_only=True)
+            split = _defers(element.fields_desc)
+            if split:
+                if sub.undecoded is not None or not sub.pointees_read:
+                    raise GeneratorError(f"{where}: an NDR array of {element.__name__}, whose embedded pointers' "
+                                         f"pointees follow the whole array (C706 14.3.12.3), and {element.__name__} "
+                                         f"is not decoded whole")
+                if not fld.handles_deferred:
+                    raise GeneratorError(f"{where}: an NDR array whose elements' pointees follow the structure "
+                                         f"enclosing it (C706 14.3.12.3) is not translated")
+                sub.split_pointees = True
             elements = M.Field(**shape, kind="packet_list", sub=sub.ident, count=count,
-                               element_align=element.ALIGNMENT[0])
+                               element_align=element.ALIGNMENT[0], deferred_elements=split)
         elif isinstance(fld, sd.NDRFieldListField):
             inner = fld.field
             if not isinstance(inner, sd._NDRField) or isinstance(inner, sd.NDRInt3264Field):

@@ -7,20 +7,22 @@ varying array by length_is or else actual_count, never by max_count: so do
 the dissectors. Each structure element is aligned (``Odd``'s 5 bytes take 3
 of padding before the next). An array behind an embedded pointer follows its
 structure (``Container``, SHARE_INFO_0_CONTAINER's shape). An array of
-structures with embedded pointers (their pointees follow the whole array) is
-left undecoded. Each message is a stub of its own, so alignment counts from
+structures with embedded pointers reads every element's fields, then their
+pointees, element after element (C706 14.3.12.3; ``Pointing``,
+``NamedContainer``); one whose pointees scapy defers to the structure
+enclosing it (``Nesting.inner``) is left undecoded. Each message is a stub of its own, so alignment counts from
 the UDP payload's start.
 """
 
 from scapy.layers.dcerpc import (NDRByteField, NDRConfFieldListField, NDRConfPacketListField, NDRConfStrLenField,
                                  NDRConfStrLenFieldUtf16, NDRConfVarFieldListField, NDRConfVarPacketListField,
-                                 NDRFullEmbPointerField, NDRFullPointerField, NDRIntField, NDRPacket,
+                                 NDRFullEmbPointerField, NDRFullPointerField, NDRIntField, NDRPacket, NDRPacketField,
                                  NDRShortField, NDRConfVarStrLenField)
 from scapy.layers.inet import UDP
 from scapy.packet import bind_layers
 
 # the messages (not the NDR32 base class and the elements)
-__all__ = ["Points", "Container", "Numbers", "Blobs", "Varying", "Pointing"]
+__all__ = ["Points", "Container", "Numbers", "Blobs", "Varying", "Pointing", "NamedContainer", "Nesting"]
 
 
 class NDR32(NDRPacket):
@@ -97,13 +99,39 @@ class WithName(NDR32):
 
 
 class Pointing(NDR32):
-    """Structures with embedded pointers in an array: left undecoded (their pointees follow the array)."""
+    """Structures with embedded pointers in an array: every element's fields, then their pointees."""
+
+    ALIGNMENT = (4, 8)
+    fields_desc = [NDRIntField("n", None, size_of="named"),
+                   NDRConfPacketListField("named", [], WithName, size_is=lambda pkt: pkt.n),
+                   NDRShortField("tail", 0)]
+
+
+class NamedContainer(NDR32):
+    """SHARE_INFO_1_CONTAINER's shape: a pointed array of structures with embedded pointers."""
+
+    ALIGNMENT = (4, 8)
+    fields_desc = [NDRIntField("EntriesRead", None, size_of="Buffer"),
+                   NDRFullEmbPointerField(NDRConfPacketListField("Buffer", [], WithName,
+                                                                 size_is=lambda pkt: pkt.EntriesRead))]
+
+
+class Listing(NDR32):
+    """Pointing's fields (scapy marks the fields, not the class, as reading the pointees: one class, one use)."""
 
     ALIGNMENT = (4, 8)
     fields_desc = [NDRIntField("n", None, size_of="named"),
                    NDRConfPacketListField("named", [], WithName, size_is=lambda pkt: pkt.n)]
 
 
-PORTS = {Points: 40711, Container: 40712, Numbers: 40713, Blobs: 40714, Varying: 40715, Pointing: 40716}
+class Nesting(NDR32):
+    """An array whose elements' pointees follow the structure enclosing it: left undecoded."""
+
+    ALIGNMENT = (4, 8)
+    fields_desc = [NDRShortField("tag", 0), NDRPacketField("inner", Listing(), Listing)]
+
+
+PORTS = {Points: 40711, Container: 40712, Numbers: 40713, Blobs: 40714, Varying: 40715, Pointing: 40716,
+         NamedContainer: 40717, Nesting: 40718}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
