@@ -265,6 +265,10 @@ class Field:
                  then its elements, a packet_list, int_list or bytes field
                  counted by scapy's size_is or actual_count; backends read the
                  members in its place (``Message.flat_fields``)
+      ndr_struct  NDR conformant structure (C706 14.3.7.1): ``members`` are the
+                 max_count of its conformant array, then the structure (a packet)
+      virtual    no bytes, no item: the structure's own max_count field in scapy
+                 (read by the ndr_struct holding it)
       choice     scapy's MultipleTypeField: one of ``alternatives`` (fields of
                  the same scapy name, each with its ``condition``, exclusive and
                  in scapy's order, the default last); backends read them all in
@@ -423,7 +427,7 @@ class Message:
     def flat_fields(self) -> list[Field]:
         """The fields as the dissectors read them: a choice's alternatives, a pointer's members in its
         place, the pointees of its embedded pointers at its end."""
-        read = [a for f in self.fields for a in _flattened(f)]
+        read = [a for f in self.fields for a in _flattened(f) if a.kind != "virtual"]
         # the pointees of embedded pointers follow the structure; not when its end is undecoded
         pointees = [] if self.undecoded is not None else [f for f in read if f.deferred]
         return [f for f in read if not f.deferred] + pointees

@@ -135,6 +135,8 @@ class _Walker:
                 # where the dissector stops decoding (when bytes are left); what follows is not compared
                 rest = [ScapyItem(mf.abbrev, "", base + start, len(buf) - start)] if start < len(buf) else []
                 return items + rest, len(buf), complete
+            if mf.kind == "virtual":
+                continue  # no bytes: a conformant structure's max_count, read before the structure
             if mf.kind == "int" and mf.group_start:
                 run_start = start
             try:
@@ -147,7 +149,7 @@ class _Walker:
                 if mf.kind == "ndr_pointer":
                     consumed, more = self._cut_pointer(mf, buf, consumed, base, pkt, fld)
                     items.extend(more)
-                elif mf.kind == "ndr_array":
+                elif mf.kind in ("ndr_array", "ndr_struct"):
                     consumed, more = self._cut_pointee(mf, buf, start, base, pkt, fld)
                     items.extend(more)
                 elif mf.kind == "packet" and mf.align_before:  # an NDR structure: as much of it as there is
@@ -250,6 +252,13 @@ class _Walker:
         """(where the dissector stops, its items) in a pointee (or an NDR structure, an NDR array) cut short
         at its aligned start ``pos``; ``pkt`` and ``sfld`` as for ``_items``."""
         out = []
+        if pointee.kind == "ndr_struct":
+            max_count, struct = pointee.members
+            pos = min(_aligned(pos, base, 4), len(buf))
+            if pos + 4 > len(buf):
+                return pos, out
+            out.append(ScapyItem(max_count.abbrev, int.from_bytes(buf[pos:pos + 4], "little"), base + pos, 4))
+            pointee, pos = struct, min(_aligned(pos + 4, base, struct.align_before or 1), len(buf))
         if pointee.kind == "ndr_array":
             return self._cut_array(pointee, buf, pos, base, pkt, _inner_ndr(sfld))
         if pointee.kind == "packet" and pointee.sub is not None and pos < len(buf):
@@ -380,6 +389,13 @@ class _Walker:
                 return out, True
             more, whole = self._items(pointee, val.value, buf, _aligned(at + 4, base, pointee.align_before or 1), end,
                                       base, run_start, pkt, sfld.fld if sfld is not None else None)
+            return out + more, whole
+        if mf.kind == "ndr_struct":
+            max_count, struct = mf.members
+            at = _aligned(start, base, 4)
+            out = [ScapyItem(max_count.abbrev, int(val.max_count), base + at, 4)]
+            more, whole = self._items(struct, val, buf, _aligned(at + 4, base, struct.align_before or 1), end, base,
+                                      run_start)
             return out + more, whole
         if mf.kind == "ndr_array":
             self.stopped_at = None

@@ -309,7 +309,7 @@ def _defers(fields) -> bool:
 def _set_condition(f: M.Field, condition: M.Expr | None) -> None:
     """``f`` is read only when ``condition`` holds; an NDR array's members too (each is read on its own)."""
     f.condition = condition
-    if f.kind == "ndr_array":
+    if f.kind in ("ndr_array", "ndr_struct"):
         for m in f.members:
             m.condition = condition
 
@@ -350,7 +350,7 @@ class FieldKinds:
             referent.condition = condition
             _set_condition(pointee, all_of(*([condition] if condition is not None else []), pointee.condition))
             return f
-        if f.kind == "ndr_array" and pad_to is not None:
+        if f.kind in ("ndr_array", "ndr_struct") and pad_to is not None:
             raise GeneratorError(f"{where}: a PadField around an NDR array is not translated")
         _set_condition(f, condition)
         f.pad_to = pad_to
@@ -423,6 +423,9 @@ class FieldKinds:
         if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and \
                 isinstance(fld, (sf.StrLenField, sf.StrNullField)):
             return self.ndr_conf_var(cls, msg, fld, base)
+        if type(fld) is sd._VirtualField:
+            # a conformant structure's max_count, which the NDRPacketField holding it reads before it
+            return M.Field(**base, kind="virtual", size=0)
         if isinstance(fld, sd._NDRConfField) and isinstance(fld, (sd._NDRPacketListField, sd.NDRFieldListField,
                                                                   sf.StrLenField)):
             return self.ndr_array(cls, msg, fld, known, base)
@@ -434,6 +437,8 @@ class FieldKinds:
             if fld.handles_deferred and any(f.deferred for g in msg.fields for f in g.members):
                 raise GeneratorError(f"{where}: follows an embedded NDR pointer, whose pointee scapy reads after "
                                      f"this structure; the generator reads it at the end of {cls.__name__}")
+            if fld.DEPORTED_CONFORMANTS:
+                return self.ndr_conformant_struct(cls, msg, fld, base)
             sub = self.message(fld.fld.cls, sub_only=True)
             return M.Field(**base, kind="packet", sub=sub.ident, size=sub.fixed_size,
                            align_before=4)
@@ -834,10 +839,9 @@ class FieldKinds:
         actual_count when varying), not by max_count: so do the dissectors."""
         where = location(cls, fld)
         name = type(fld).__name__
-        if fld.conformant_in_struct:
-            raise GeneratorError(f"{where}: an NDR conformant array whose max_count is a field of the structure "
-                                 f"(conformant_in_struct) is not translated")
         varying = isinstance(fld, sd._NDRVarField)
+        if fld.conformant_in_struct:
+            return self.ndr_struct_array(cls, msg, fld, known, base)
         header = tuple(
             M.Field(name=p, ident=lua_ident(f"{fld.name}_{p}"), label=p, kind="int", ftype="uint32",
                     base="DEC", size=4, little_endian=True, align_before=4, referenced=p == "actual_count",
@@ -895,6 +899,43 @@ class FieldKinds:
             elements = M.Field(**shape, kind="bytes", ftype="bytes",
                                length=M.Arith("*", count, M.Const(2)) if utf16 else count)
         return M.Field(**base, kind="ndr_array", members=(*header, elements))
+
+    def ndr_struct_array(self, cls, msg, fld, known, base) -> M.Field:
+        """The conformant array of a conformant structure (C706 14.3.7.1): its max_count precedes the
+        structure (the structure's NDRPacketField reads it); here only its integer elements, aligned to
+        the structure's alignment, counted by size_is."""
+        where = location(cls, fld)
+        if not isinstance(fld, sd.NDRFieldListField) or isinstance(fld, sd._NDRVarField) \
+                or not isinstance(fld.field, sd._NDRField) or isinstance(fld.field, sd.NDRInt3264Field):
+            raise GeneratorError(f"{where}: an NDR conformant array whose max_count precedes the structure "
+                                 f"(conformant_in_struct) is translated for NDR integers only")
+        if fld.count_from is None:
+            raise GeneratorError(f"{where}: {type(fld).__name__} without size_is is not translated")
+        count = self.expr_of(cls, fld, fld.count_from, known, "size_is")
+        inner = fld.field
+        size = _INT_SIZES[inner.FMT]
+        signed = isinstance(inner, (sd.NDRSignedIntField, sd.NDRSignedShortField, sd.NDRSignedLongField))
+        shape = dict(name=fld.name, ident=base["ident"], abbrev=base["abbrev"], label=fld.name)
+        item = M.Field(**shape, kind="int", ftype=M.INT_FTYPES[(size, signed)], base="DEC", size=size,
+                       little_endian=True, signed=signed)
+        return M.Field(**base, kind="int_list", count=count, element=item, ftype=item.ftype, base=item.base,
+                       align_before=max(cls.ALIGNMENT[0], size))
+
+    def ndr_conformant_struct(self, cls, msg, fld, base) -> M.Field:
+        """An NDRPacketField of a conformant structure (DEPORTED_CONFORMANTS, C706 14.3.7.1): the
+        max_count of its conformant array (4 bytes, aligned to 4), then the structure."""
+        where = location(cls, fld)
+        inner = fld.fld.cls
+        if len(fld.DEPORTED_CONFORMANTS) != 1:
+            raise GeneratorError(f"{where}: an NDR structure with {len(fld.DEPORTED_CONFORMANTS)} conformant "
+                                 f"arrays is not translated")
+        max_count = M.Field(name="max_count", ident=lua_ident(f"{fld.name}_max_count"), label="max_count",
+                            kind="int", ftype="uint32", base="DEC", size=4, little_endian=True, align_before=4,
+                            abbrev=self.claim_abbrev(f"{base['abbrev']}.max_count", where))
+        sub = self.message(inner, sub_only=True)
+        struct = M.Field(**base, kind="packet", sub=sub.ident, size=sub.fixed_size,
+                         align_before=inner.ALIGNMENT[0] if inner.ALIGNMENT[0] > 1 else None)
+        return M.Field(**base, kind="ndr_struct", members=(max_count, struct))
 
     def ndr_pointer(self, cls, msg, fld, known, group, base) -> M.Field:
         """NDRFullPointerField: a 4-byte referent id (aligned to 4), then its

@@ -1,6 +1,7 @@
 """scapy's NDR conformant arrays (C706 14.3.3): of structures (each aligned),
 of integers and of bytes (UTF-16 units too), conformant varying ones counted
-by length_is or actual_count, in place and behind an embedded pointer. scapy
+by length_is or actual_count, in place and behind an embedded pointer, and
+conformant structures (their array's max_count before them, RPC_SID's shape). scapy
 and tshark agree field by field, max_count, offset and actual_count too, with
 the Lua script and the C plugin, on every generation; the pointees of an
 array of structures' embedded pointers follow the whole array (C706
@@ -11,8 +12,8 @@ import pytest
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.ndr_arrays import (PORTS, Blobs, Container, Listing, NamedContainer, Nesting, Numbers, Odd, Point, Pointing,
-                               Points, Varying, WithName)
+from layers.ndr_arrays import (PORTS, Blobs, Container, Listing, NamedContainer, Nesting, Numbers, Odd, OtherSid, Point,
+                               Pointing, Points, Sid, Sids, Varying, WithName)
 
 POINTS = Points(tag=1, points=[Point(x=1, y=2), Point(x=3, y=0xA0B0C0D)], tail=9)
 # two 5-byte structures, the second aligned to 4 (3 bytes of padding), as scapy reads them
@@ -28,6 +29,7 @@ POINTING = bytes.fromhex("03000000" "03000000" "01000000" "00000200" "02000000" 
                          "02000000" "00000000" "02000000" "6162" "0000" "03000000" "00000000" "03000000" "78797a" "00"
                          "0700")
 NAMED = NamedContainer(Buffer=[WithName(id=1, name=b"ab"), WithName(id=2, name=b"c")])
+SIDS = Sids(tag=1, sid=Sid(SubAuthority=[21, 7]), other=OtherSid(SubAuthority=[32, 544, 9]), tail=5)
 _WRONG_MAX = bytearray(bytes(POINTS))
 _WRONG_MAX[8] = 7  # max_count: scapy counts by size_is (n) all the same
 SAMPLES = [
@@ -44,6 +46,8 @@ SAMPLES = [
     (Pointing, POINTING),
     (NamedContainer, bytes(NAMED)),
     (Nesting, bytes(Nesting(tag=1, inner=Listing(named=[WithName(id=1, name=b"ab")])))),
+    (Sids, bytes(SIDS)),
+    (Sids, bytes(Sids(tag=2, sid=Sid(SubAuthority=[]), tail=3))),  # no sub-authority; a NULL pointer
 ]
 # cut in max_count, in an element, between elements, in an integer list, in bytes, in a varying header
 CUT = [(Points, bytes(POINTS)[:7]), (Points, bytes(POINTS)[:15]), (Points, bytes(POINTS)[:20]),
@@ -51,7 +55,9 @@ CUT = [(Points, bytes(POINTS)[:7]), (Points, bytes(POINTS)[:15]), (Points, bytes
        (Blobs, BLOBS[:10]), (Blobs, BLOBS[:30]), (Varying, bytes(VARYING)[:10]),
        # in an element, in the first pointee, in the second, before the tail
        (Pointing, POINTING[:22]), (Pointing, POINTING[:40]), (Pointing, POINTING[:56]), (Pointing, POINTING[:64]),
-       (NamedContainer, bytes(NAMED)[:30])]
+       (NamedContainer, bytes(NAMED)[:30]),
+       # in the conformant structure's max_count, in its array, in the pointed one's max_count
+       (Sids, bytes(SIDS)[:6]), (Sids, bytes(SIDS)[:18]), (Sids, bytes(SIDS)[:30])]
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +135,17 @@ def test_the_elements_pointees_follow_the_whole_array(checked):
     assert pointing["ndr_arrays.pointing.tail"] == (7, 64, 2)
     assert named["ndr_arrays.namedcontainer.buffer.max_count"] == (2, 8, 4)
     assert named["ndr_arrays.withname.name#2"][1:] == (44, 13)
+
+
+def test_a_conformant_structure_follows_its_max_count(checked):
+    _, pairs = checked
+    sids, empty = (b.fields for _, b in pairs[13:15])
+    assert sids["ndr_arrays.sids.sid.max_count"] == (2, 4, 4) and sids["ndr_arrays.sids.sid"][1:] == (8, 16)
+    assert sids["ndr_arrays.sid.subauthority#2"] == (7, 20, 4)
+    assert sids["ndr_arrays.sids.other.referent_id"] == (0x20000, 24, 4)
+    assert sids["ndr_arrays.sids.other.max_count"] == (3, 28, 4) and sids["ndr_arrays.othersid.subauthority#3"] == (9, 48, 4)
+    assert sids["ndr_arrays.sids.tail"] == (5, 52, 2)
+    assert empty["ndr_arrays.sids.sid.max_count"] == (0, 4, 4) and "ndr_arrays.sid.subauthority" not in empty
 
 
 def test_cut_stubs_say_truncated(checked):

@@ -18,11 +18,12 @@ from scapy.layers.dcerpc import (NDRByteField, NDRConfFieldListField, NDRConfPac
                                  NDRConfStrLenFieldUtf16, NDRConfVarFieldListField, NDRConfVarPacketListField,
                                  NDRFullEmbPointerField, NDRFullPointerField, NDRIntField, NDRPacket, NDRPacketField,
                                  NDRShortField, NDRConfVarStrLenField)
+from scapy.fields import StrFixedLenField
 from scapy.layers.inet import UDP
 from scapy.packet import bind_layers
 
 # the messages (not the NDR32 base class and the elements)
-__all__ = ["Points", "Container", "Numbers", "Blobs", "Varying", "Pointing", "NamedContainer", "Nesting"]
+__all__ = ["Points", "Container", "Numbers", "Blobs", "Varying", "Pointing", "NamedContainer", "Nesting", "Sids"]
 
 
 class NDR32(NDRPacket):
@@ -131,7 +132,36 @@ class Nesting(NDR32):
     fields_desc = [NDRShortField("tag", 0), NDRPacketField("inner", Listing(), Listing)]
 
 
+class Sid(NDR32):
+    """RPC_SID's shape, a conformant structure (C706 14.3.7.1): the max_count of its SubAuthority array
+    precedes it (scapy's own max_count field takes no bytes)."""
+
+    ALIGNMENT = (1, 1)
+    DEPORTED_CONFORMANTS = ["SubAuthority"]
+    fields_desc = [NDRByteField("Revision", 1), NDRByteField("SubAuthorityCount", None, size_of="SubAuthority"),
+                   StrFixedLenField("IdentifierAuthority", b"\0\0\0\0\0\5", length=6),
+                   NDRConfFieldListField("SubAuthority", [], NDRIntField("", 0),
+                                         size_is=lambda pkt: pkt.SubAuthorityCount, conformant_in_struct=True)]
+
+
+class OtherSid(NDR32):
+    """Sid behind a pointer (a class of its own: scapy's metaclass adds max_count to each class)."""
+
+    ALIGNMENT = (1, 1)
+    DEPORTED_CONFORMANTS = ["SubAuthority"]
+    fields_desc = [NDRByteField("Revision", 1), NDRByteField("SubAuthorityCount", None, size_of="SubAuthority"),
+                   StrFixedLenField("IdentifierAuthority", b"\0\0\0\0\0\5", length=6),
+                   NDRConfFieldListField("SubAuthority", [], NDRIntField("", 0),
+                                         size_is=lambda pkt: pkt.SubAuthorityCount, conformant_in_struct=True)]
+
+
+class Sids(NDR32):
+    ALIGNMENT = (4, 8)
+    fields_desc = [NDRShortField("tag", 0), NDRPacketField("sid", Sid(), Sid),
+                   NDRFullPointerField(NDRPacketField("other", OtherSid(), OtherSid)), NDRShortField("tail", 0)]
+
+
 PORTS = {Points: 40711, Container: 40712, Numbers: 40713, Blobs: 40714, Varying: 40715, Pointing: 40716,
-         NamedContainer: 40717, Nesting: 40718}
+         NamedContainer: 40717, Nesting: 40718, Sids: 40719}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
