@@ -16,7 +16,7 @@ HOSTILE = ['plain', 'quote " backslash \\ end', "new\nline\r\ttab", "]] [[ --[==
            "nul \x00 byte", "\x7f\x01", "'single'"]
 LAYERS = ["scapy_layers.mstrp", "layers.kinds", "layers.hostile", "layers.bound", "layers.addresses",
           "layers.conditions", "layers.scaling", "layers.undecoded", "layers.bitruns", "layers.choices", "layers.chosen",
-          "layers.reading", "layers.lower", "layers.enum_functions"]
+          "layers.reading", "layers.lower", "layers.enum_functions", "layers.ndr", "layers.ndr_arrays"]
 FORBIDDEN = [r"\bbit32\b", r"\bmodule\s*\(", r"\bunpack\s*\(", r"\bloadstring\b", r"\bsetfenv\b",
              r"\bmath\.pow\b", r"//", r"<<", r">>", r"[^~=<>]~[^=]", r"[^&]&[^&]", r"\s\|\s"]
 
