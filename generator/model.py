@@ -267,6 +267,12 @@ class Field:
                  members in its place (``Message.flat_fields``)
       ndr_struct  NDR conformant structure (C706 14.3.7.1): ``members`` are the
                  max_count of its conformant array, then the structure (a packet)
+      ndr_split  an NDR structure whose embedded pointers' pointees scapy reads at the
+                 end of the structure holding it (C706 14.3.12.3): ``members`` are
+                 the structure (a packet, ``split``: read by its message's fields
+                 function, its start kept) and its pointees (kind ndr_pointees,
+                 ``deferred``: read by its message's pointees function from ``at``,
+                 the structure's ident); no item of its own
       virtual    no bytes, no item: the structure's own max_count field in scapy
                  (read by the ndr_struct holding it)
       choice     scapy's MultipleTypeField: one of ``alternatives`` (fields of
@@ -329,6 +335,8 @@ class Field:
     # packet_list (an NDR array): the elements' pointees follow the whole array (C706 14.3.12.3): each
     # element is read by its message's fields function, then each one's pointees by its pointees function
     deferred_elements: bool = False
+    split: bool = False  # packet: see ndr_split
+    at: str | None = None  # ndr_pointees: the ident of the structure whose start its pointees function reads from
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     reason: str | None = None  # undecoded: why, naming Class.field
     expert_abbrev: str | None = None  # undecoded: its expert's filter name

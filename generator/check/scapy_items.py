@@ -152,7 +152,7 @@ class _Walker:
                 elif mf.kind in ("ndr_array", "ndr_struct"):
                     consumed, more = self._cut_pointee(mf, buf, start, base, pkt, fld)
                     items.extend(more)
-                elif mf.kind == "packet" and mf.align_before:  # an NDR structure: as much of it as there is
+                elif mf.kind in ("packet", "ndr_split") and mf.align_before:  # an NDR structure: as much as there is
                     consumed, more = self._cut_pointee(mf, buf, consumed, base)
                     items.extend(more)
                 return items, consumed, False
@@ -173,13 +173,17 @@ class _Walker:
                 left, _ = _inner(fld).getfield(pkt, buf[start:read_end])
                 val = buf[start:read_end - _remaining(left) - (1 if mf.kind == "stringz" else 0)]
             if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
-                deferred.append((mf.members[1], val, fld.fld))
+                deferred.append((mf.members[1], val, fld.fld, pkt))
+            nested = [] if mf.kind == "ndr_split" else None
             self.stopped_at = None
             try:
-                more, whole = self._items(mf, val, buf, start, len(buf) - _remaining(s), base, run_start, pkt, fld)
+                more, whole = self._items(mf, val, buf, start, len(buf) - _remaining(s), base, run_start, pkt, fld,
+                                          nested)
             except Exception as exc:
                 raise ValueError(f"{cls.__name__}.{fld.name}: {type(exc).__name__}: {exc}") from exc
             items.extend(more)
+            # a structure's pointees scapy reads at this one's end, in field order with its own
+            deferred += [(pointee, pointer, inner, holder) for pointee, pointer, inner, _, holder in nested or []]
             complete = complete and whole
             if not whole and self.stopped_at is not None:
                 # an NDR array scapy read an element of as Raw: the dissector stops in it
@@ -195,8 +199,8 @@ class _Walker:
             # taken out: a pointee structure reads the pointers left in pkt as its own
             queue = list(pkt.deferred_pointers)
             del pkt.deferred_pointers[:]
-        entries = [(pointee, pointer, inner, read, pkt)
-                   for (pointee, pointer, inner), (_, read) in zip(deferred if complete else [], queue)]
+        entries = [(pointee, pointer, inner, read, holder)
+                   for (pointee, pointer, inner, holder), (_, read) in zip(deferred if complete else [], queue)]
         if defer_to is not None:
             # an NDR array's element: its pointees follow the whole array, which reads them
             defer_to.extend(entries)
@@ -261,9 +265,13 @@ class _Walker:
             pointee, pos = struct, min(_aligned(pos + 4, base, struct.align_before or 1), len(buf))
         if pointee.kind == "ndr_array":
             return self._cut_array(pointee, buf, pos, base, pkt, _inner_ndr(sfld))
+        if pointee.kind == "ndr_split":
+            pointee = pointee.members[0]
         if pointee.kind == "packet" and pointee.sub is not None and pos < len(buf):
             sub = self.proto.message(pointee.sub)
-            more, used, _ = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None)
+            # a structure whose pointees follow its holder: the dissector reads none of them here
+            more, used, _ = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None,
+                                      [] if pointee.split else None)
             # one that read nothing: the dissector's item keeps the bytes there are
             shown = used or len(buf) - pos
             out += [ScapyItem(pointee.abbrev, buf[pos:pos + shown].hex(), base + pos, shown), *more]
@@ -377,10 +385,13 @@ class _Walker:
         return out, True
 
     def _items(self, mf: M.Field, val, buf: bytes, start: int, end: int, base: int,
-               run_start, pkt=None, sfld=None) -> tuple[list[ScapyItem], bool]:
+               run_start, pkt=None, sfld=None, defer_to: list | None = None) -> tuple[list[ScapyItem], bool]:
         """The items of one field's value, which scapy read from buf[start:end];
         and whether its sub-messages were read whole. ``pkt`` and ``sfld``: the
-        packet being read and the scapy field (an NDR array's count is scapy's)."""
+        packet being read and the scapy field (an NDR array's count is scapy's);
+        ``defer_to``: where a structure leaves the pointees scapy reads at the holder's end (ndr_split)."""
+        if mf.kind == "ndr_split":
+            return self._items(mf.members[0], val, buf, start, end, base, run_start, pkt, sfld, defer_to)
         if mf.kind == "ndr_pointer":
             referent, pointee = mf.members
             at = _aligned(start, base, 4)
@@ -435,7 +446,8 @@ class _Walker:
             sub = self._element_message(mf, sub_pkt)
             if sub is None:  # scapy's Raw: its bytes only
                 return [item], True
-            sub_items, _, whole = self.walk(sub, self.classes[sub.ident], buf[start:end], base + start, sub_pkt)
+            sub_items, _, whole = self.walk(sub, self.classes[sub.ident], buf[start:end], base + start, sub_pkt,
+                                            defer_to if mf.split else None)
             return [item, *sub_items], whole
         if mf.kind == "packet_list":
             pos, out, whole = start, [], True

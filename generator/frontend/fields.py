@@ -309,7 +309,7 @@ def _defers(fields) -> bool:
 def _set_condition(f: M.Field, condition: M.Expr | None) -> None:
     """``f`` is read only when ``condition`` holds; an NDR array's members too (each is read on its own)."""
     f.condition = condition
-    if f.kind in ("ndr_array", "ndr_struct"):
+    if f.kind in ("ndr_array", "ndr_struct", "ndr_split"):
         for m in f.members:
             m.condition = condition
 
@@ -350,7 +350,7 @@ class FieldKinds:
             referent.condition = condition
             _set_condition(pointee, all_of(*([condition] if condition is not None else []), pointee.condition))
             return f
-        if f.kind in ("ndr_array", "ndr_struct") and pad_to is not None:
+        if f.kind in ("ndr_array", "ndr_struct", "ndr_split") and pad_to is not None:
             raise GeneratorError(f"{where}: a PadField around an NDR array is not translated")
         _set_condition(f, condition)
         f.pad_to = pad_to
@@ -431,9 +431,7 @@ class FieldKinds:
             return self.ndr_array(cls, msg, fld, known, base)
         if isinstance(fld, sd.NDRPacketField):
             if not fld.handles_deferred and _defers(fld.ndr_fields):
-                raise GeneratorError(f"{where}: NDR structure {fld.fld.cls.__name__} has embedded pointers whose "
-                                     f"pointees follow the structure enclosing it (C706 14.3.12.3); the generator "
-                                     f"reads them after the structure that holds them")
+                return self.ndr_split(cls, msg, fld, base)
             if fld.handles_deferred and any(f.deferred for g in msg.fields for f in g.members):
                 raise GeneratorError(f"{where}: follows an embedded NDR pointer, whose pointee scapy reads after "
                                      f"this structure; the generator reads it at the end of {cls.__name__}")
@@ -899,6 +897,27 @@ class FieldKinds:
             elements = M.Field(**shape, kind="bytes", ftype="bytes",
                                length=M.Arith("*", count, M.Const(2)) if utf16 else count)
         return M.Field(**base, kind="ndr_array", members=(*header, elements))
+
+    def ndr_split(self, cls, msg, fld, base) -> M.Field:
+        """An NDR structure whose embedded pointers' pointees scapy reads at the end of the structure
+        holding it (C706 14.3.12.3: UNICODE_STRING in a structure): its fields in place, its pointees
+        where the holder's own deferred pointees are, in field order."""
+        where = location(cls, fld)
+        inner = fld.fld.cls
+        if fld.DEPORTED_CONFORMANTS:
+            raise GeneratorError(f"{where}: a conformant NDR structure whose pointees follow the structure "
+                                 f"enclosing it is not translated")
+        sub = self.message(inner, sub_only=True)
+        if sub.undecoded is not None or not sub.pointees_read:
+            raise GeneratorError(f"{where}: NDR structure {inner.__name__} has embedded pointers whose pointees "
+                                 f"follow the structure enclosing it (C706 14.3.12.3), and {inner.__name__} is "
+                                 f"not decoded whole")
+        sub.split_pointees = True
+        struct = M.Field(**base, kind="packet", sub=sub.ident, align_before=4, split=True)
+        pointees = M.Field(name=fld.name, ident=lua_ident(f"{fld.name}_pointees"), label=f"{fld.name} pointees",
+                           kind="ndr_pointees", sub=sub.ident, at=struct.ident, deferred=True,
+                           abbrev=self.claim_abbrev(f"{base['abbrev']}.pointees", where))
+        return M.Field(**base, kind="ndr_split", members=(struct, pointees), align_before=4)
 
     def ndr_struct_array(self, cls, msg, fld, known, base) -> M.Field:
         """The conformant array of a conformant structure (C706 14.3.7.1): its max_count precedes the
