@@ -438,8 +438,10 @@ class FieldKinds:
             if fld.DEPORTED_CONFORMANTS:
                 return self.ndr_conformant_struct(cls, msg, fld, base)
             sub = self.message(fld.fld.cls, sub_only=True)
+            # aligned as scapy's NDRAlign aligns it, to its class's NDR32 alignment (RPC_SID's
+            # IdentifierAuthority: 1)
             return M.Field(**base, kind="packet", sub=sub.ident, size=sub.fixed_size,
-                           align_before=4)
+                           align_before=fld.fld.cls.ALIGNMENT[0])
         if isinstance(fld, sd._NDRField) and not isinstance(fld, sd.NDRInt3264Field):
             size = _INT_SIZES[fld.FMT]
             signed = isinstance(fld, (sd.NDRSignedIntField, sd.NDRSignedShortField, sd.NDRSignedLongField))
