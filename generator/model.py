@@ -309,6 +309,21 @@ class Field:
                  pointer's (``deferred``), after the message's other fields
                  (C706 14.3.12.3); backends read the members where
                  ``Message.flat_fields`` puts them
+      ndr_array  NDR conformant (varying) array: ``members`` are its header
+                 integers (max_count; offset and actual_count when varying),
+                 then its elements, a packet_list, int_list or bytes field
+                 counted by scapy's size_is or actual_count; backends read the
+                 members in its place (``Message.flat_fields``)
+      ndr_struct  NDR conformant structure (C706 14.3.7.1): ``members`` are the
+                 max_count of its conformant array, then the structure (a packet)
+      ndr_split  an NDR structure whose embedded pointers' pointees scapy reads at the
+                 end of the structure holding it (C706 14.3.12.3): ``members`` are
+                 the structure (a packet, ``split``: read by its message's fields
+                 function, its start kept) and its pointees (kind ndr_pointees,
+                 ``deferred``: read by its message's pointees function from ``at``,
+                 the structure's ident); no item of its own
+      virtual    no bytes, no item: the structure's own max_count field in scapy
+                 (read by the ndr_struct holding it)
       choice     scapy's MultipleTypeField: one of ``alternatives`` (fields of
                  the same scapy name, each with its ``condition``, exclusive and
                  in scapy's order, the default last); backends read them all in
@@ -413,6 +428,12 @@ class Field:
     # ndr_conf_var: its elements end with the first NUL element, or with the bytes (not actual_count)
     null_terminated: bool = False
     deferred: bool = False  # an embedded pointer's pointee: read after the message's other fields
+    element_align: int | None = None  # packet_list: align each element (NDR: from the stub start)
+    # packet_list (an NDR array): the elements' pointees follow the whole array (C706 14.3.12.3): each
+    # element is read by its message's fields function, then each one's pointees by its pointees function
+    deferred_elements: bool = False
+    split: bool = False  # packet: see ndr_split
+    at: str | None = None  # ndr_pointees: the ident of the structure whose start its pointees function reads from
     choose: ClassChoice | None = None  # packet, packet_list: each element's class, from its bytes
     # undecoded: a guard before the fields reading the message below (UnderValue):
     # its bytes are undecoded only when a value of these names is absent
@@ -438,6 +459,16 @@ def ber_tree(root: BerNode) -> list[BerNode]:
         out.append(n)
     add(root)
     return out
+
+
+def _flattened(f: Field) -> list[Field]:
+    """The fields a backend reads for ``f``: itself, or its alternatives, or its members (a pointer's pointee
+    may be an NDR array, whose members are read in turn)."""
+    if f.alternatives:
+        return list(f.alternatives)
+    if f.members:
+        return [g for m in f.members for g in _flattened(m)]
+    return [f]
 
 
 @dataclass(frozen=True)
@@ -504,6 +535,21 @@ class Message:
         """True when a guard may stop it short of its end: bytes left undecoded, not truncated."""
         return any(f.under for f in self.flat_fields)
 
+    # an element of an NDR array whose pointees follow the whole array: besides its dissect function,
+    # a fields function (its fields without the pointees of its embedded pointers) and a pointees
+    # function (its fields read again without items, for the values the pointees need, then the pointees)
+    split_pointees: bool = False
+
+    @property
+    def fields_read(self) -> list[Field]:
+        """split_pointees: the fields its fields function reads."""
+        return [f for f in self.flat_fields if not f.deferred]
+
+    @property
+    def pointees_read(self) -> list[Field]:
+        """split_pointees: the pointees its pointees function reads after the fields."""
+        return [f for f in self.flat_fields if f.deferred]
+
     @property
     def item_count(self) -> int:
         """How many items (ProtoFields) its fields declare, flags and parts included."""
@@ -518,8 +564,8 @@ class Message:
     def flat_fields(self) -> list[Field]:
         """The fields as the dissectors read them: a choice's alternatives, a pointer's members in its
         place, the pointees of its embedded pointers at its end."""
-        read = [a for f in self.fields for a in
-                ((f, *f.members) if f.kind == "ber" else (f.alternatives or f.members or (f,)))]
+        read = [a for f in self.fields for a in ((f, *f.members) if f.kind == "ber" else _flattened(f))
+                if a.kind != "virtual"]
         # the pointees of embedded pointers follow the structure; not when its end is undecoded
         pointees = [] if self.undecoded is not None else [f for f in read if f.deferred]
         return [f for f in read if not f.deferred] + pointees

@@ -85,6 +85,13 @@ def _stringz_size(raw: bytes, char_size: int) -> int:
     return len(raw)
 
 
+def _inner_ndr(fld):
+    """The NDR array a ConditionalField holds."""
+    while isinstance(fld, sf.ConditionalField):
+        fld = fld.fld
+    return fld
+
+
 def _may_end(fld) -> bool:
     """True when scapy's do_dissect stops after ``fld`` once no bytes are left (MayEnd,
     around a ConditionalField or inside one that held)."""
@@ -245,6 +252,9 @@ class _Walker:
         # an implicitly tagged packet's (position from the outermost message, identifier read there)
         self.retag: tuple[int, int] | None = None
         self.roots: list[bytes] = []  # the bytes pointers point into, of the messages with a name_root being walked
+        # where the dissector stops in the NDR array last laid out, from the NDR stream's start, when it
+        # stops before scapy's end (an element scapy read as Raw); else None
+        self.stopped_at: int | None = None
 
     def _ber_ident(self, buf: bytes, pos: int, limit: int, base: int):
         if self.retag is not None and self.retag[0] == base + pos:
@@ -252,17 +262,17 @@ class _Walker:
         return _ber_id(buf, pos, limit)
 
     def walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
-             dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
+             dissected: Packet | None = None, defer_to: list | None = None) -> tuple[list[ScapyItem], int, bool]:
         if msg.name_root is None:
-            return self._walk(msg, cls, buf, base, dissected)
+            return self._walk(msg, cls, buf, base, dissected, defer_to)
         self.roots.append(buf[msg.name_root:])
         try:
-            return self._walk(msg, cls, buf, base, dissected)
+            return self._walk(msg, cls, buf, base, dissected, defer_to)
         finally:
             self.roots.pop()
 
     def _walk(self, msg: M.Message, cls: type[Packet], buf: bytes, base: int = 0,
-              dissected: Packet | None = None) -> tuple[list[ScapyItem], int, bool]:
+              dissected: Packet | None = None, defer_to: list | None = None) -> tuple[list[ScapyItem], int, bool]:
         """Items of one message; returns (items, bytes consumed, complete?).
 
         Offsets and sizes come from walking the bytes; integer values from the
@@ -271,7 +281,8 @@ class _Walker:
         that cannot be laid out raises ValueError naming ``Class.field``.
         Not complete: a field scapy could not read (its own dissection gives
         up on the message there), or read short (see ``_short``); the message
-        is then in ``truncated``.
+        is then in ``truncated``. ``defer_to``: where an NDR array's element
+        leaves the pointees of its embedded pointers, which follow the array.
         """
         if msg.fields and msg.fields[0].kind == "ber":
             return self._walk_ber(msg, buf, base, dissected)
@@ -297,6 +308,8 @@ class _Walker:
                 # where the dissector stops decoding (when bytes are left); what follows is not compared
                 rest = [ScapyItem(mf.abbrev, "", base + start, len(buf) - start)] if start < len(buf) else []
                 return items + rest, len(buf), complete
+            if mf.kind == "virtual":
+                continue  # no bytes: a conformant structure's max_count, read before the structure
             if mf.kind == "int" and mf.group_start:
                 run_start, run_items = start, len(items)
             if mf.kind == "dns_name" and self.roots:
@@ -313,9 +326,12 @@ class _Walker:
                 if mf.align_before or mf.kind == "ndr_pointer":  # the dissector aligns before it finds the end
                     consumed = min(_aligned(start, base, mf.align_before or 4), len(buf))
                 if mf.kind == "ndr_pointer":
-                    consumed, more = self._cut_pointer(mf, buf, consumed, base)
+                    consumed, more = self._cut_pointer(mf, buf, consumed, base, pkt, fld)
                     items.extend(more)
-                elif mf.kind == "packet" and mf.align_before:  # an NDR structure: as much of it as there is
+                elif mf.kind in ("ndr_array", "ndr_struct"):
+                    consumed, more = self._cut_pointee(mf, buf, start, base, pkt, fld)
+                    items.extend(more)
+                elif mf.kind in ("packet", "ndr_split") and mf.align_before:  # an NDR structure: as much as there is
                     consumed, more = self._cut_pointee(mf, buf, consumed, base)
                     items.extend(more)
                 return items, consumed, False
@@ -345,7 +361,9 @@ class _Walker:
                 left, _ = _inner(fld).getfield(pkt, buf[start:read_end])
                 val = buf[start:read_end - _remaining(left)]
             if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
-                deferred.append((mf.members[1], val))
+                deferred.append((mf.members[1], val, fld.fld, pkt))
+            nested = [] if mf.kind == "ndr_split" else None
+            self.stopped_at = None
             end = len(buf) - _remaining(s)
             if mf.bit_cursor and isinstance(s, tuple):
                 end += 1  # its item holds the byte its last bits share with what follows
@@ -355,11 +373,17 @@ class _Walker:
                     items.extend(self._items(emf, pkt.fields[earlier.name] if value is None else value, buf, start,
                                              end, base, run_start)[0])
                 waiting.clear()
-                more, whole = self._items(mf, val, buf, start, end, base, run_start)
+                more, whole = self._items(mf, val, buf, start, end, base, run_start, pkt, fld, nested)
             except Exception as exc:
                 raise ValueError(f"{cls.__name__}.{fld.name}: {type(exc).__name__}: {exc}") from exc
             items.extend(more)
+            # a structure's pointees scapy reads at this one's end, in field order with its own
+            deferred += [(pointee, pointer, inner, holder) for pointee, pointer, inner, _, holder in nested or []]
             complete = complete and whole
+            if not whole and self.stopped_at is not None:
+                # an NDR array scapy read an element of as Raw: the dissector stops in it
+                self.truncated.add(msg.abbrev)
+                return items, self.stopped_at - base, False
             if not complete:
                 break  # the dissector reads no field after one cut short
             if not _remaining(s) and _may_end(fld):
@@ -370,28 +394,42 @@ class _Walker:
             # taken out: a pointee structure reads the pointers left in pkt as its own
             queue = list(pkt.deferred_pointers)
             del pkt.deferred_pointers[:]
-        for (pointee, pointer), (_, read) in zip(deferred if complete else [], queue):
+        entries = [(pointee, pointer, inner, read, holder)
+                   for (pointee, pointer, inner, holder), (_, read) in zip(deferred if complete else [], queue)]
+        if defer_to is not None:
+            # an NDR array's element: its pointees follow the whole array, which reads them
+            defer_to.extend(entries)
+            entries = []
+        more, end, whole = self._read_pointees(entries, buf, s, base, cls.__name__)
+        items.extend(more)
+        if not complete or not whole:
+            self.truncated.add(msg.abbrev)
+        return items, end, complete and whole
+
+    def _read_pointees(self, entries, buf: bytes, s, base: int, where: str) -> tuple[list[ScapyItem], int, bool]:
+        """The items of deferred pointees scapy reads from ``s`` (the rest of ``buf``), as the dissector lays
+        them out; where the dissector stops (from buf's start); whether they were read whole."""
+        items = []
+        for pointee, pointer, inner, read, holder in entries:
             start = len(buf) - _remaining(s)
             at = min(_aligned(start, base, pointee.align_before or 1), len(buf))
             try:
                 s, val = read(s)
             except Exception:
-                self.truncated.add(msg.abbrev)
-                end, more = self._cut_pointee(pointee, buf, at, base)
+                end, more = self._cut_pointee(pointee, buf, at, base, holder, inner)
                 return items + more, end, False
             if pointer.value is not None:
                 val = pointer.value
+            self.stopped_at = None
             try:
-                more, whole = self._items(pointee, val, buf, at, len(buf) - _remaining(s), base, None)
+                more, whole = self._items(pointee, val, buf, at, len(buf) - _remaining(s), base, None, holder, inner)
             except Exception as exc:
-                raise ValueError(f"{cls.__name__}.{pointee.name}: {type(exc).__name__}: {exc}") from exc
+                raise ValueError(f"{where}.{pointee.name}: {type(exc).__name__}: {exc}") from exc
             items.extend(more)
             if not whole:
-                complete = False
-                break
-        if not complete:
-            self.truncated.add(msg.abbrev)
-        return items, len(buf) - _remaining(s), complete
+                return items, (self.stopped_at - base if self.stopped_at is not None
+                               else len(buf) - _remaining(s)), False
+        return items, len(buf) - _remaining(s), True
 
     def _handed_down(self, msg: M.Message, guard: M.Field, dissected: Packet | None) -> bool:
         """True when scapy's message below ``msg`` is one of ours that hands down the
@@ -533,7 +571,8 @@ class _Walker:
             v = (raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)).hex()
         return [ScapyItem(n.item.abbrev, v, base + q, len(content))]
 
-    def _cut_pointer(self, mf: M.Field, buf: bytes, at: int, base: int) -> tuple[int, list[ScapyItem]]:
+    def _cut_pointer(self, mf: M.Field, buf: bytes, at: int, base: int, pkt=None,
+                     sfld=None) -> tuple[int, list[ScapyItem]]:
         """(where the dissector stops, its items) in a pointer scapy could not read
         whole (from ``at``, its aligned start): the referent id, and as much of a
         structure pointee as there is, as the dissector reads them."""
@@ -544,20 +583,71 @@ class _Walker:
         if pointee.deferred:
             return at + 4, out
         end, more = self._cut_pointee(pointee, buf, min(_aligned(at + 4, base, pointee.align_before or 1), len(buf)),
-                                      base)
+                                      base, pkt, _inner_ndr(sfld).fld if sfld is not None else None)
         return end, out + more
 
-    def _cut_pointee(self, pointee: M.Field, buf: bytes, pos: int, base: int) -> tuple[int, list[ScapyItem]]:
-        """(where the dissector stops, its items) in a pointee (or an NDR structure) cut short at its
-        aligned start ``pos``."""
+    def _cut_pointee(self, pointee: M.Field, buf: bytes, pos: int, base: int, pkt=None,
+                     sfld=None) -> tuple[int, list[ScapyItem]]:
+        """(where the dissector stops, its items) in a pointee (or an NDR structure, an NDR array) cut short
+        at its aligned start ``pos``; ``pkt`` and ``sfld`` as for ``_items``."""
         out = []
+        if pointee.kind == "ndr_struct":
+            max_count, struct = pointee.members
+            pos = min(_aligned(pos, base, 4), len(buf))
+            if pos + 4 > len(buf):
+                return pos, out
+            out.append(ScapyItem(max_count.abbrev, int.from_bytes(buf[pos:pos + 4], "little"), base + pos, 4))
+            pointee, pos = struct, min(_aligned(pos + 4, base, struct.align_before or 1), len(buf))
+        if pointee.kind == "ndr_array":
+            return self._cut_array(pointee, buf, pos, base, pkt, _inner_ndr(sfld))
+        if pointee.kind == "ndr_split":
+            pointee = pointee.members[0]
         if pointee.kind == "packet" and pointee.sub is not None and pos < len(buf):
             sub = self.proto.message(pointee.sub)
-            more, used, _ = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None)
+            # a structure whose pointees follow its holder: the dissector reads none of them here
+            more, used, _ = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None,
+                                      [] if pointee.split else None)
             # one that read nothing: the dissector's item keeps the bytes there are
             shown = used or len(buf) - pos
             out += [ScapyItem(pointee.abbrev, buf[pos:pos + shown].hex(), base + pos, shown), *more]
             pos += used
+        return pos, out
+
+    def _cut_array(self, mf: M.Field, buf: bytes, pos: int, base: int, pkt, sfld) -> tuple[int, list[ScapyItem]]:
+        """An NDR array scapy could not read (it gives up on the whole array): the header integers there
+        are; the structures there are, then their pointees, as the dissector reads them. scapy fails on a
+        partial integer element only when the list ran out of whole ones, where the dissector shows none."""
+        *header, elements = mf.members
+        out, values = [], []
+        pos = min(_aligned(pos, base, 4), len(buf))
+        for part in header:
+            if pos + 4 > len(buf):
+                return pos, out
+            values.append(int.from_bytes(buf[pos:pos + 4], "little"))
+            out.append(ScapyItem(part.abbrev, values[-1], base + pos, 4))
+            pos += 4
+        if elements.kind != "packet_list":
+            return pos, out
+        if len(header) == 3:
+            wanted = values[2]
+        else:
+            wanted = sfld.count_from(pkt) if pkt is not None and isinstance(sfld, sf.PacketListField) else None
+        if not isinstance(wanted, int):
+            return pos, out
+        sub = self.proto.message(elements.sub)
+        entries = [] if elements.deferred_elements else None
+        for _ in range(max(wanted, 0)):
+            pos = _aligned(pos, base, elements.element_align or 1)
+            if pos >= len(buf):
+                return len(buf), out
+            more, used, whole = self.walk(sub, self.classes[sub.ident], buf[pos:], base + pos, None, entries)
+            out += [ScapyItem(elements.abbrev, buf[pos:pos + used].hex(), base + pos, used), *more]
+            pos += used
+            if not whole:
+                return pos, out
+        if entries:
+            more, pos, _ = self._read_pointees(entries, buf, buf[pos:], base, sub.name)
+            out += more
         return pos, out
 
     def _element_message(self, mf: M.Field, elem) -> M.Message | None:
@@ -572,10 +662,71 @@ class _Walker:
             raise ValueError(f"scapy chose {type(elem).__name__}, which probing did not find")
         return self.proto.message(ident)
 
+    def _ndr_array(self, mf: M.Field, val, buf: bytes, start: int, end: int, base: int, pkt,
+                   sfld) -> tuple[list[ScapyItem], bool]:
+        """An NDR conformant (varying) array: its header, then its elements as the dissector lays them out;
+        whole when scapy read as many as size_is (or actual_count) says."""
+        *header, elements = mf.members
+        pos = _aligned(start, base, 4)
+        values = [int(val.max_count)]
+        data = val.value
+        if len(header) == 3:
+            varying = data[0] if isinstance(data, list) else data
+            values += [int(varying.offset), int(varying.actual_count)]
+            data = varying.value
+            wanted = values[2]
+        else:
+            counted_by = sfld.length_from if isinstance(sfld, sf.StrLenField) else sfld.count_from
+            wanted = counted_by(pkt)
+        out = [ScapyItem(part.abbrev, v, base + pos + 4 * i, 4) for i, (part, v) in enumerate(zip(header, values))]
+        pos += 4 * len(header)
+        if elements.kind == "bytes":
+            data = bytes(data or b"")
+            if len(data):
+                out.append(ScapyItem(elements.abbrev, buf[pos:pos + len(data)].hex(), base + pos, len(data)))
+            size = 2 if isinstance(elements.length, M.Arith) else 1
+            return out, not isinstance(wanted, int) or len(data) >= wanted * size
+        data = list(data or [])
+        if elements.kind == "int_list":
+            size = elements.element.size
+            pos = _aligned(pos, base, size) if data else pos
+            out += [ScapyItem(elements.abbrev, int(v), base + pos + i * size, size) for i, v in enumerate(data)]
+            return out, not isinstance(wanted, int) or len(data) >= wanted
+        sub = self.proto.message(elements.sub)
+        entries = [] if elements.deferred_elements else None
+        for elem in data:
+            pos = _aligned(pos, base, elements.element_align or 1)
+            if pos >= end:  # only padding left: the dissector stops at the end
+                self.stopped_at = base + end
+                return out, False
+            read = elem if isinstance(elem, _NDRPacket) else None  # else Raw: scapy could not read it
+            more, used, elem_whole = self.walk(sub, self.classes[sub.ident], buf[pos:end], base + pos, read, entries)
+            self.stopped_at = None
+            out += [ScapyItem(elements.abbrev, buf[pos:pos + used].hex(), base + pos, used), *more]
+            pos += used
+            if read is None or not elem_whole:
+                self.stopped_at = base + pos
+                return out, False
+        if isinstance(wanted, int) and len(data) < wanted:
+            return out, False  # the dissector reads no pointee then
+        if entries:
+            # the elements' pointees, element after element (C706 14.3.12.3)
+            # the elements measure NDR alignment by the array's end (their packets' original bytes)
+            more, stop, whole = self._read_pointees(entries, buf[:end], buf[pos:end], base, sub.name)
+            out += more
+            if not whole:
+                self.stopped_at = base + stop
+                return out, False
+        return out, True
+
     def _items(self, mf: M.Field, val, buf: bytes, start: int, end: int, base: int,
-               run_start) -> tuple[list[ScapyItem], bool]:
+               run_start, pkt=None, sfld=None, defer_to: list | None = None) -> tuple[list[ScapyItem], bool]:
         """The items of one field's value, which scapy read from buf[start:end];
-        and whether its sub-messages were read whole."""
+        and whether its sub-messages were read whole. ``pkt`` and ``sfld``: the
+        packet being read and the scapy field (an NDR array's count is scapy's);
+        ``defer_to``: where a structure leaves the pointees scapy reads at the holder's end (ndr_split)."""
+        if mf.kind == "ndr_split":
+            return self._items(mf.members[0], val, buf, start, end, base, run_start, pkt, sfld, defer_to)
         if mf.kind == "ndr_pointer":
             referent, pointee = mf.members
             at = _aligned(start, base, 4)
@@ -583,8 +734,18 @@ class _Walker:
             if val is None or pointee.deferred:  # a deferred pointee's items come after the message's fields
                 return out, True
             more, whole = self._items(pointee, val.value, buf, _aligned(at + 4, base, pointee.align_before or 1), end,
-                                      base, run_start)
+                                      base, run_start, pkt, sfld.fld if sfld is not None else None)
             return out + more, whole
+        if mf.kind == "ndr_struct":
+            max_count, struct = mf.members
+            at = _aligned(start, base, 4)
+            out = [ScapyItem(max_count.abbrev, int(val.max_count), base + at, 4)]
+            more, whole = self._items(struct, val, buf, _aligned(at + 4, base, struct.align_before or 1), end, base,
+                                      run_start)
+            return out + more, whole
+        if mf.kind == "ndr_array":
+            self.stopped_at = None
+            return self._ndr_array(mf, val, buf, start, end, base, pkt, _inner_ndr(sfld))
         if mf.kind == "ndr_conf_var" and not mf.payload:
             # max_count, offset and actual_count, then the elements there are
             varying = val.value[0] if isinstance(val.value, list) else val.value
@@ -643,7 +804,8 @@ class _Walker:
             sub = self._element_message(mf, sub_pkt)
             if sub is None or start == end:  # scapy's Raw: its bytes only; no bytes: a packet scapy did not read
                 return [item], True
-            sub_items, _, whole = self.walk(sub, self.classes[sub.ident], buf[start:end], base + start, sub_pkt)
+            sub_items, _, whole = self.walk(sub, self.classes[sub.ident], buf[start:end], base + start, sub_pkt,
+                                            defer_to if mf.split else None)
             return [item, *sub_items], whole
         if mf.kind == "packet_list":
             pos, out, whole = start, [], True

@@ -76,6 +76,8 @@ class Expressions:
                 if constant is not None:
                     return constant
                 raise Untranslatable(f"pkt.{name} is not a field before {fld.name}")
+            if known[name].kind == "virtual":
+                raise Untranslatable(f"pkt.{name} is read by the structure holding it, before it")
             if known[name].kind == "choice":
                 raise Untranslatable(f"pkt.{name} is a MultipleTypeField: its type depends on other fields")
             if known[name].scaling is not None:

@@ -398,6 +398,14 @@ def _defers(fields) -> bool:
     return False
 
 
+def _set_condition(f: M.Field, condition: M.Expr | None) -> None:
+    """``f`` is read only when ``condition`` holds; an NDR array's members too (each is read on its own)."""
+    f.condition = condition
+    if f.kind in ("ndr_array", "ndr_struct", "ndr_split"):
+        for m in f.members:
+            m.condition = condition
+
+
 class FieldKinds:
     """The field half of ProtocolBuilder (a mixin: it needs message, claim_abbrev, enum_table, expr_of)."""
 
@@ -432,9 +440,11 @@ class FieldKinds:
                 raise GeneratorError(f"{where}: a conditional embedded NDR pointer is not translated")
             referent, pointee = f.members
             referent.condition = condition
-            pointee.condition = all_of(*([condition] if condition is not None else []), pointee.condition)
+            _set_condition(pointee, all_of(*([condition] if condition is not None else []), pointee.condition))
             return f
-        f.condition = condition
+        if f.kind in ("ndr_array", "ndr_struct", "ndr_split") and pad_to is not None:
+            raise GeneratorError(f"{where}: a PadField around an NDR array is not translated")
+        _set_condition(f, condition)
         f.pad_to = pad_to
         f.may_end = may_end
         bit_member = isinstance(fld, sf._BitField) and f.kind == "int"
@@ -545,17 +555,25 @@ class FieldKinds:
         if isinstance(fld, sd._NDRConfField) and isinstance(fld, sd._NDRVarField) and \
                 isinstance(fld, (sf.StrLenField, sf.StrNullField)):
             return self.ndr_conf_var(cls, msg, fld, base)
+        if type(fld) is sd._VirtualField:
+            # a conformant structure's max_count, which the NDRPacketField holding it reads before it
+            return M.Field(**base, kind="virtual", size=0)
+        if isinstance(fld, sd._NDRConfField) and isinstance(fld, (sd._NDRPacketListField, sd.NDRFieldListField,
+                                                                  sf.StrLenField)):
+            return self.ndr_array(cls, msg, fld, known, base)
         if isinstance(fld, sd.NDRPacketField):
             if not fld.handles_deferred and _defers(fld.ndr_fields):
-                raise GeneratorError(f"{where}: NDR structure {fld.fld.cls.__name__} has embedded pointers whose "
-                                     f"pointees follow the structure enclosing it (C706 14.3.12.3); the generator "
-                                     f"reads them after the structure that holds them")
+                return self.ndr_split(cls, msg, fld, base)
             if fld.handles_deferred and any(f.deferred for g in msg.fields for f in g.members):
                 raise GeneratorError(f"{where}: follows an embedded NDR pointer, whose pointee scapy reads after "
                                      f"this structure; the generator reads it at the end of {cls.__name__}")
+            if fld.DEPORTED_CONFORMANTS:
+                return self.ndr_conformant_struct(cls, msg, fld, base)
             sub = self.message(fld.fld.cls, sub_only=True)
+            # aligned as scapy's NDRAlign aligns it, to its class's NDR32 alignment (RPC_SID's
+            # IdentifierAuthority: 1)
             return M.Field(**base, kind="packet", sub=sub.ident, size=sub.fixed_size,
-                           align_before=4)
+                           align_before=fld.fld.cls.ALIGNMENT[0])
         if isinstance(fld, sd._NDRField) and not isinstance(fld, sd.NDRInt3264Field):
             size = _INT_SIZES[fld.FMT]
             signed = isinstance(fld, (sd.NDRSignedIntField, sd.NDRSignedShortField, sd.NDRSignedLongField))
@@ -564,7 +582,7 @@ class FieldKinds:
         if ndr and not isinstance(fld, (sf.LEIntField, sf.StrFixedLenField)):
             raise GeneratorError(f"{where}: NDR field {type(fld).__name__} is not translated; "
                                  f"the generator knows NDR ints and enums, NDR pointers, "
-                                 f"NDRPacketField and NDRConfVarStrLenField")
+                                 f"NDRPacketField, NDRConfVarStrLenField and conformant arrays")
 
         if _qualified(type(fld)) in _ENDIANNESS_WRAPPERS:
             return self.runtime_order(cls, msg, fld, known, ndr, group, base)
@@ -1080,6 +1098,134 @@ class FieldKinds:
         return M.Field(**base, kind="ndr_conf_var", ftype="bytes", align_before=4, parts=parts,
                        payload=payload, char_size=2 if utf16 else 1, null_terminated=null)
 
+    def ndr_array(self, cls, msg, fld, known, base) -> M.Field:
+        """NDR conformant arrays (C706 14.3.3.2, 14.3.3.4): max_count (4 bytes,
+        aligned to 4), for a varying one offset and actual_count, then the
+        elements: structures (NDRConf(Var)PacketListField), integers
+        (NDRConf(Var)FieldListField) or bytes (NDRConfStrLenField, UTF-16 code
+        units for its Utf16 form). scapy counts them by size_is (by
+        actual_count when varying), not by max_count: so do the dissectors."""
+        where = location(cls, fld)
+        name = type(fld).__name__
+        varying = isinstance(fld, sd._NDRVarField)
+        if fld.conformant_in_struct:
+            return self.ndr_struct_array(cls, msg, fld, known, base)
+        header = tuple(
+            M.Field(name=p, ident=lua_ident(f"{fld.name}_{p}"), label=p, kind="int", ftype="uint32",
+                    base="DEC", size=4, little_endian=True, align_before=4, referenced=p == "actual_count",
+                    abbrev=self.claim_abbrev(f"{base['abbrev']}.{p}", where))
+            for p in (("max_count", "offset", "actual_count") if varying else ("max_count",)))
+        counted_by = fld.length_from if isinstance(fld, sf.StrLenField) else fld.count_from
+        if varying:
+            # scapy's own count: lambda pkt: pkt.actual_count (the NDRVaryingArray it reads into), or
+            # with length_is, lambda pkt: _length_is(pkt.underlayer) or pkt.actual_count
+            count = M.Value(header[-1].ident)
+            names = getattr(getattr(counted_by, "__code__", None), "co_freevars", ())
+            if "_length_is" in names:
+                length_is = counted_by.__closure__[names.index("_length_is")].cell_contents
+                given = self.expr_of(cls, fld, length_is, known, "length_is")
+                count = M.IfElse(M.Compare("~=", given, M.Const(0)), given, count)
+        elif counted_by is None:
+            raise GeneratorError(f"{where}: {name} without size_is (scapy then reads no element, or every "
+                                 f"byte left) is not translated")
+        else:
+            count = self.expr_of(cls, fld, counted_by, known, "size_is")
+        shape = dict(name=fld.name, ident=base["ident"], abbrev=base["abbrev"], label=fld.name)
+        if isinstance(fld, sd._NDRPacketListField):
+            if fld.ptr_lvl:
+                raise GeneratorError(f"{where}: an NDR array of pointers to structures is not translated")
+            element = fld.fld.fld.cls
+            if element.DEPORTED_CONFORMANTS:
+                raise GeneratorError(f"{where}: an NDR array of conformant structures is not translated")
+            sub = self.message(element, sub_only=True)
+            split = _defers(element.fields_desc)
+            if split:
+                if sub.undecoded is not None or not sub.pointees_read:
+                    raise GeneratorError(f"{where}: an NDR array of {element.__name__}, whose embedded pointers' "
+                                         f"pointees follow the whole array (C706 14.3.12.3), and {element.__name__} "
+                                         f"is not decoded whole")
+                if not fld.handles_deferred:
+                    raise GeneratorError(f"{where}: an NDR array whose elements' pointees follow the structure "
+                                         f"enclosing it (C706 14.3.12.3) is not translated")
+                sub.split_pointees = True
+            elements = M.Field(**shape, kind="packet_list", sub=sub.ident, count=count,
+                               element_align=element.ALIGNMENT[0], deferred_elements=split)
+        elif isinstance(fld, sd.NDRFieldListField):
+            inner = fld.field
+            if not isinstance(inner, sd._NDRField) or isinstance(inner, sd.NDRInt3264Field):
+                raise GeneratorError(f"{where}: an NDR array of {type(inner).__name__} is not translated; its "
+                                     f"elements may be NDR integers")
+            size = _INT_SIZES[inner.FMT]
+            signed = isinstance(inner, (sd.NDRSignedIntField, sd.NDRSignedShortField, sd.NDRSignedLongField))
+            item = M.Field(**shape, kind="int", ftype=M.INT_FTYPES[(size, signed)], base="DEC", size=size,
+                           little_endian=True, signed=signed)
+            # the header ends aligned to 4: only 8-byte elements may need padding
+            elements = M.Field(**shape, kind="int_list", count=count, element=item, ftype=item.ftype,
+                               base=item.base, align_before=size)
+        else:
+            utf16 = isinstance(fld, sf.StrLenFieldUtf16) and not fld.ON_WIRE_SIZE_UTF16
+            elements = M.Field(**shape, kind="bytes", ftype="bytes",
+                               length=M.Arith("*", count, M.Const(2)) if utf16 else count)
+        return M.Field(**base, kind="ndr_array", members=(*header, elements))
+
+    def ndr_split(self, cls, msg, fld, base) -> M.Field:
+        """An NDR structure whose embedded pointers' pointees scapy reads at the end of the structure
+        holding it (C706 14.3.12.3: UNICODE_STRING in a structure): its fields in place, its pointees
+        where the holder's own deferred pointees are, in field order."""
+        where = location(cls, fld)
+        inner = fld.fld.cls
+        if fld.DEPORTED_CONFORMANTS:
+            raise GeneratorError(f"{where}: a conformant NDR structure whose pointees follow the structure "
+                                 f"enclosing it is not translated")
+        sub = self.message(inner, sub_only=True)
+        if sub.undecoded is not None or not sub.pointees_read:
+            raise GeneratorError(f"{where}: NDR structure {inner.__name__} has embedded pointers whose pointees "
+                                 f"follow the structure enclosing it (C706 14.3.12.3), and {inner.__name__} is "
+                                 f"not decoded whole")
+        sub.split_pointees = True
+        struct = M.Field(**base, kind="packet", sub=sub.ident, align_before=4, split=True)
+        pointees = M.Field(name=fld.name, ident=lua_ident(f"{fld.name}_pointees"), label=f"{fld.name} pointees",
+                           kind="ndr_pointees", sub=sub.ident, at=struct.ident, deferred=True,
+                           abbrev=self.claim_abbrev(f"{base['abbrev']}.pointees", where))
+        return M.Field(**base, kind="ndr_split", members=(struct, pointees), align_before=4)
+
+    def ndr_struct_array(self, cls, msg, fld, known, base) -> M.Field:
+        """The conformant array of a conformant structure (C706 14.3.7.1): its max_count precedes the
+        structure (the structure's NDRPacketField reads it); here only its integer elements, aligned to
+        the structure's alignment, counted by size_is."""
+        where = location(cls, fld)
+        if not isinstance(fld, sd.NDRFieldListField) or isinstance(fld, sd._NDRVarField) \
+                or not isinstance(fld.field, sd._NDRField) or isinstance(fld.field, sd.NDRInt3264Field):
+            raise GeneratorError(f"{where}: an NDR conformant array whose max_count precedes the structure "
+                                 f"(conformant_in_struct) is translated for NDR integers only")
+        if fld.count_from is None:
+            raise GeneratorError(f"{where}: {type(fld).__name__} without size_is is not translated")
+        count = self.expr_of(cls, fld, fld.count_from, known, "size_is")
+        inner = fld.field
+        size = _INT_SIZES[inner.FMT]
+        signed = isinstance(inner, (sd.NDRSignedIntField, sd.NDRSignedShortField, sd.NDRSignedLongField))
+        shape = dict(name=fld.name, ident=base["ident"], abbrev=base["abbrev"], label=fld.name)
+        item = M.Field(**shape, kind="int", ftype=M.INT_FTYPES[(size, signed)], base="DEC", size=size,
+                       little_endian=True, signed=signed)
+        return M.Field(**base, kind="int_list", count=count, element=item, ftype=item.ftype, base=item.base,
+                       align_before=max(cls.ALIGNMENT[0], size))
+
+    def ndr_conformant_struct(self, cls, msg, fld, base) -> M.Field:
+        """An NDRPacketField of a conformant structure (DEPORTED_CONFORMANTS, C706 14.3.7.1): the
+        max_count of its conformant array (4 bytes, aligned to 4), then the structure."""
+        where = location(cls, fld)
+        inner = fld.fld.cls
+        if len(fld.DEPORTED_CONFORMANTS) != 1:
+            raise GeneratorError(f"{where}: an NDR structure with {len(fld.DEPORTED_CONFORMANTS)} conformant "
+                                 f"arrays is not translated")
+        max_count = M.Field(name="max_count", ident=lua_ident(f"{fld.name}_max_count"), label="max_count",
+                            kind="int", ftype="uint32", base="DEC", size=4, little_endian=True, align_before=4,
+                            abbrev=self.claim_abbrev(f"{base['abbrev']}.max_count", where))
+        sub = self.message(inner, sub_only=True)
+        struct = M.Field(**base, kind="packet", sub=sub.ident, size=sub.fixed_size,
+                         align_before=inner.ALIGNMENT[0] if inner.ALIGNMENT[0] > 1 else None)
+        return M.Field(**base, kind="ndr_struct", members=(max_count, struct))
+
     def ndr_pointer(self, cls, msg, fld, known, group, base) -> M.Field:
         """NDRFullPointerField: a 4-byte referent id (aligned to 4), then its
         pointee when the id is not 0; an embedded pointer's (NDRFullEmbPointerField,
@@ -1097,9 +1243,10 @@ class FieldKinds:
         if pointee.kind in ("ndr_pointer", "choice", "undecoded") or pointee.payload:
             raise GeneratorError(f"{where}: a pointer to {pointee.kind} is not translated")
         # an embedded reference pointer's pointee is there whatever its id
-        pointee.condition = None if fld.EMBEDDED_REF else M.Compare("~=", M.Value(referent.ident), M.Const(0))
+        _set_condition(pointee, None if fld.EMBEDDED_REF else M.Compare("~=", M.Value(referent.ident), M.Const(0)))
         referent.referenced = not fld.EMBEDDED_REF
-        pointee.deferred = fld.EMBEDDED
+        for f in (pointee, *pointee.members):
+            f.deferred = fld.EMBEDDED
         return M.Field(**base, kind="ndr_pointer", members=(referent, pointee))
 
 

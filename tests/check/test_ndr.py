@@ -1,6 +1,7 @@
 """scapy's NDR constructs of its MS-RPC interfaces: a full pointer, a NULL
 one, a pointer to a structure, embedded pointers whose pointees are deferred
-to the end of their structure (C706 14.3.12.3), conformant varying byte
+to the end of their structure (C706 14.3.12.3), or of the structure
+enclosing theirs, conformant varying byte
 and UTF-16 strings behind them (counted, or NUL-terminated), the NDR enums and NDRInt3264Field. scapy and tshark agree field by field, the referent id and the
 pointee's fields too, with the Lua script and the C plugin, on every
 generation; stubs cut short in a referent id, in a pointee, in a pointed-to
@@ -29,11 +30,12 @@ EMBEDDED = Embedded(tag=1, a=NDRPointer(referent_id=0x20000, value=9), b=NDRPoin
                     c=7)
 CHAINED = Chained(tag=1, inner=NDRPointer(referent_id=0x20000, value=Counted(
     length=1, value=NDRPointer(referent_id=0x20004, value=2), after=3)), tail=4)
+NESTED = Nested(tag=1, outer=Wrapper(n=2, counted=Counted(length=1, value=NDRPointer(referent_id=0x20004, value=2),
+                                                           after=3)))
 DEFERRED = [
     HOLDER, EMBEDDED,
     Embedded(tag=1, a=None, b=NDRPointer(referent_id=0, value=8), c=7),  # a reference pointer's pointee is always there
-    CHAINED,
-    Nested(tag=1, outer=Wrapper(n=2, counted=Counted(length=1, value=NDRPointer(referent_id=0x20004, value=2), after=3))),
+    CHAINED, NESTED,
 ]
 STRINGS = Strings(tag=1, data=b"abc", name=UnicodeString(Length=6, MaximumLength=8, Buffer="xyz"), tail=5)
 DEFERRED += [STRINGS, Strings(tag=2, data=None, name=UnicodeString(Buffer=None), tail=6)]
@@ -46,7 +48,8 @@ CUT = [(Pointers, bytes(FULL)[:6]), (Pointers, bytes(FULL)[:10]), (Pointers, byt
        (Holder, bytes(HOLDER)[:26]), (Embedded, bytes(EMBEDDED)[:14]), (Chained, bytes(CHAINED)[:20]),
        (Strings, bytes(STRINGS)[:22]), (Strings, bytes(STRINGS)[:46]),
        (NullStrings, bytes(NULL_STRINGS)[:22]),
-       (Holder, bytes(HOLDER)[:5])]  # a structure that reads nothing: its item keeps the byte there is
+       (Holder, bytes(HOLDER)[:5]),  # a structure that reads nothing: its item keeps the byte there is
+       (Nested, bytes(NESTED)[:22]), (Nested, bytes(NESTED)[:14])]  # in the enclosing one's pointee, in the structure
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +75,7 @@ def test_scapy_and_the_dissector_agree_on_every_field(checked):
     result, pairs = checked
     assert result.ok and result.disagreements == [] and result.problems == []
     assert result.messages == len(SAMPLES) + len(DEFERRED) + len(CUT) + 1
-    # only the structure whose pointees follow the one enclosing it is left undecoded
-    assert list(result.not_compared) == [
-        "Wrapper.counted: NDR structure Counted has embedded pointers whose pointees follow the structure enclosing "
-        "it (C706 14.3.12.3); the generator reads them after the structure that holds them"]
+    assert list(result.not_compared) == []
 
 
 def test_a_pointer_is_its_referent_id_then_its_pointee(checked):
@@ -102,7 +102,7 @@ def test_ndr_enums_are_two_or_four_bytes(checked):
 
 def test_embedded_pointees_follow_their_structure(checked):
     _, pairs = checked
-    holder, embedded, null, chained, _, strings, no_strings, null_strings, _ = (
+    holder, embedded, null, chained, nested, strings, no_strings, null_strings, _ = (
         b.fields for _, b in pairs[len(SAMPLES):len(SAMPLES) + len(DEFERRED)])
     # the first Counted's pointee follows it (in its item), before the second Counted; NULL: nothing
     assert holder["ndr.counted.value.referent_id"] == (0x20000, 8, 4) and holder["ndr.counted.after"] == (3, 12, 2)
@@ -116,6 +116,9 @@ def test_embedded_pointees_follow_their_structure(checked):
     # a pointed-to structure's own pointee follows it
     assert chained["ndr.chained.tail"] == (4, 8, 2) and chained["ndr.chained.inner"][1:] == (12, 16)
     assert chained["ndr.counted.value"] == (2, 24, 4)
+    # a structure's pointee read at the end of the structure enclosing it, after its other fields
+    assert nested["ndr.wrapper.counted"] == ("01000000040002000300", 8, 10)
+    assert nested["ndr.counted.value"] == (2, 20, 4) and nested["ndr.nested.outer"][1:] == (4, 20)
     # a byte string in place, a UTF-16 one (2 bytes a counted element) after its structure
     assert strings["ndr.strings.data"] == ("030000000000000003000000616263", 8, 15)
     assert strings["ndr.strings.data.actual_count"] == (3, 16, 4)

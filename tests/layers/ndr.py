@@ -6,8 +6,8 @@ pointee in place when the id is not 0 (NULL: nothing follows). The enums are
 NDRInt3264Field is 4 bytes. An embedded pointer's pointee is deferred
 (C706 14.3.12.3): read after the structure holding it (``Holder``: after each
 ``Counted``), after the message's fields at the top (``Embedded``); a pointee
-structure's own pointees follow it (``Chained``). A structure whose pointees
-follow the structure enclosing it (``Wrapper.counted``) is left undecoded.
+structure's own pointees follow it (``Chained``). A structure's pointees that
+scapy defers to the structure enclosing it follow that one (``Wrapper.counted``).
 Each message is a stub of its own, so alignment
 counts from the UDP payload's start.
 """
