@@ -43,6 +43,27 @@ def udp_pcap(path, port_packets) -> str:
     return str(path)
 
 
+def checked_samples(checker, path, samples, ports, decoded_whole: bool = False) -> list:
+    """Check ``samples`` of (class, wire bytes, does scapy come up short?), each
+    alone on its class's port in a pcap at ``path``: scapy and tshark agree on
+    every field, and Wireshark says ``truncated`` exactly where scapy came up
+    short (``decoded_whole``: and leaves nothing undecoded). The (scapy,
+    Wireshark) sides, one pair per sample."""
+    from scapy.packet import Raw
+
+    pcap = udp_pcap(path, [(ports[cls], Raw(raw)) for cls, raw, _ in samples])
+    pairs = []
+    result = checker.check(pcap, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.disagreements == [] and result.problems == []
+    assert result.messages == len(samples)
+    for (cls, raw, short), (_, theirs) in zip(samples, pairs):
+        abbrev = checker.message_of[cls].abbrev
+        assert ((f"{abbrev}.truncated", abbrev) in theirs.experts) == short, (cls.__name__, raw.hex())
+        if decoded_whole:
+            assert not any(name.endswith(".undecoded") for name, _ in theirs.experts), (cls.__name__, raw.hex())
+    return pairs
+
+
 def matching_frames(checker, pcap: str, display_filter: str) -> list[int]:
     """The numbers of the frames of ``pcap`` that ``display_filter`` keeps, with the checker's dissector."""
     out = checker.run(pcap, ["-Y", display_filter, "-T", "fields", "-e", "frame.number"])

@@ -4,9 +4,8 @@ chose, integers and a UUID, and agrees with scapy field by field; cut packets
 give truncated, never a Lua error; Lua script and C plugin."""
 
 import pytest
-from scapy.packet import Raw
 
-from conftest import udp_pcap
+from conftest import checked_samples
 from generator.check import Checker
 from layers.orders import PORTS, ChosenOrder
 
@@ -28,14 +27,7 @@ def checker(tshark, backend):
 
 
 def test_scapy_and_tshark_agree(checker, tmp_path):
-    path = udp_pcap(tmp_path / "orders.pcap", [(PORTS[ChosenOrder], Raw(raw)) for raw, _ in SAMPLES])
-    pairs = []
-    result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
-    assert result.disagreements == [] and result.problems == []
-    assert result.messages == len(SAMPLES)
-    abbrev = checker.message_of[ChosenOrder].abbrev
-    for (raw, short), (ours, theirs) in zip(SAMPLES, pairs):
-        assert ((f"{abbrev}.truncated", abbrev) in theirs.experts) == short, raw.hex()
+    pairs = checked_samples(checker, tmp_path / "orders.pcap", [(ChosenOrder, raw, short) for raw, short in SAMPLES], PORTS)
     little, big = pairs[0][1].fields, pairs[1][1].fields
     assert little["orders.chosenorder.seqnum"] == (0x02010000, 1, 4) and big["orders.chosenorder.seqnum"] == (0x0102, 1, 4)
     assert little["orders.chosenorder.opnum"] == (0x0500, 21, 2) and big["orders.chosenorder.opnum"] == (5, 21, 2)

@@ -5,9 +5,8 @@ scapy's text, Wireshark says ``truncated`` where scapy fails on too few
 bytes, and a damaged packet is never a Lua error; Lua script and C plugin."""
 
 import pytest
-from scapy.packet import Raw
 
-from conftest import udp_pcap
+from conftest import checked_samples
 from generator.check import Checker
 from layers.ids import PORTS, Ids
 
@@ -28,14 +27,7 @@ def checker(tshark, backend):
 
 
 def test_scapy_and_tshark_agree(checker, tmp_path):
-    path = udp_pcap(tmp_path / "ids.pcap", [(PORTS[Ids], Raw(raw)) for raw, _ in SAMPLES])
-    pairs = []
-    result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
-    assert result.disagreements == [] and result.problems == []
-    assert result.messages == len(SAMPLES)
-    abbrev = checker.message_of[Ids].abbrev
-    for (raw, short), (ours, theirs) in zip(SAMPLES, pairs):
-        assert ((f"{abbrev}.truncated", abbrev) in theirs.experts) == short, raw.hex()
+    pairs = checked_samples(checker, tmp_path / "ids.pcap", [(Ids, raw, short) for raw, short in SAMPLES], PORTS)
     first = pairs[0][1].fields
     assert first["ids.ids.sysid"] == ("0102.0304.0506", 0, 6)
     assert first["ids.ids.nodeid"] == ("A1A2.A3A4.A5A6.A7", 6, 7)

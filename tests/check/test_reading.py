@@ -5,7 +5,7 @@ followed by the dissector: scapy and tshark agree, and Wireshark says
 import pytest
 from scapy.packet import Raw
 
-from conftest import udp_pcap
+from conftest import checked_samples, udp_pcap
 from generator.check import Checker
 from layers.reading import (PORTS, CountedShort, CStrings, EmptyPackets, Greedy, GreedyField, GreedyList, Labels,
                             MiddleText, OpenLists, OwnSizes, Padded, ShortLength, SlicedLengths, StringLists, SubTlv,
@@ -58,14 +58,7 @@ def checker(tshark, backend):
 
 
 def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
-    path = udp_pcap(tmp_path / "reading.pcap", [(PORTS[cls], Raw(raw)) for cls, raw, _ in SAMPLES])
-    pairs = []
-    result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
-    assert result.disagreements == [] and result.problems == []
-    assert result.messages == len(SAMPLES)
-    for (cls, raw, short), (ours, theirs) in zip(SAMPLES, pairs):
-        abbrev = checker.message_of[cls].abbrev
-        assert ((f"{abbrev}.truncated", abbrev) in theirs.experts) == short, (cls.__name__, raw.hex())
+    pairs = checked_samples(checker, tmp_path / "reading.pcap", SAMPLES, PORTS)
     # a greedy element takes the rest of the list: one element, though two are counted
     greedy = pairs[0][1].fields
     assert "reading.greedylist.items" in greedy and "reading.greedylist.items#2" not in greedy

@@ -6,7 +6,7 @@ and a damaged packet is never a Lua error; Lua script and C plugin."""
 import pytest
 from scapy.packet import Raw
 
-from conftest import udp_pcap
+from conftest import checked_samples, udp_pcap
 from generator.check import Checker
 from layers.wire import PORTS, CountedRecords, Digits, ExtraIE, ExtraIEs, IP6Lists, MayEnds
 
@@ -51,15 +51,7 @@ def checker(tshark, backend):
 
 
 def test_scapy_and_tshark_agree(checker, tmp_path):
-    path = udp_pcap(tmp_path / "wire.pcap", [(PORTS[cls], Raw(raw)) for cls, raw, _ in SAMPLES])
-    pairs = []
-    result = checker.check(path, on_pair=lambda a, b: pairs.append((a, b)))
-    assert result.disagreements == [] and result.problems == []
-    assert result.messages == len(SAMPLES)
-    for (cls, raw, short), (ours, theirs) in zip(SAMPLES, pairs):
-        abbrev = checker.message_of[cls].abbrev
-        assert ((f"{abbrev}.truncated", abbrev) in theirs.experts) == short, (cls.__name__, raw.hex())
-        assert not any(name.endswith(".undecoded") for name, _ in theirs.experts), (cls.__name__, raw.hex())
+    pairs = checked_samples(checker, tmp_path / "wire.pcap", SAMPLES, PORTS, decoded_whole=True)
     first = pairs[0][1].fields
     assert first["wire.extraie.opt"] == (7, 4, 1) and first["wire.extraie.extra_data"] == (b"xyz".hex(), 5, 3)
     assert pairs[1][1].fields["wire.extraie.extra_data"] == (b"ab".hex(), 4, 2)
