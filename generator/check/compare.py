@@ -28,7 +28,7 @@ from ..backends.c import render as render_c
 from ..backends.lua import render
 from ..frontend import build
 from .pdml import LuaErrorInOutput, ProtoItem, iter_packets
-from .scapy_items import ber_bits, canonical_address, message_reading, scaled_value, shown_address
+from .scapy_items import ber_bits, canonical_address, failed_class, message_reading, scaled_value, shown_address
 from .tshark import Tshark, TsharkError
 
 # Disagreements kept per capture for the report; the rest are only counted.
@@ -306,11 +306,7 @@ class Checker:
                     break
                 if type(layer) is conf.raw_layer and layer.underlayer is not None:
                     # scapy chose one of our classes here, its dissection raised and it kept the bytes
-                    chosen = layer.underlayer.guess_payload_class(layer.load)
-                    try:  # and the class its dispatch_hook made of the bytes, whose dissection raised
-                        chosen = chosen.dispatch_hook(layer.load)
-                    except Exception:
-                        pass
+                    chosen = failed_class(layer.underlayer, bytes(layer.load))
                     if chosen in tops:
                         found = _Found(number, None, None, failed=chosen, raw=bytes(layer.load))
                         yield self._guarded(self.scapy_side, found, number, chosen.__name__)

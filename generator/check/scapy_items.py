@@ -853,6 +853,18 @@ def shown_address(mf: M.Field) -> bool:
     return mf.kind == "address" and (mf.ftype == "guid" or mf.little_endian)
 
 
+def failed_class(under: Packet, load: bytes):
+    """The class scapy chose for ``load`` after ``under`` (its guess_payload_class,
+    then that class's dispatch_hook) when it kept Raw there: the class whose
+    dissection raised."""
+    try:
+        chosen = under.guess_payload_class(load)
+        hook = getattr(chosen, "dispatch_hook", None)  # scapy's classes without one have no such attribute
+        return hook(load) if hook is not None else chosen
+    except Exception:
+        return None
+
+
 def message_reading(proto: M.Protocol, classes: dict[str, type], msg: M.Message, cls: type[Packet],
                     pkt: Packet | None, buf: bytes | None = None) -> tuple[list[ScapyItem], set[str]]:
     """Items of a message of class ``cls`` (``msg`` models it), its trailing bytes
@@ -867,11 +879,22 @@ def message_reading(proto: M.Protocol, classes: dict[str, type], msg: M.Message,
     items, consumed, _ = walker.walk(msg, cls, buf, 0, pkt)
     bound = {c: ident for ident, c in classes.items()}
     layer = pkt
-    while layer is not None and consumed < len(buf) and type(layer.payload) in bound:
-        layer = layer.payload
-        more, used, _ = walker.walk(proto.message(bound[type(layer)]), type(layer), buf[consumed:], consumed, layer)
+    while layer is not None and consumed < len(buf):
+        payload = layer.payload
+        if type(payload) in bound:
+            more, used, _ = walker.walk(proto.message(bound[type(payload)]), type(payload), buf[consumed:], consumed,
+                                        payload)
+        elif isinstance(payload, conf.raw_layer) and failed_class(layer, bytes(payload.load)) in bound:
+            # scapy chose one of ours for the payload, its dissection raised, and it kept Raw:
+            # the fields read before it gave up, as the dissector shows them (truncated)
+            failed = failed_class(layer, bytes(payload.load))
+            more, used, _ = walker.walk(proto.message(bound[failed]), failed, buf[consumed:], consumed, None)
+            payload = None
+        else:
+            break
         items.extend(more)
         consumed += used
+        layer = payload
     if consumed < len(buf):
         items.append(ScapyItem(f"{proto.abbrev}.trailing", buf[consumed:].hex(), consumed, len(buf) - consumed))
     return items, walker.truncated

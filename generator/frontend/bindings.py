@@ -8,6 +8,7 @@ from scapy.layers import dcerpc as sd
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import Ether
+from scapy.packet import Packet
 
 from scapy_layers.spec import Dispatch, ProtocolInfo
 
@@ -23,8 +24,9 @@ def payload_bindings(b: ProtocolBuilder) -> None:
     for cls, msg in list(b.messages.items()):
         if msg.undecoded is not None:
             continue  # its undecoded bytes run to its end: no payload follows
-        bindings = []
-        for fval, nxt in cls.payload_guess:
+        guessed = _guessed(b, cls, msg)
+        bindings = guessed or []
+        for fval, nxt in () if guessed is not None else cls.payload_guess:
             if nxt not in b.messages or nxt is cls:
                 continue
             conditions = []
@@ -45,6 +47,40 @@ def payload_bindings(b: ProtocolBuilder) -> None:
                             if p.message == msg.ident and {n for n, _ in p.under} >= set(guard.under)})
             guard.reason += (f", and the layer below is not {' or '.join(below)}" if below else
                              ", and no message of the protocol carries it as its payload")
+
+
+_PROBE_PAYLOADS = (b"\0" * 8, b"\xff" * 8)
+
+
+def _guessed(b: ProtocolBuilder, cls, msg: M.Message) -> list[M.PayloadBinding] | None:
+    """A guess_payload_class of the class's own that picks the payload's class by one
+    field's value, whatever the payload's bytes: asked for every value of a 1-byte
+    field (a 2-byte one's named values), the bindings to the classes of ours it
+    picks, all of them (bind_layers is what it replaced). None: not such a choice."""
+    if getattr(cls, "guess_payload_class", None) is Packet.guess_payload_class:
+        return None
+    for f in msg.fields:
+        if f.kind != "int" or f.mask or f.condition is not None or f.size not in (1, 2):
+            continue
+        values = range(256) if f.size == 1 else [v for v, _ in f.enum.entries] if f.enum else []
+        picks = {}
+        for value in values:
+            try:
+                pkt = cls()
+                pkt.setfieldval(f.name, value)
+                chosen = {pkt.guess_payload_class(p) for p in _PROBE_PAYLOADS}
+            except Exception:
+                break
+            if len(chosen) != 1:
+                break  # the payload's bytes choose too
+            picks[value] = chosen.pop()
+        else:
+            if len(set(picks.values())) < 2:
+                continue  # not this field
+            f.referenced = True
+            return [M.PayloadBinding(((f.ident, value),), b.messages[c].ident, _handed_down(msg, b.messages[c]))
+                    for value, c in picks.items() if c in b.messages and c is not cls]
+    return None
 
 
 def _handed_down(msg: M.Message, payload: M.Message) -> tuple[tuple[str, str], ...]:

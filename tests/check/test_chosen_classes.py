@@ -8,7 +8,7 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.chosen import PORTS, TLV, NumberTLV, Options, PairTLV, Typed, TypedCounter
+from layers.chosen import PORTS, TLV, Envelope, Farewell, Greeting, NumberTLV, Options, PairTLV, Typed, TypedCounter
 
 SAMPLES = [
     Options(options=[NumberTLV(number=7), PairTLV(first=1, second=2), TLV(type=9, value=b"xyz")],
@@ -56,3 +56,21 @@ def test_the_tree_names_each_chosen_class(checker, capture):
         assert f"    {label}\n" in out or f"{label}\n" in out, label
     frames = checker.run(capture, ["-Y", "chosen.typedcounter.count == 3", "-T", "fields", "-e", "frame.number"])
     assert frames.split() == ["1"]
+
+
+def test_a_payload_class_chosen_by_guess_payload_class(checker, tmp_path):
+    """Envelope's own guess_payload_class picks by its kind; the dissectors ask it for every kind."""
+    samples = [Envelope(kind=1) / Greeting(word=7), Envelope(kind=3) / Farewell(code=1, reason=2),
+               Envelope(kind=9) / Raw(b"xy"), Envelope(kind=2) / Raw(b"\x01")]
+    pcap = udp_pcap(tmp_path / "guessed.pcap", [(PORTS[Envelope], p) for p in samples])
+    pairs = []
+    result = checker.check(pcap, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.ok and result.disagreements == [] and result.messages == len(samples)
+    fields = [theirs.fields for _, theirs in pairs]
+    assert fields[0]["chosen.greeting.word"] == (7, 2, 2)
+    assert fields[1]["chosen.farewell.reason"] == (2, 3, 1)
+    assert fields[2] == {"chosen.envelope.kind": (9, 0, 1), "chosen.envelope.flags": (0, 1, 1),
+                         "chosen.trailing": ("7879", 2, 2)}  # scapy's Raw: no class of ours
+    # a Farewell cut short: scapy's dissection of it raises (it keeps Raw), the dissector says truncated
+    assert fields[3]["chosen.farewell.code"] == (1, 2, 1)
+    assert ("chosen.farewell.truncated", "chosen.farewell") in pairs[3][1].experts

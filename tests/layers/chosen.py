@@ -2,7 +2,8 @@
 
 ``TLV.dispatch_hook`` picks a subclass by the first byte (as IGMP, DHCPv6 and
 BGP do), also for a TLV on its own port; ``_by_type`` is a class-choosing function of a 2-byte type (as EIGRP's
-and CDP's are), Raw when fewer than 2 bytes are left or the type is 0xffff.
+and CDP's are), Raw when fewer than 2 bytes are left or the type is 0xffff;
+``Envelope.guess_payload_class`` picks its payload's class by its kind.
 """
 
 from scapy.config import conf
@@ -65,6 +66,30 @@ class Options(Packet):
                    PacketListField("typed", [], _by_type)]
 
 
-PORTS = {Options: 40651, TLV: 40652}
+class Greeting(Packet):
+    name = "Greeting"
+    fields_desc = [ShortField("word", 0)]
+
+
+class Farewell(Packet):
+    name = "Farewell"
+    fields_desc = [ByteField("code", 0), ByteField("reason", 0)]
+
+
+class Envelope(Packet):
+    """Its payload's class chosen by code of its own, from its kind (as IGMP's and many TLV headers' are)."""
+
+    name = "Envelope"
+    fields_desc = [ByteField("kind", 0), ByteField("flags", 0)]
+
+    def guess_payload_class(self, payload):
+        if self.kind == 1:
+            return Greeting
+        if self.kind in (2, 3):
+            return Farewell
+        return conf.raw_layer
+
+
+PORTS = {Options: 40651, TLV: 40652, Envelope: 40653}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
