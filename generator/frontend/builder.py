@@ -17,7 +17,8 @@ from .. import model as M
 from ..names import filter_part, lua_ident, unique
 from .errors import GeneratorError, location
 from .expressions import Expressions
-from .fields import Asn1Kinds, FieldKinds, is_asn1_packet
+from .asn1 import Asn1Kinds, is_asn1_packet
+from .fields import FieldKinds
 
 
 _WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
