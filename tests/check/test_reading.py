@@ -7,9 +7,9 @@ from scapy.packet import Raw
 
 from conftest import checked_samples, udp_pcap
 from generator.check import Checker
-from layers.reading import (PORTS, CountedShort, CStrings, EmptyPackets, Greedy, GreedyField, GreedyList, Labels,
-                            MiddleText, OpenLists, OwnSizes, Padded, ShortLength, SlicedLengths, StringLists, SubTlv,
-                            Tidy, Unreadable)
+from layers.reading import (PORTS, CountedShort, CStrings, CutElements, EmptyPackets, Greedy, GreedyField,
+                            GreedyList, Labels, MiddleText, OpenLists, OwnSizes, Padded, ShortLength, SlicedLengths,
+                            StringLists, SubTlv, Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -49,6 +49,7 @@ SAMPLES = [
     (EmptyPackets, b"\x03" + bytes(Tidy(tag=1, value=2)), False),  # fixed takes the rest: rest gets no bytes
     (EmptyPackets, b"\x00", False),  # no bytes left for fixed and rest
     (EmptyPackets, b"\x03\x01", True),  # bounded cut short
+    (CutElements, b"\x05" + bytes(Tidy(tag=1, value=2)) + b"\x07\x08" + b"\x09", True),  # the second element Raw
 ]
 
 
@@ -77,6 +78,8 @@ def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
     assert [own.get(f"reading.ownsizes.{k}") for k in ("first", "second", "bounded", "rest", "rest#2")] == [
         ("000000", 0, 3), ("026162", 3, 3), ("026364", 7, 3), ("0165", 10, 2), ("00", 12, 1)]
     assert own["reading.ownsizes.last"] == (9, 13, 1)
+    cut = pairs[-1][1].fields  # the element scapy cannot read: the list's last 2 bytes, as its Raw holds them
+    assert cut["reading.cutelements.items#2"] == ("0708", 4, 2) and cut["reading.tidy.tag#2"] == (7, 4, 1)
     assert own["reading.ownsizes.sub"] == ("000178", 14, 3) and own["reading.ownsizes.after"] == (5, 17, 1)
     # a length past the end: the sub-packet reads the bytes there are
     assert pairs[19][1].fields["reading.ownsizes.bounded"] == ("02636400000000", 7, 7)

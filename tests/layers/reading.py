@@ -178,6 +178,14 @@ class CStrings(Packet):
     fields_desc = [StrNullField("narrow", b""), StrNullFieldUtf16("wide", ""), StrNullField("last", b"")]
 
 
+class CutElements(Packet):
+    """An element scapy cannot read is Raw, with every byte left in the list (ISIS's SRGB ranges)."""
+
+    name = "Cut elements"
+    fields_desc = [ByteField("n", 0), PacketListField("items", [], Tidy, length_from=lambda pkt: pkt.n),
+                   ByteField("tail", 0)]
+
+
 class EmptyPackets(Packet):
     """Sub-packets at the end of the bytes, or of no length."""
 
@@ -188,6 +196,6 @@ class EmptyPackets(Packet):
 
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
          OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
-         MiddleText: 40908, SlicedLengths: 40909, Labels: 40910, CStrings: 40911, EmptyPackets: 40912}
+         MiddleText: 40908, SlicedLengths: 40909, Labels: 40910, CStrings: 40911, EmptyPackets: 40912, CutElements: 40913}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
