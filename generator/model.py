@@ -465,7 +465,7 @@ def _flattened(f: Field) -> list[Field]:
     """The fields a backend reads for ``f``: itself, or its alternatives, or its members (a pointer's pointee
     may be an NDR array, whose members are read in turn)."""
     if f.alternatives:
-        return list(f.alternatives)
+        return [g for a in f.alternatives for g in _flattened(a)]
     if f.members:
         return [g for m in f.members for g in _flattened(m)]
     return [f]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from scapy import fields as sf
 from scapy.config import conf
+from scapy.layers import dcerpc as sd
 from scapy.layers.dcerpc import _NDRPacket
 from scapy.layers.dns import DNSCompressedPacket
 from scapy.packet import Packet
@@ -322,6 +323,8 @@ class _Walker:
                 if mf.kind == "int" and mf.mask:  # the dissector reads a bit run whole or not at all
                     del items[run_items:]
                     return items, run_start, False
+                if mf.kind == "choice" and isinstance(fld, sd._NDRUnionField):
+                    return self._cut_union(fld, mf, items, buf, start, base, pkt)
                 consumed = len(buf) - _remaining(s)
                 if mf.align_before or mf.kind == "ndr_pointer":  # the dissector aligns before it finds the end
                     consumed = min(_aligned(start, base, mf.align_before or 4), len(buf))
@@ -339,7 +342,9 @@ class _Walker:
                 start = _aligned(start, base, mf.align_before)
             if isinstance(fld, sf.ConditionalField) and val is None:
                 continue
-            if mf.kind == "choice":
+            union = fld.fld if isinstance(fld, sf.ConditionalField) else fld
+            union = union if mf.kind == "choice" and isinstance(union, sd._NDRUnionField) else None
+            if mf.kind == "choice" and union is None:
                 mf = _chosen(fld, mf, pkt)
             if mf.kind == "int" and mf.mask and not mf.group_end and val is None:
                 # an LEBitField: the run's last field sets every member's value
@@ -360,6 +365,14 @@ class _Walker:
                 read_end = len(buf) - _remaining(s)
                 left, _ = _inner(fld).getfield(pkt, buf[start:read_end])
                 val = buf[start:read_end - _remaining(left)]
+            if union is not None:  # its tag, then the arm the tag chose, read after it
+                tag = mf.alternatives[0]
+                at = _aligned(start, base, tag.align_before or 1)
+                items.append(ScapyItem(tag.abbrev, int(val.tag), base + at, tag.size))
+                used, _ = union._find_fld_pkt_val(pkt, sd.NDRUnion(tag=val.tag))
+                arms = [sub for sub, _ in union.flds]
+                mf = mf.alternatives[1 + next((i for i, sub in enumerate(arms) if sub is used), len(arms))]
+                start, val = at + tag.size, val.value
             if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
                 deferred.append((mf.members[1], val, fld.fld, pkt))
             nested = [] if mf.kind == "ndr_split" else None
@@ -430,6 +443,24 @@ class _Walker:
                 return items, (self.stopped_at - base if self.stopped_at is not None
                                else len(buf) - _remaining(s)), False
         return items, len(buf) - _remaining(s), True
+
+    def _cut_union(self, fld, mf: M.Field, items: list, buf: bytes, start: int, base: int, pkt):
+        """An NDR union scapy could not read whole, laid out as the dissector reads it:
+        its tag if there, then as much of the arm the tag chose as there is."""
+        tag = mf.alternatives[0]
+        at = min(_aligned(start, base, tag.align_before or 1), len(buf))
+        if at + tag.size > len(buf):
+            return items, at, False
+        value = int.from_bytes(buf[at:at + tag.size], "little", signed=tag.signed)
+        items.append(ScapyItem(tag.abbrev, value, base + at, tag.size))
+        used, _ = fld._find_fld_pkt_val(pkt, sd.NDRUnion(tag=value))
+        arms = [sub for sub, _ in fld.flds]
+        arm = mf.alternatives[1 + next((i for i, sub in enumerate(arms) if sub is used), len(arms))]
+        end = at + tag.size
+        if arm.kind == "ndr_pointer":
+            end, more = self._cut_pointer(arm, buf, min(_aligned(end, base, 4), len(buf)), base)
+            items.extend(more)
+        return items, end, False
 
     def _handed_down(self, msg: M.Message, guard: M.Field, dissected: Packet | None) -> bool:
         """True when scapy's message below ``msg`` is one of ours that hands down the

@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import math
 import re
+import struct
 
 from scapy import fields as sf
 from scapy.config import conf
@@ -398,6 +399,21 @@ def _defers(fields) -> bool:
     return False
 
 
+class _UnionValue:
+    """What an NDR union's dissect-time condition gets as ``val``: its tag."""
+
+    def __init__(self, tag) -> None:
+        self.tag = tag
+
+
+def _on_tag(cond, tag_name: str):
+    """An NDR union arm's condition ``cond(pkt, val)`` as a condition of the packet
+    alone: ``val.tag`` is the union's tag, read just before."""
+    if cond is None:
+        return None
+    return lambda pkt: cond(pkt, _UnionValue(getattr(pkt, tag_name)))
+
+
 def _set_condition(f: M.Field, condition: M.Expr | None) -> None:
     """``f`` is read only when ``condition`` holds; an NDR array's members too (each is read on its own)."""
     f.condition = condition
@@ -474,6 +490,13 @@ class FieldKinds:
         where = location(cls, fld)
         options = [(sub, cond[0] if isinstance(cond, tuple) else cond) for sub, cond in fld.flds]
         options.append((fld.dflt, None))
+        alternatives, earlier = [], []
+        if isinstance(fld, sd._NDRUnionField):
+            # an NDR union: its tag, then the arm the tag chooses (scapy's conditions on the tag read)
+            tag = self.union_tag(cls, msg, fld, known)
+            alternatives.append(tag)
+            options = [(sub, _on_tag(cond[1] if isinstance(cond, tuple) else cond, tag.name))
+                       for sub, cond in fld.flds] + [(fld.dflt, None)]
         # after bit fields that end mid-byte: a first alternative of bits may complete
         # their run under the run's condition (802.11's frame control: 4 flag bits after
         # the 4-bit cfe, else 8); else the run's members, and bit alternatives, read at
@@ -484,7 +507,7 @@ class FieldKinds:
         if at_bit and run:
             _read_at_bit(where, run, self.multi_enum_members)
             group.clear()
-        alternatives, earlier = [], []
+        first_arm = len(alternatives)
         for i, (sub, cond) in enumerate(options):
             sub = _configured(sub, where, cls)
             bit = isinstance(sub, sf._BitField)
@@ -492,8 +515,9 @@ class FieldKinds:
             # a FlagsField of whole bytes on a byte boundary: an integer with flags
             whole = (isinstance(sub, sf.FlagsField) and not group and not at_bit and not (joins and i == 0)
                      and sub.size % 8 == 0 and sub.size // 8 in _RUN_SIZES)
+            union_arm = isinstance(fld, sd._NDRUnionField) and isinstance(sub, (sd.NDRAlign, sd.NDRFullPointerField))
             if isinstance(sub, (sf.ConditionalField, sf.PadField, sf.MultipleTypeField, sf._BitField)) and not (
-                    bits or whole):
+                    bits or whole or union_arm):
                 raise GeneratorError(f"{where}: a MultipleTypeField of {type(sub).__name__} is not translated; "
                                      f"its alternatives may be whole-byte fields")
             test = None if cond is None else self.expr_of(cls, fld, cond, known, "a MultipleTypeField condition",
@@ -502,11 +526,17 @@ class FieldKinds:
                                *([test] if test is not None else []))
             condition = None if condition == M.Bool(True) else condition
             name = fld.name if i == 0 else f"{fld.name}_{i + 1}"
-            if bits and any(not a.bit_cursor for a in alternatives):
+            if bits and any(not a.bit_cursor for a in alternatives[first_arm:]):
                 raise GeneratorError(f"{where}: a MultipleTypeField after bit fields that end mid-byte, with a bit "
                                      f"alternative after a whole-byte one, is not translated")
             alt = self.plain_field(cls, msg, sub, known, ndr, group, name=name)
             alt.condition = condition
+            if alt.kind == "ndr_pointer":  # its referent read under the condition, its pointee too
+                referent, pointee = alt.members
+                referent.condition = condition
+                _set_condition(pointee, all_of(*([condition] if condition is not None else []), pointee.condition))
+                # a union is a constructed type of its own: scapy reads its arm's pointee at its end, right after
+                pointee.deferred = False
             if joins and i == 0:
                 if group or any(g.condition != condition for g in run):
                     # it does not complete the run under the run's condition: bit by bit
@@ -523,9 +553,26 @@ class FieldKinds:
             alternatives.append(alt)
             if test is not None:
                 earlier.append(test)
-        first = alternatives[0]
+        first = alternatives[first_arm]
         return M.Field(name=fld.name, ident=first.ident, abbrev=first.abbrev, label=fld.name, kind="choice",
                        size=None, alternatives=tuple(alternatives))
+
+    def union_tag(self, cls, msg, fld, known) -> M.Field:
+        """An NDR union's tag (C706 14.3.8): an integer aligned as the union is, read
+        before its arm; known to the arms' conditions by its own name."""
+        where = location(cls, fld)
+        fmt = fld.switch_fmt[0]
+        size = struct.calcsize("<" + fmt)
+        if fmt not in "bBhHiIlL" or size not in (1, 2, 4):
+            raise GeneratorError(f"{where}: an NDR union tag of format {fmt!r} is not translated")
+        name = f"{fld.name}_tag"
+        align = fld.align[0] if isinstance(fld.align, tuple) else fld.align
+        tag = M.Field(name=name, ident=lua_ident(name), abbrev=self.claim_field_abbrev(
+            f"{msg.abbrev}.{filter_part(name)}", where), label="tag", kind="int",
+            ftype=M.INT_FTYPES[(size, fmt.islower())], base="DEC", size=size, little_endian=True,
+            signed=fmt.islower(), align_before=align if align > 1 else None, referenced=True)
+        known[name] = tag
+        return tag
 
     def plain_field(self, cls, msg, fld, known, ndr, group, name: str | None = None) -> M.Field:
         """``name``: the filter and code name, when not the scapy field's (a MultipleTypeField's alternatives)."""
@@ -535,7 +582,7 @@ class FieldKinds:
 
         # NDR (DCE/RPC stubs, NDR32 only)
         if isinstance(fld, sd.NDRFullPointerField):
-            return self.ndr_pointer(cls, msg, fld, known, group, base)
+            return self.ndr_pointer(cls, msg, fld, known, group, base, name or fld.name)
         if isinstance(fld, sd.NDRAlign) and isinstance(fld.fld, (sd._NDREnumField, sf.LEIntEnumField)):
             # NDRInt3264EnumField: 2 bytes in NDR32; NDRIntEnumField (v1_enum): 4
             size = 2 if isinstance(fld.fld, sd._NDREnumField) else 4
@@ -1226,20 +1273,20 @@ class FieldKinds:
                          align_before=inner.ALIGNMENT[0] if inner.ALIGNMENT[0] > 1 else None)
         return M.Field(**base, kind="ndr_struct", members=(max_count, struct))
 
-    def ndr_pointer(self, cls, msg, fld, known, group, base) -> M.Field:
+    def ndr_pointer(self, cls, msg, fld, known, group, base, name: str) -> M.Field:
         """NDRFullPointerField: a 4-byte referent id (aligned to 4), then its
         pointee when the id is not 0; an embedded pointer's (NDRFullEmbPointerField,
         NDRRefEmbPointerField) after the other fields of its structure."""
         where = location(cls, fld)
         if isinstance(fld.fld, sd.NDRFullPointerField):
             raise GeneratorError(f"{where}: a pointer to a pointer is not translated")
-        referent = M.Field(name="referent_id", ident=lua_ident(f"{fld.name}_referent_id"), label="referent_id",
+        referent = M.Field(name="referent_id", ident=lua_ident(f"{name}_referent_id"), label="referent_id",
                            kind="int", ftype="uint32", base="HEX", size=4, little_endian=True, align_before=4,
                            referenced=True,
                            abbrev=self.claim_abbrev(f"{base['abbrev']}.referent_id", where))
         # the pointee is the field scapy names: its filter name is the pointer's
         del self.abbrevs[base["abbrev"]]
-        pointee = self.plain_field(cls, msg, fld.fld, known, True, group, name=fld.name)
+        pointee = self.plain_field(cls, msg, fld.fld, known, True, group, name=name)
         if pointee.kind in ("ndr_pointer", "choice", "undecoded") or pointee.payload:
             raise GeneratorError(f"{where}: a pointer to {pointee.kind} is not translated")
         # an embedded reference pointer's pointee is there whatever its id

@@ -1,0 +1,67 @@
+"""Test layers: NDR unions of scapy's MS-RPC interfaces (C706 14.3.8).
+
+A union is its tag (an integer aligned as the union is), then the arm the tag
+chooses; scapy's arms test the tag read (``val.tag == 2``). An arm that is an
+embedded pointer (PFILE_ENUM_STRUCT's shape) has its referent in place and its
+pointee after the structure holding it; the default arm reads nothing. Each
+message is a stub of its own, so alignment counts from the UDP payload's start.
+"""
+
+from scapy.fields import StrFixedLenField
+from scapy.layers.dcerpc import (NDRByteField, NDRFullEmbPointerField, NDRIntField, NDRPacket, NDRPacketField,
+                                 NDRShortField, NDRUnionField)
+from scapy.layers.inet import UDP
+from scapy.packet import bind_layers
+
+__all__ = ["Numbers", "Enumerated"]
+
+
+class NDR32(NDRPacket):
+    """Marshalled with NDR32, the transfer syntax the dissectors read (scapy's default is conf.ndr64)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("ndr64", False)
+        super().__init__(*args, **kwargs)
+
+
+class Info1(NDR32):
+    ALIGNMENT = (4, 8)
+    fields_desc = [NDRIntField("count", 0), NDRShortField("flags", 0)]
+
+
+class Info2(NDR32):
+    ALIGNMENT = (2, 2)
+    fields_desc = [NDRShortField("a", 0), NDRShortField("b", 0)]
+
+
+class Numbers(NDR32):
+    """Arms of plain NDR integers, chosen by a 2-byte tag."""
+
+    ALIGNMENT = (4, 8)
+    fields_desc = [
+        NDRByteField("kind", 0),
+        NDRUnionField([(NDRIntField("value", 0), ((lambda pkt: pkt.kind == 1), (lambda _, val: val.tag == 1))),
+                       (NDRShortField("value", 0), ((lambda pkt: pkt.kind == 2), (lambda _, val: val.tag == 2)))],
+                      StrFixedLenField("value", "", length=0), align=(2, 8), switch_fmt=("H", "H")),
+        NDRByteField("tail", 0),
+    ]
+
+
+class Enumerated(NDR32):
+    """PFILE_ENUM_STRUCT's shape: a level, then a union of embedded pointers to structures."""
+
+    ALIGNMENT = (4, 8)
+    fields_desc = [
+        NDRIntField("Level", 0),
+        NDRUnionField([(NDRFullEmbPointerField(NDRPacketField("Info", Info1(), Info1)),
+                        ((lambda pkt: getattr(pkt, "Level", None) == 1), (lambda _, val: val.tag == 1))),
+                       (NDRFullEmbPointerField(NDRPacketField("Info", Info2(), Info2)),
+                        ((lambda pkt: getattr(pkt, "Level", None) == 2), (lambda _, val: val.tag == 2)))],
+                      StrFixedLenField("Info", "", length=0), align=(4, 8), switch_fmt=("L", "L")),
+        NDRShortField("after", 0),
+    ]
+
+
+PORTS = {Numbers: 41601, Enumerated: 41602}
+for _cls, _port in PORTS.items():
+    bind_layers(UDP, _cls, dport=_port)
