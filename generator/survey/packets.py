@@ -13,6 +13,8 @@ from scapy.config import conf
 from scapy.packet import Packet, fuzz
 
 FUZZED = 8
+# the most a UDP datagram carries over IPv4: a bigger survey packet cannot be sent
+MAX_PAYLOAD = 65535 - 20 - 8
 
 # Given to the address fields scapy would otherwise look up when building: a
 # DestMACField left None asks the neighbour cache, which may send ARP requests.
@@ -30,7 +32,7 @@ def survey_packets(cls: type[Packet], seed: int = 0) -> list[bytes]:
             raw = bytes(make())
         except Exception:  # scapy cannot build this variant of the class: skip it
             continue
-        if raw and raw not in out:
+        if raw and raw not in out and len(raw) <= MAX_PAYLOAD:
             out.append(raw)
     return out or _dissected(cls, f"{cls.__module__}.{cls.__name__}")
 
@@ -105,4 +107,4 @@ def mutated(packets: list[bytes], name: str) -> list[bytes]:
             out.append(raw[:i] + bytes([raw[i] ^ (1 << rng.randrange(8))]) + raw[i + 1:])
         i = rng.randrange(len(raw) + 1)
         out.append(raw[:i] + bytes([rng.randrange(256)]) + raw[i:])
-    return [m for m in dict.fromkeys(out) if m]
+    return [m for m in dict.fromkeys(out) if 0 < len(m) <= MAX_PAYLOAD]

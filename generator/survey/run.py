@@ -159,7 +159,10 @@ def _survey_one(task, tshark: Tshark, work: str, backend: str, strict: bool) -> 
         return Outcome(module, "-", problem=f"module not importable: {error}")
     classes, _ = module_classes(module)
     cls = next(c for c in classes if c.__name__ == name)
-    return survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work, backend, strict)
+    try:
+        return survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work, backend, strict)
+    except Exception as exc:  # a defect of the survey's own on this class: recorded, the run goes on
+        return Outcome(module, name, problem=f"survey crashed: {type(exc).__name__}: {_line(exc)}")
 
 
 def _write_frames(path: str, payloads: list[bytes], port: int) -> None:

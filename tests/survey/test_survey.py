@@ -3,10 +3,13 @@
 dissector fails to load, nothing crashes."""
 
 import json
+import struct
 import subprocess
 import sys
 
 import pytest
+from scapy.fields import StrFixedLenField
+from scapy.packet import Packet
 
 from conftest import REPO
 
@@ -84,3 +87,32 @@ def test_xcp_fields_take_the_byte_order_scapy_is_configured_with(tshark, backend
             assert out.status == "agrees" and out.packets >= 5, out
     finally:
         conf.contribs["XCP"]["byte_order"] = saved
+
+
+class Huge(Packet):
+    """A default packet no UDP datagram can carry (as some of ms_nrtp's are with their lists filled)."""
+
+    name = "Huge"
+    fields_desc = [StrFixedLenField("data", b"\0" * 70000, 70000)]
+
+
+def test_a_packet_too_big_for_a_datagram_is_left_out(tshark, tmp_path):
+    from generator.survey.packets import MAX_PAYLOAD, mutated, survey_packets
+    from generator.survey.run import survey_class
+
+    packets = survey_packets(Huge)
+    assert packets and all(len(p) <= MAX_PAYLOAD for p in packets)
+    assert all(len(p) <= MAX_PAYLOAD for p in mutated([b"\0" * MAX_PAYLOAD], "huge"))
+    outcome = survey_class(__name__, Huge, 41999, tshark, str(tmp_path))
+    assert outcome.generated and outcome.loaded and outcome.problem is None, outcome
+
+
+def test_a_class_the_survey_itself_fails_on_is_recorded_and_the_run_goes_on(monkeypatch, tshark, tmp_path):
+    from generator.survey import run
+
+    def broken(*_args, **_kwargs):
+        raise struct.error("'H' format requires 0 <= number <= 65535")
+
+    monkeypatch.setattr(run, "survey_class", broken)
+    outcome = run._survey_one((0, "scapy.layers.tftp", "TFTP", None), tshark, str(tmp_path), "lua", False)
+    assert outcome.cls == "TFTP" and outcome.problem == "survey crashed: error: 'H' format requires 0 <= number <= 65535"
