@@ -461,13 +461,13 @@ def ber_tree(root: BerNode) -> list[BerNode]:
     return out
 
 
-def _flattened(f: Field) -> list[Field]:
+def flattened(f: Field) -> list[Field]:
     """The fields a backend reads for ``f``: itself, or its alternatives, or its members (a pointer's pointee
     may be an NDR array, whose members are read in turn)."""
     if f.alternatives:
-        return [g for a in f.alternatives for g in _flattened(a)]
+        return [g for a in f.alternatives for g in flattened(a)]
     if f.members:
-        return [g for m in f.members for g in _flattened(m)]
+        return [g for m in f.members for g in flattened(m)]
     return [f]
 
 
@@ -564,7 +564,7 @@ class Message:
     def flat_fields(self) -> list[Field]:
         """The fields as the dissectors read them: a choice's alternatives, a pointer's members in its
         place, the pointees of its embedded pointers at its end."""
-        read = [a for f in self.fields for a in ((f, *f.members) if f.kind == "ber" else _flattened(f))
+        read = [a for f in self.fields for a in ((f, *f.members) if f.kind == "ber" else flattened(f))
                 if a.kind != "virtual"]
         # the pointees of embedded pointers follow the structure; not when its end is undecoded
         pointees = [] if self.undecoded is not None else [f for f in read if f.deferred]

@@ -530,6 +530,9 @@ class FieldKinds:
                 raise GeneratorError(f"{where}: a MultipleTypeField after bit fields that end mid-byte, with a bit "
                                      f"alternative after a whole-byte one, is not translated")
             alt = self.plain_field(cls, msg, sub, known, ndr, group, name=name)
+            if union_arm and any(g.kind in ("ndr_split", "ndr_pointees") for g in M.flattened(alt)):
+                raise GeneratorError(f"{where}: an NDR union arm holding a structure whose pointees scapy defers "
+                                     f"past the union is not translated")
             alt.condition = condition
             if alt.kind == "ndr_pointer":  # its referent read under the condition, its pointee too
                 referent, pointee = alt.members

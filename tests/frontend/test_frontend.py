@@ -449,3 +449,11 @@ def test_fields_whose_names_differ_in_case_get_distinct_filter_names(tmp_path):
         """))
     assert [f.abbrev for f in proto.message("Both").fields] == [
         "userlayer.both.ab", "userlayer.both.ab_2", "userlayer.both.ab_3"]
+
+
+def test_an_ndr_union_arm_whose_pointees_scapy_defers_past_it_is_left_undecoded():
+    """ms_eerr's ExtendedErrorParam: an arm holds a structure (EEAString) whose pointee scapy
+    reads after the union; the dissectors read an arm's pointees right after it, so it is not translated."""
+    proto = load("scapy.layers.msrpce.raw.ms_eerr:ExtendedErrorParam")
+    msg = next(m for m in proto.messages if m.name == "ExtendedErrorParam")
+    assert "an NDR union arm holding a structure whose pointees scapy defers past the union" in msg.undecoded
