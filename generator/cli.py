@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from scapy.error import Scapy_Exception
@@ -305,6 +306,9 @@ def _cmd_serve(args) -> int:
     except ValueError:
         raise GeneratorError(f"--lines {args.lines!r}: give handles like 0x10001,0x10002") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    # Ctrl-C stops the server even when it was started with SIGINT ignored (a background
+    # job of a shell, a test runner's worker), which Python and asyncio would otherwise keep
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     server = TapsrvServer(args.host, args.port, lines)
 
     async def main():
