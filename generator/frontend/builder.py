@@ -230,15 +230,19 @@ class ProtocolBuilder(Asn1Kinds, FieldKinds, Expressions):
             group.clear()
         else:
             name = fld.name if fld is not None else "ASN1_root"
-        ident = unique("undecoded", set(idents))
         msg.undecoded = reason
-        guard = next((g for g in msg.fields if g.under), None)  # one "not decoded" expert per message
-        msg.fields.append(M.Field(
-            name=name, ident=ident, kind="undecoded", rest=True, reason=reason, label="Undecoded",
+        msg.fields.append(self._undecoded_field(cls, msg, name, unique("undecoded", set(idents)), reason, rest=True))
+
+    def _undecoded_field(self, cls, msg: M.Message, name: str, ident: str, reason: str, **how) -> M.Field:
+        """An undecoded item of ``msg``, its own filter name, and the message's one
+        "not decoded" expert (a guard's, when one came before)."""
+        earlier = next((g for g in msg.fields if g.kind == "undecoded"), None)
+        return M.Field(
+            name=name, ident=ident, kind="undecoded", reason=reason, label="Undecoded", **how,
             abbrev=self.claim_abbrev(unique(f"{msg.abbrev}.undecoded", set(self.abbrevs)), cls.__name__),
-            expert_abbrev=guard.expert_abbrev if guard else self.claim_abbrev(
+            expert_abbrev=earlier.expert_abbrev if earlier else self.claim_abbrev(
                 unique(f"{msg.abbrev}.not_decoded", set(self.abbrevs)), cls.__name__),
-        ))
+        )
 
     def _guard(self, cls, msg: M.Message, fld, f: M.Field, below: list[str], group: list, idents: dict) -> None:
         """Before the first field reading the message below (scapy's pkt.underlayer), a
@@ -255,13 +259,8 @@ class ProtocolBuilder(Asn1Kinds, FieldKinds, Expressions):
             reason = f"{cls.__name__}.{fld.name}: reads pkt.underlayer.{below[0]}"
             ident = unique("undecoded", set(idents))
             idents[ident] = fld.name
-            msg.fields.append(M.Field(
-                name=fld.name, ident=ident, kind="undecoded", under=tuple(dict.fromkeys(below)), reason=reason,
-                label="Undecoded",
-                abbrev=self.claim_abbrev(unique(f"{msg.abbrev}.undecoded", set(self.abbrevs)), cls.__name__),
-                expert_abbrev=self.claim_abbrev(unique(f"{msg.abbrev}.not_decoded", set(self.abbrevs)),
-                                                cls.__name__),
-            ))
+            msg.fields.append(self._undecoded_field(cls, msg, fld.name, ident, reason,
+                                                    under=tuple(dict.fromkeys(below))))
         msg.under = tuple(dict.fromkeys(msg.under + tuple(below)))
 
     def _ends_undecoded(self, f: M.Field) -> bool:
