@@ -16,22 +16,16 @@ the UDP payload's start.
 
 from scapy.layers.dcerpc import (NDRByteField, NDRConfFieldListField, NDRConfPacketListField, NDRConfStrLenField,
                                  NDRConfStrLenFieldUtf16, NDRConfVarFieldListField, NDRConfVarPacketListField,
-                                 NDRFullEmbPointerField, NDRFullPointerField, NDRIntField, NDRPacket, NDRPacketField,
+                                 NDRFullEmbPointerField, NDRFullPointerField, NDRIntField, NDRPacketField,
                                  NDRShortField, NDRConfVarStrLenField)
 from scapy.fields import StrFixedLenField
 from scapy.layers.inet import UDP
 from scapy.packet import bind_layers
 
+from layers.ndr import NDR32
+
 # the messages (not the NDR32 base class and the elements)
 __all__ = ["Points", "Container", "Numbers", "Blobs", "Varying", "Pointing", "NamedContainer", "Nesting", "Sids"]
-
-
-class NDR32(NDRPacket):
-    """Marshalled with NDR32, the transfer syntax the dissectors read (scapy's default is conf.ndr64)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("ndr64", False)
-        super().__init__(*args, **kwargs)
 
 
 class Point(NDR32):

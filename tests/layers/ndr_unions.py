@@ -8,20 +8,14 @@ message is a stub of its own, so alignment counts from the UDP payload's start.
 """
 
 from scapy.fields import StrFixedLenField
-from scapy.layers.dcerpc import (NDRByteField, NDRFullEmbPointerField, NDRIntField, NDRPacket, NDRPacketField,
+from scapy.layers.dcerpc import (NDRByteField, NDRFullEmbPointerField, NDRIntField, NDRPacketField,
                                  NDRShortField, NDRUnionField)
 from scapy.layers.inet import UDP
 from scapy.packet import bind_layers
 
+from layers.ndr import NDR32
+
 __all__ = ["Numbers", "Enumerated"]
-
-
-class NDR32(NDRPacket):
-    """Marshalled with NDR32, the transfer syntax the dissectors read (scapy's default is conf.ndr64)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("ndr64", False)
-        super().__init__(*args, **kwargs)
 
 
 class Info1(NDR32):
