@@ -919,10 +919,9 @@ def message_reading(proto: M.Protocol, classes: dict[str, type], msg: M.Message,
         if type(payload) in bound:
             more, used, _ = walker.walk(proto.message(bound[type(payload)]), type(payload), buf[consumed:], consumed,
                                         payload)
-        elif isinstance(payload, conf.raw_layer) and failed_class(layer, bytes(payload.load)) in bound:
+        elif isinstance(payload, conf.raw_layer) and (failed := failed_class(layer, bytes(payload.load))) in bound:
             # scapy chose one of ours for the payload, its dissection raised, and it kept Raw:
             # the fields read before it gave up, as the dissector shows them (truncated)
-            failed = failed_class(layer, bytes(payload.load))
             more, used, _ = walker.walk(proto.message(bound[failed]), failed, buf[consumed:], consumed, None)
             payload = None
         else:
