@@ -229,7 +229,7 @@ def _cmd_check(args) -> int:
                     shown.append(True)
                 print(side_by_side([(a, b)]))
 
-            bar = Progress("check", _frame_count(pcap) if sys.stderr.isatty() else 1)
+            bar = Progress("check", _frame_count(pcap) if sys.stderr.isatty() else 1, unit="frames")
             try:
                 results.append(checker.check(pcap, print_pair if args.side_by_side else None,
                                              progress=lambda frame: bar.update(frame, f"frame {frame}")))
@@ -259,7 +259,7 @@ def _cmd_survey(args) -> int:
 
     tshark = Tshark.find(args.tshark)
     modules = args.modules or library_modules()
-    bar = Progress("survey", 1)
+    bar = Progress("survey", 1, unit="classes")
     outcomes = survey(modules, tshark, progress=lambda i, n, what: (setattr(bar, "total", n), bar.update(i, what)),
                       limit=args.limit, backend=args.backend, strict=args.strict, jobs=args.jobs,
                       every=args.every)

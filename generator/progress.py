@@ -15,9 +15,11 @@ WIDTH = 24
 
 
 class Progress:
-    def __init__(self, label: str, total: int, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+    def __init__(self, label: str, total: int, stream: TextIO | None = None, enabled: bool | None = None,
+                 unit: str = "bytes") -> None:
         self.label = label
         self.total = max(total, 1)
+        self.unit = unit
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.start = time.monotonic()
@@ -29,7 +31,7 @@ class Progress:
         return cls(label, os.path.getsize(path))
 
     def update(self, done: int, note: str = "") -> None:
-        """``done`` of ``total`` (bytes of the file read so far); ``note`` says what was found."""
+        """``done`` of ``total`` (in ``unit``s: bytes of the file read so far, frames, classes); ``note`` says what was found."""
         if not self.enabled:
             return
         now = time.monotonic()
@@ -38,10 +40,19 @@ class Progress:
         self.last = now
         part = min(done / self.total, 1.0)
         bar = "#" * int(part * WIDTH)
-        rate = done / max(now - self.start, 1e-9) / 1e6
-        self.stream.write(f"\r{self.label} [{bar:<{WIDTH}}] {part:6.1%} {rate:6.1f} MB/s {note}\x1b[K")
+        self.stream.write(f"\r{self.label} [{bar:<{WIDTH}}] {part:6.1%} {self._pace(done, now)} {note}\x1b[K")
         self.stream.flush()
         self.drawn = True
+
+    def _pace(self, done: int, now: float) -> str:
+        """The rate in the bar's unit, and once there is one, the time left at that rate."""
+        elapsed = max(now - self.start, 1e-9)
+        rate = done / elapsed
+        shown = f"{rate / 1e6:6.1f} MB/s" if self.unit == "bytes" else f"{rate:6.1f} {self.unit}/s"
+        if 0 < done < self.total:
+            left = int((self.total - done) / rate)
+            shown += f" {left // 60}:{left % 60:02d} left"
+        return shown
 
     def close(self) -> None:
         if self.drawn:

@@ -21,3 +21,20 @@ def test_silent_off_a_terminal():
     bar.update(5)
     bar.close()
     assert out.getvalue() == ""
+
+
+def test_rate_in_the_bars_unit_with_time_left():
+    out = io.StringIO()
+    bar = Progress("survey", 10, stream=out, enabled=True, unit="classes")
+    bar.start -= 2.0  # two seconds in, 4 of 10 done: 2 classes/s, 3 s left
+    bar.update(4, "scapy.layers.inet:IP")
+    text = out.getvalue()
+    assert "2.0 classes/s" in text and "0:03 left" in text and "MB/s" not in text
+
+
+def test_bytes_shown_as_megabytes_per_second():
+    out = io.StringIO()
+    bar = Progress("show", 4_000_000, stream=out, enabled=True)
+    bar.start -= 1.0
+    bar.update(2_000_000)
+    assert "2.0 MB/s" in out.getvalue() and "0:01 left" in out.getvalue()
