@@ -198,11 +198,14 @@ class ClassChoice:
     size: int
     entries: tuple[tuple[int, str | None], ...]  # key -> Message.ident, where not ``default``
     default: str | None
-    short: str | None  # fewer than offset + size bytes left
+    short: str | None  # fewer than ``need`` bytes left
+    # a choice with no key (size 0) may still need this many bytes (SecOC_PDU's
+    # hook reads an identifier from its first 4 bytes, in a registry that is empty)
+    least: int = 0
 
     @property
     def need(self) -> int:
-        return self.offset + self.size
+        return max(self.offset + self.size, self.least)
 
     @property
     def messages(self) -> list[str]:

@@ -913,17 +913,20 @@ def message_reading(proto: M.Protocol, classes: dict[str, type], msg: M.Message,
     walker = _Walker(proto, classes)
     items, consumed, _ = walker.walk(msg, cls, buf, 0, pkt)
     bound = {c: ident for ident, c in classes.items()}
-    layer = pkt
+    # a payload is read as the dissector reads it: only where the message below binds its class
+    binds = lambda below, c: c in bound and any(b.message == bound[c] for b in below.payloads)  # noqa: E731
+    layer, below = pkt, msg
     while layer is not None and consumed < len(buf):
         payload = layer.payload
-        if type(payload) in bound:
-            more, used, _ = walker.walk(proto.message(bound[type(payload)]), type(payload), buf[consumed:], consumed,
-                                        payload)
-        elif isinstance(payload, conf.raw_layer) and (failed := failed_class(layer, bytes(payload.load))) in bound:
+        failed = failed_class(layer, bytes(payload.load)) if isinstance(payload, conf.raw_layer) else None
+        if failed is not conf.raw_layer and binds(below, failed):
             # scapy chose one of ours for the payload, its dissection raised, and it kept Raw:
             # the fields read before it gave up, as the dissector shows them (truncated)
             more, used, _ = walker.walk(proto.message(bound[failed]), failed, buf[consumed:], consumed, None)
             payload = None
+        elif binds(below, type(payload)):
+            below = proto.message(bound[type(payload)])
+            more, used, _ = walker.walk(below, type(payload), buf[consumed:], consumed, payload)
         else:
             break
         items.extend(more)

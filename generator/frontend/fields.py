@@ -26,7 +26,7 @@ from .. import model as M
 from ..names import filter_part, lua_ident, unique
 from .errors import GeneratorError, location
 from .logic import all_of, negation
-from .probing import class_picker, learn, picker
+from .probing import class_picker, learn, least_bytes, picker
 
 _INT_FMT = re.compile(r"^([<>!=@]?)([bBhHiIlLqQ])$")
 # bytes a bit run may fill: the integer sizes both backends read and mask exactly
@@ -1047,11 +1047,13 @@ class FieldKinds:
                                  f"one or two bytes within the first four; give a Packet class")
         return None, self.class_choice(learned)
 
-    def class_choice(self, learned, sub_only: bool = True) -> M.ClassChoice:
-        """The model of a choice probing learned; its classes become messages."""
+    def class_choice(self, learned, sub_only: bool = True, least: int = 0) -> M.ClassChoice:
+        """The model of a choice probing learned; its classes become messages.
+        ``least``: a keyless choice's fewest bytes (fewer: scapy's Raw)."""
         ident = lambda c: self.message(c, sub_only=sub_only).ident if c is not None else None  # noqa: E731
+        short = None if least else ident(learned.short)
         shape = dict(offset=learned.offset, size=learned.size, entries=tuple((k, ident(c)) for k, c in learned.table),
-                     default=ident(learned.default), short=ident(learned.short))
+                     default=ident(learned.default), short=short, least=least)
         for known in self.choices:  # the same choice twice (a class as a list's and on its own): one table
             if known == M.ClassChoice(ident=known.ident, **shape):
                 return known
@@ -1067,8 +1069,16 @@ class FieldKinds:
         if cls not in _LEARNED:
             _LEARNED[cls] = learn(class_picker(cls))
         learned = _LEARNED[cls]
-        if learned is not None and learned.size:
+        if learned is None:
+            return
+        if learned.size:
             self.messages[cls].choose = self.class_choice(learned, sub_only=False)
+        elif learned.default not in (None, cls):
+            # the hook always chooses another class (its registry empty at generation
+            # time, as scapy's is when nothing registered): that class, from the
+            # bytes it needs, fewer being scapy's Raw
+            least = least_bytes(class_picker(cls), learned.default)
+            self.messages[cls].choose = self.class_choice(learned, sub_only=False, least=least)
 
     def packet_list(self, cls, msg, fld, base, known) -> M.Field:
         if getattr(fld, "next_cls_cb", None) is not None:

@@ -108,6 +108,12 @@ def learn(pick: Pick, seed: int = 0) -> KeyedChoice | None:
     return KeyedChoice(offset, size, False, tuple((k, v) for k, v in table.items() if v != default), default, short)
 
 
+def least_bytes(pick: Pick, chosen: type) -> int:
+    """The fewest bytes from which on ``pick`` makes ``chosen`` of zeros, up to
+    the key's reach: a class chosen whatever the bytes may still need some."""
+    return next(n for n in range(KEY_REACH, -1, -1) if n == 0 or pick(bytes(n - 1)) != chosen)
+
+
 def _table(pick: Pick, bases: list[bytes], offset: int, size: int) -> dict | None:
     """key -> class with the key at ``offset``, when no other byte changes it."""
     def probe(k: int, base: bytes) -> bytes:

@@ -1,6 +1,6 @@
 """Probing scapy's class choices: the key and table learned from a choosing function."""
 
-from generator.frontend.probing import learn
+from generator.frontend.probing import learn, least_bytes
 
 
 class A: pass  # noqa: E701
@@ -32,3 +32,10 @@ def test_no_choice_at_all():
 def test_a_choice_no_short_key_explains_is_refused():
     assert learn(lambda raw: A if raw[0] == 1 and raw[5] == 0 else B) is None  # byte 5 matters too
     assert learn(lambda raw: A if raw[0] + raw[1] + raw[2] == 3 else B) is None
+
+
+def test_the_fewest_bytes_a_keyless_choice_needs():
+    # as SecOC_PDU's hook: Raw below 4 bytes, another class from there on
+    assert least_bytes(lambda raw: A if len(raw) >= 4 else None, A) == 4
+    assert least_bytes(lambda raw: A, A) == 0
+    assert least_bytes(lambda raw: A if len(raw) != 1 else None, A) == 2  # below the last miss: short
