@@ -182,16 +182,16 @@ class Checker:
         layer = pkt
         while layer is not None and type(layer) in self.message_of:
             lmsg = self.message_of[type(layer)]
-            for v in (layer.violations() if hasattr(layer, "violations") else []):
+            for v in (layer.violations() if _declares(layer, "violations") else []):
                 if any(r.rule_id == v.rule for r in lmsg.rules):  # a rule on undecoded bytes is not checked
                     experts.add(self._rule_expert(lmsg, v.rule))
             layer = layer.payload if layer.payload else None
-        if getattr(pkt, "truncated", False):
+        if _declares(pkt, "truncated") and pkt.truncated:
             experts.add((f"{msg.abbrev}.truncated", msg.abbrev))
         # a reader may say whether a stub is truncated without dissecting it (stub_truncated)
         truncated = getattr(rec, "stub_truncated", None)
         if truncated is None:
-            truncated = getattr(rec.stub, "truncated", False)
+            truncated = _declares(rec.stub, "truncated") and rec.stub.truncated
         if truncated:
             stub = self.message_of[getattr(rec, "stub_class", None) or type(rec.stub)]
             experts.add((f"{stub.abbrev}.truncated", stub.abbrev))
@@ -429,3 +429,11 @@ def by_frame(scapy: Iterable[Side], lua: Iterable[Side]) -> Iterator[tuple[int, 
         for _, source, side in group:
             (theirs if source else ours).append(side)
         yield frame, ours, theirs
+
+
+def _declares(pkt, name: str) -> bool:
+    """True when ``pkt``'s class has ``name`` (our layers' truncated, violations).
+    Asked of the class, not the packet: scapy looks a name a packet lacks up in
+    its fields, and some classes' lookups never end (NDRSerialization1Header's
+    getfield_and_val asks itself again when it holds no NDR payload)."""
+    return pkt is not None and hasattr(type(pkt), name)
