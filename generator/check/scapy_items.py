@@ -62,12 +62,12 @@ def _inner(fld):
     return fld
 
 
-def _union_arm(union, mf: M.Field, pkt, tag: int) -> M.Field:
+def _union_arm(union, mf: M.Field, pkt, tag: int) -> tuple[M.Field, sf.Field]:
     """The model's arm of an NDR union that scapy's conditions choose for ``tag``
-    (its alternatives: the tag, each arm in scapy's order, the default)."""
+    (its alternatives: the tag, each arm in scapy's order, the default), and scapy's."""
     used, _ = union._find_fld_pkt_val(pkt, sd.NDRUnion(tag=tag))
     arms = [sub for sub, _ in union.flds]
-    return mf.alternatives[1 + next((i for i, sub in enumerate(arms) if sub is used), len(arms))]
+    return mf.alternatives[1 + next((i for i, sub in enumerate(arms) if sub is used), len(arms))], used
 
 
 def _paired(scapy_fields, fields: list[M.Field]):
@@ -377,10 +377,10 @@ class _Walker:
                 tag = mf.alternatives[0]
                 at = _aligned(start, base, tag.align_before or 1)
                 items.append(ScapyItem(tag.abbrev, int(val.tag), base + at, tag.size))
-                mf = _union_arm(union, mf, pkt, val.tag)
+                mf, arm = _union_arm(union, mf, pkt, val.tag)
                 start, val = at + tag.size, val.value
             if mf.kind == "ndr_pointer" and mf.members[1].deferred and val is not None:
-                deferred.append((mf.members[1], val, fld.fld, pkt))
+                deferred.append((mf.members[1], val, (arm if union is not None else fld).fld, pkt))
             nested = [] if mf.kind == "ndr_split" else None
             self.stopped_at = None
             end = len(buf) - _remaining(s)
@@ -459,7 +459,7 @@ class _Walker:
             return items, at, False
         value = int.from_bytes(buf[at:at + tag.size], "little", signed=tag.signed)
         items.append(ScapyItem(tag.abbrev, value, base + at, tag.size))
-        arm = _union_arm(fld, mf, pkt, value)
+        arm, _ = _union_arm(fld, mf, pkt, value)
         end = at + tag.size
         if arm.kind == "ndr_pointer":
             end, more = self._cut_pointer(arm, buf, min(_aligned(end, base, 4), len(buf)), base)

@@ -538,8 +538,11 @@ class FieldKinds:
                 referent, pointee = alt.members
                 referent.condition = condition
                 _set_condition(pointee, all_of(*([condition] if condition is not None else []), pointee.condition))
-                # a union is a constructed type of its own: scapy reads its arm's pointee at its end, right after
-                pointee.deferred = False
+                # a union is a constructed type of its own: scapy reads its arm's pointee at its end, right
+                # after, unless a structure holding it reads its pointees (scapy's handles_deferred: ms_srvs'
+                # LPSHARE_ENUM_STRUCT, held by NetrShareEnum_Response, reads ShareInfo's at its own end)
+                for f in (pointee, *pointee.members):
+                    f.deferred = not fld.handles_deferred
             if joins and i == 0:
                 if group or any(g.condition != condition for g in run):
                     # it does not complete the run under the run's condition: bit by bit

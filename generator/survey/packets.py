@@ -68,14 +68,15 @@ def _fuzzed(cls: type[Packet], seed: int) -> Packet:
 
 
 def _addressed(cls: type[Packet]) -> Packet:
-    """The class's default packet, with an address for each address field left None."""
+    """The class's default packet, with an address for each address field left
+    None and an arm in each NDR union."""
     given = {}
     for fld in cls.fields_desc:
         inner = fld.fld if isinstance(fld, (sf.ConditionalField, sf.PadField)) else fld
         value = next((v for klass, v in _ADDRESSES if isinstance(inner, klass)), None)
         if value is not None and getattr(inner, "default", 0) is None:
             given[fld.name] = value
-    return cls(**given)
+    return _with_union_arms(cls(**given))
 
 
 def _populated(cls: type[Packet]) -> Packet:
@@ -108,3 +109,56 @@ def mutated(packets: list[bytes], name: str) -> list[bytes]:
         i = rng.randrange(len(raw) + 1)
         out.append(raw[:i] + bytes([rng.randrange(256)]) + raw[i:])
     return [m for m in dict.fromkeys(out) if 0 < len(m) <= MAX_PAYLOAD]
+
+
+def _with_union_arms(pkt: Packet, depth: int = 0) -> Packet:
+    """``pkt`` with an arm in each NDR union, at every depth: scapy's default
+    for an NDRUnionField is not an NDRUnion, so scapy cannot build a class
+    holding one (ms_srvs' NetrShareAdd_Request) until one is given. The first
+    arm some tag selects, holding its class's default packet."""
+    from scapy.layers.dcerpc import NDRPointer, NDRUnion, _NDRUnionField
+
+    if depth > 8:  # NDR structures may hold themselves through pointers
+        return pkt
+    for fld in pkt.fields_desc:
+        inner = _unwrapped(fld)
+        value = pkt.getfieldval(fld.name)
+        if isinstance(inner, _NDRUnionField) and not isinstance(value, NDRUnion):
+            arm = _first_arm(pkt, inner, NDRUnion)
+            if arm is not None:
+                tag, arm_fld = arm
+                cls = getattr(_unwrapped(arm_fld), "cls", None)
+                held = _with_union_arms(cls(), depth + 1) if isinstance(cls, type) else arm_fld.default
+                pkt.setfieldval(fld.name, NDRUnion(tag=tag, value=held))
+            continue
+        for sub in value if isinstance(value, list) else [value]:
+            if isinstance(sub, NDRPointer):
+                sub = sub.value
+            if isinstance(sub, Packet):
+                _with_union_arms(sub, depth + 1)
+    return pkt
+
+
+def _unwrapped(fld):
+    """The field inside scapy's wrappers (conditions, padding, NDR pointers and alignment)."""
+    from scapy.layers.dcerpc import _NDRUnionField
+
+    while hasattr(fld, "fld") and not isinstance(fld, _NDRUnionField):
+        fld = fld.fld
+    return fld
+
+
+def _first_arm(pkt: Packet, union, ndr_union) -> tuple[int, object] | None:
+    """(tag, arm field) of the union's first arm some tag up to 0xffff selects
+    (its build-time condition, on the tag), or None."""
+    for arm, cond in union.flds:
+        build = cond[1] if isinstance(cond, tuple) else None
+        if build is None:
+            continue
+        for tag in range(0x10000):
+            try:
+                if build(pkt, ndr_union(tag=tag)):
+                    return tag, arm
+            except Exception:
+                break
+    return None

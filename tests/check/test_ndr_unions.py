@@ -12,7 +12,7 @@ from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.ndr_unions import PORTS, Enumerated, Info1, Info2, Numbers
+from layers.ndr_unions import PORTS, Enumerated, EnumStruct, Info1, Info2, Listing, Numbers
 
 FULL = Enumerated(Level=1, Info=NDRUnion(tag=1, value=NDRPointer(referent_id=0x20000, value=Info1(count=3, flags=4))),
                   after=6)
@@ -23,6 +23,9 @@ SAMPLES = [
     FULL,
     Enumerated(Level=2, Info=NDRUnion(tag=2, value=NDRPointer(referent_id=0x20004, value=Info2(a=1, b=2))), after=6),
     Enumerated(Level=2, Info=NDRUnion(tag=2, value=None), after=6),  # a NULL pointer: no pointee
+    Listing(Enum=EnumStruct(Level=1, Info=NDRUnion(tag=1, value=NDRPointer(referent_id=0x20000,
+                                                                            value=Info1(count=3, flags=4))),
+                            count=2), total=9),
 ]
 # cut in the tag, in the referent id, in the pointee
 CUT = [bytes(FULL)[:6], bytes(FULL)[:10], bytes(FULL)[:14]]
@@ -58,6 +61,10 @@ def test_scapy_and_tshark_agree_on_tag_and_arm(checked):
     assert fields[4]["ndr_unions.info2.b"] == (2, 14, 2) and "ndr_unions.enumerated.info" not in fields[4]
     assert fields[5]["ndr_unions.enumerated.info_2.referent_id"] == (0, 8, 4)
     assert "ndr_unions.info2.a" not in fields[5]
+    # held by a structure: the pointee after the count that follows the union, at the holder's end
+    assert fields[6]["ndr_unions.enumstruct.info.referent_id"] == (0x20000, 8, 4)
+    assert fields[6]["ndr_unions.enumstruct.count"] == (2, 12, 2)
+    assert fields[6]["ndr_unions.info1.count"] == (3, 16, 4) and fields[6]["ndr_unions.listing.total"] == (9, 24, 4)
 
 
 def test_a_cut_union_is_truncated(checked):

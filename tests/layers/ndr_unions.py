@@ -3,7 +3,10 @@
 A union is its tag (an integer aligned as the union is), then the arm the tag
 chooses; scapy's arms test the tag read (``val.tag == 2``). An arm that is an
 embedded pointer (PFILE_ENUM_STRUCT's shape) has its referent in place and its
-pointee after the structure holding it; the default arm reads nothing. Each
+pointee right after the union, a constructed type of its own; but when the
+structure holding the union is itself held by a structure (``Listing``, as
+NetrShareEnum_Response holds LPSHARE_ENUM_STRUCT), that structure reads the
+pointee at its end (scapy's handles_deferred). The default arm reads nothing. Each
 message is a stub of its own, so alignment counts from the UDP payload's start.
 """
 
@@ -15,7 +18,7 @@ from scapy.packet import bind_layers
 
 from layers.ndr import NDR32
 
-__all__ = ["Numbers", "Enumerated"]
+__all__ = ["Numbers", "Enumerated", "Listing"]
 
 
 class Info1(NDR32):
@@ -56,6 +59,28 @@ class Enumerated(NDR32):
     ]
 
 
-PORTS = {Numbers: 41601, Enumerated: 41602}
+class EnumStruct(NDR32):
+    """LPSHARE_ENUM_STRUCT's shape: a union of embedded pointers, then a field after it."""
+
+    ALIGNMENT = (4, 8)
+    fields_desc = [
+        NDRIntField("Level", 0),
+        NDRUnionField([(NDRFullEmbPointerField(NDRPacketField("Info", Info1(), Info1)),
+                        ((lambda pkt: getattr(pkt, "Level", None) == 1), (lambda _, val: val.tag == 1))),
+                       (NDRFullEmbPointerField(NDRPacketField("Info", Info2(), Info2)),
+                        ((lambda pkt: getattr(pkt, "Level", None) == 2), (lambda _, val: val.tag == 2)))],
+                      StrFixedLenField("Info", "", length=0), align=(4, 8), switch_fmt=("L", "L")),
+        NDRShortField("count", 0),
+    ]
+
+
+class Listing(NDR32):
+    """NetrShareEnum_Response's shape: a structure holding the union, then a field of its own."""
+
+    ALIGNMENT = (4, 8)
+    fields_desc = [NDRPacketField("Enum", EnumStruct(), EnumStruct), NDRIntField("total", 0)]
+
+
+PORTS = {Numbers: 41601, Enumerated: 41602, Listing: 41603}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
