@@ -28,7 +28,8 @@ from ..backends.c import render as render_c
 from ..backends.lua import render
 from ..frontend import build
 from .pdml import LuaErrorInOutput, ProtoItem, iter_packets
-from .scapy_items import ber_bits, canonical_address, failed_class, message_reading, scaled_value, shown_address
+from .scapy_items import (LIMIT_REASON, ber_bits, canonical_address, failed_class, limit_name, message_reading,
+                          scaled_value, shown_address)
 from .tshark import Tshark, TsharkError
 
 # Disagreements kept per capture for the report; the rest are only counted.
@@ -131,6 +132,7 @@ class Checker:
         # undecoded item filter name -> (its expert's filter name, why)
         self.undecoded = {f.abbrev: (f.expert_abbrev, f.reason) for m in self.proto.messages
                           for f in m.fields if f.kind == "undecoded"}
+        self.undecoded[limit_name(self.proto)] = (None, LIMIT_REASON.format(conf.max_list_count))  # no expert
         self.tshark = tshark or Tshark.find()
         self.decode_as = decode_as
         self.backend = backend
@@ -171,7 +173,7 @@ class Checker:
         experts = set()
         for item in items:
             _add(fields, item.name, (item.value, item.offset, item.size))
-            if item.name in self.undecoded:
+            if item.name in self.undecoded and self.undecoded[item.name][0] is not None:
                 experts.add((self.undecoded[item.name][0], item.name))
         if not hasattr(cls, "truncated"):
             # A plain scapy class has no truncated flag: scapy reads a length that
@@ -414,6 +416,8 @@ class Checker:
 
         def shown(name: str, entry: tuple) -> bool:
             _, offset, size = entry
+            if name.split("#")[0] == limit_name(self.proto):
+                return False  # scapy's side only: where scapy stopped, not an item of the dissector's
             if name.split("#")[0] in self.undecoded:
                 return offset in cuts
             return not any(o <= offset < e or offset < o < offset + size for o, e in cuts.items())

@@ -326,6 +326,11 @@ class _Walker:
                 pkt.parent.full = self.roots[-1]
             try:
                 s, val = fld.getfield(pkt, s)
+            except sf.MaximumItemsCount:
+                # scapy gives up on a message with a list longer than conf.max_list_count, a limit
+                # of its own the dissectors do not copy: nothing from the list on is compared
+                items.append(ScapyItem(limit_name(self.proto), "", base + start, len(buf) - start))
+                return items, len(buf), True
             except Exception:
                 self.truncated.add(msg.abbrev)
                 if mf.kind == "int" and mf.mask:  # the dissector reads a bit run whole or not at all
@@ -879,6 +884,15 @@ class _Walker:
 def canonical_address(text: str) -> str:
     """An IPv4 or IPv6 address in one text form."""
     return ipaddress.ip_address(text).compressed
+
+
+def limit_name(proto: M.Protocol) -> str:
+    """The name of the point where scapy stopped at conf.max_list_count (scapy's side only)."""
+    return f"{proto.abbrev}.scapy_list_limit"
+
+
+LIMIT_REASON = ("scapy reads at most conf.max_list_count ({}) elements of a list and gives up on the message "
+                "past them; the dissectors read on")
 
 
 def shown_address(mf: M.Field) -> bool:

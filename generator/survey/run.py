@@ -107,6 +107,8 @@ def survey_class(module: str, cls, port: int, tshark: Tshark, work: str, backend
                 out.mutated_error = _line(exc)
         out.messages, out.fields = result.messages, result.fields
         out.not_compared = sum(result.not_compared.values())
+        # bytes not compared for a reason of scapy's own (its conf.max_list_count), though the dissector decodes them
+        out.undecoded = out.undecoded or next(iter(result.not_compared), None)
         bad_frames = {d.frame for d in result.disagreements} | {p.frame for p in result.problems}
         out.agreeing_packets = max(0, out.packets - len(bad_frames))
         first = ([str(p) for p in result.problems] or [str(d) for d in result.disagreements] or [None])[0]
