@@ -532,6 +532,11 @@ class Message:
     # that of a sub-message reaching its end); None when it is decoded whole
     undecoded: str | None = None
     under: tuple[str, ...] = ()  # the fields of the message below it reads (UnderValue), guarded
+    # why scapy may make another class of the bytes it is dissected from (its
+    # dispatch_hook chooses by code probing cannot explain), said by an expert
+    # on every dissection (``unsure_abbrev``); None: the class is the one scapy makes
+    unsure: str | None = None
+    unsure_abbrev: str | None = None
 
     @property
     def guarded(self) -> bool:

@@ -181,9 +181,13 @@ class Checker:
             # elements there are, and gives up on a message (Raw) at a field it
             # cannot read. The dissector shows the same and says "truncated".
             experts |= {(f"{abbrev}.truncated", abbrev) for abbrev in short}
+        if msg.unsure:
+            experts.add((msg.unsure_abbrev, msg.abbrev))
         layer = pkt
         while layer is not None and type(layer) in self.message_of:
             lmsg = self.message_of[type(layer)]
+            if lmsg.unsure:
+                experts.add((lmsg.unsure_abbrev, lmsg.abbrev))
             for v in (layer.violations() if _declares(layer, "violations") else []):
                 if any(r.rule_id == v.rule for r in lmsg.rules):  # a rule on undecoded bytes is not checked
                     experts.add(self._rule_expert(lmsg, v.rule))
@@ -363,11 +367,11 @@ class Checker:
                 result.problems.append(NotRead(frame, side.message, who, side.problem))
             return
         if a is None or b is None:
-            result.disagree(Disagreement(frame, "message", a.message if a else None, b.message if b else None))
+            self._other_class(frame, a, b, result)
             return
         result.messages += 1
         if a.message != b.message:
-            result.disagree(Disagreement(frame, "message", a.message, b.message))
+            self._other_class(frame, a, b, result)
             return
         fa, fb, undecoded = self._decoded_by_both(a.fields, b.fields, result)
         for name in sorted(set(fa) | set(fb)):
@@ -385,6 +389,18 @@ class Checker:
         for name, on in sorted(eb - ea):
             result.disagree(Disagreement(frame, f"expert {name} on {on}", "absent", "present"))
 
+
+    def _other_class(self, frame: int, a: Side | None, b: Side | None, result: PcapResult) -> None:
+        """scapy made another message of the bytes than the dissector (or none): a
+        disagreement, unless the dissector's class is one whose choice by scapy it
+        could not translate; then its bytes are not compared."""
+        unsure = self.by_abbrev.get(b.message).unsure if b is not None and b.message in self.by_abbrev else None
+        if unsure is None:
+            result.disagree(Disagreement(frame, "message", a.message if a else None, b.message if b else None))
+            return
+        size = max((offset + size for _, offset, size in b.fields.values() if size), default=0) - \
+            min((offset for _, offset, _ in b.fields.values()), default=0)
+        result.not_compared[unsure] = result.not_compared.get(unsure, 0) + size
 
     def _decoded_by_both(self, ours: dict, theirs: dict, result: PcapResult) -> tuple[dict, dict, bool]:
         """Both sides' fields without those in bytes the dissector leaves undecoded,

@@ -1067,12 +1067,22 @@ class FieldKinds:
     def top_choice(self, cls) -> None:
         """A class with a dispatch_hook, dissected on its own, becomes the class
         scapy's hook chooses for the bytes; left as it is when probing finds no key."""
-        if not _dispatches(cls) or self.messages[cls].choose is not None:
+        if not _dispatches(cls) or self.messages[cls].choose is not None or self.messages[cls].unsure is not None:
             return
         if cls not in _LEARNED:
             _LEARNED[cls] = learn(class_picker(cls))
         learned = _LEARNED[cls]
         if learned is None:
+            # the hook chooses by more than a small key (Dot11Encrypted's byte arithmetic, TLS's
+            # versions): the class itself is decoded, and an expert says scapy may make another
+            reason = (f"{cls.__name__}.dispatch_hook: chooses the class from the bytes by code no key of 1 or 2 "
+                      f"bytes within the first 4 explains; not translated")
+            if self.strict:
+                raise GeneratorError(reason)
+            msg = self.messages[cls]
+            msg.unsure = f"{reason}: decoded as {cls.__name__}, scapy may choose another class"
+            msg.unsure_abbrev = self.claim_abbrev(unique(f"{msg.abbrev}.class_unsure", set(self.abbrevs)),
+                                                  cls.__name__)
             return
         if learned.size:
             self.messages[cls].choose = self.class_choice(learned, sub_only=False)
