@@ -170,6 +170,8 @@ def _short(fld, mf: M.Field, pkt: Packet, val, start: int, available: int) -> bo
         return _dns_name_cut(rest[:wanted] if inner.length_from else rest, mf.fqdn)
     if mf.length is not None or (mf.kind == "bytes" and mf.size is not None):
         wanted = inner.length_from(pkt) if getattr(inner, "length_from", None) else mf.size
+        if isinstance(inner, sf.BitLenField) and isinstance(wanted, int):
+            wanted = (wanted + 7) // 8  # its length_from counts bits
         return isinstance(wanted, int) and wanted > available
     return False
 
@@ -834,7 +836,7 @@ class _Walker:
             return ([ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n)] if n > 0 else []), True
         if mf.kind == "bytes":
             # the value's own bytes: not PadField's padding
-            n = mf.size if mf.wide_int else len(val)
+            n = (end - start if mf.size is None else mf.size) if mf.wide_int else len(val)
             return ([ScapyItem(mf.abbrev, buf[start:start + n].hex(), base + start, n)] if n > 0 else []), True
         if mf.kind == "packet":
             if val is None:  # a PacketLenField of length 0

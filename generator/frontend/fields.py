@@ -688,6 +688,8 @@ class FieldKinds:
         # on its own is an integer with flags, anywhere else a member of a bit run
         if isinstance(fld, sf.FlagsField) and not group and fld.size % 8 == 0 and fld.size // 8 in _RUN_SIZES:
             return self.flags_field(cls, msg, fld, base)
+        if isinstance(fld, sf.BitLenField):
+            return self.bit_len_field(cls, msg, fld, base, group, known)
         if isinstance(fld, sf._BitField):
             return self.bit_field(cls, msg, fld, base, group, known)
         if group:
@@ -921,6 +923,19 @@ class FieldKinds:
                                      f"FORMAT_LE, or StrFixedLenField(length=16)")
             little = fld.uuid_fmt == sf.UUIDField.FORMAT_LE
         return M.Field(**base, kind="address", ftype=ftype, size=M.ADDRESS_SIZES[ftype], little_endian=little)
+
+    def bit_len_field(self, cls, msg, fld, base, group, known) -> M.Field:
+        """scapy's BitLenField: an unsigned big-endian integer of as many bits as
+        length_from says. Whole bytes of them (``lambda pkt: pkt.length * 8``, SSH's
+        Mpint), from a whole byte on, are its bytes; any other width is not translated."""
+        where = location(cls, fld)
+        bits = self.expr_of(cls, fld, fld.length_from, known, "length_from")
+        in_bytes = next((side for side, other in ((bits.left, bits.right), (bits.right, bits.left))
+                         if other == M.Const(8)), None) if isinstance(bits, M.Arith) and bits.op == "*" else None
+        if group or in_bytes is None:
+            raise GeneratorError(f"{where}: a BitLenField is translated only as whole bytes from a whole byte "
+                                 f"(length_from a number of bytes times 8)")
+        return M.Field(**base, kind="bytes", ftype="bytes", length=in_bytes, wide_int=True)
 
     def bit_field(self, cls, msg, fld, base, group, known) -> M.Field:
         """One field of a run of bit fields; the run's masks are set when it fills whole bytes."""

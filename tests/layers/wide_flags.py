@@ -15,5 +15,5 @@ class Features(Packet):
     fields_desc = [FlagsField("little", 0, -64, NAMES), FlagsField("big", 0, 64, NAMES)]
 
 
-PORT = 40659
+PORT = 40667
 bind_layers(UDP, Features, dport=PORT)
