@@ -29,6 +29,10 @@ def payload_bindings(b: ProtocolBuilder) -> None:
         for fval, nxt in () if guessed is not None else cls.payload_guess:
             if nxt not in b.messages or nxt is cls:
                 continue
+            if not set(fval) <= {f.name for f in cls.fields_desc}:
+                # scapy's guess_payload_class finds no such field (AttributeError) and never
+                # takes the binding (homeplugav binds NetworkInfoConfirmationV10 on HPtype)
+                continue
             conditions = []
             for name, value in sorted(fval.items()):
                 f = next((f for f in msg.fields if f.name == name), None)

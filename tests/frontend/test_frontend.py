@@ -457,3 +457,26 @@ def test_an_ndr_union_arm_whose_pointees_scapy_defers_past_it_is_left_undecoded(
     proto = load("scapy.layers.msrpce.raw.ms_eerr:ExtendedErrorParam")
     msg = next(m for m in proto.messages if m.name == "ExtendedErrorParam")
     assert "an NDR union arm holding a structure whose pointees scapy defers past the union" in msg.undecoded
+
+
+def test_a_binding_on_a_field_the_class_lacks_is_never_taken(tmp_path):
+    """scapy's guess_payload_class skips a bind_layers whose field the class lacks
+    (AttributeError), as homeplugav's on HPtype: no payload binding, no refusal."""
+    proto = load(_layer_module(tmp_path, """
+        from scapy.fields import ByteField
+        from scapy.packet import Packet, bind_layers
+
+        class Confirm(Packet):
+            fields_desc = [ByteField("count", 0)]
+
+        class Info(Packet):
+            fields_desc = [ByteField("kind", 0)]
+
+        class Carrier(Packet):
+            fields_desc = [ByteField("type", 0)]
+
+        bind_layers(Confirm, Info, HPtype=41017, version=0)
+        bind_layers(Carrier, Info, type=7)
+    """), strict=True)
+    confirm, carrier = (next(m for m in proto.messages if m.name == n) for n in ("Confirm", "Carrier"))
+    assert confirm.payloads == () and [p.conditions for p in carrier.payloads] == [(("type", 7),)]
