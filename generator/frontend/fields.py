@@ -120,7 +120,12 @@ def _converted_string(fld) -> bool:
     def own(meth: str) -> bool:
         return getattr(getattr(type(fld), meth, None), "__module__", "scapy.fields") != "scapy.fields"
 
-    return not own("getfield") and not own("addfield") and (own("m2i") or own("i2m"))
+    def converts(meth: str) -> bool:
+        # scapy.fields has converting string classes of its own too (NetBIOSNameField's
+        # first-level encoding, XLEStrLenField's reversed bytes)
+        return own(meth) or getattr(type(fld), meth, None) is not getattr(sf._StrField, meth, None)
+
+    return not own("getfield") and not own("addfield") and (converts("m2i") or converts("i2m"))
 
 
 def _scapy_wire(fld) -> bool:

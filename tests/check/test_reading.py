@@ -8,8 +8,8 @@ from scapy.packet import Raw
 from conftest import checked_samples, udp_pcap
 from generator.check import Checker
 from layers.reading import (PORTS, CountedShort, CStrings, CutElements, EmptyPackets, Greedy, GreedyField,
-                            GreedyList, Labels, MiddleText, OpenLists, OwnSizes, Padded, ShortLength, SlicedLengths,
-                            StringLists, SubTlv, Tidy, Unreadable)
+                            GreedyList, Labels, MiddleText, Names, OpenLists, OwnSizes, Padded, ShortLength,
+                            SlicedLengths, StringLists, SubTlv, Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -49,6 +49,8 @@ SAMPLES = [
     (EmptyPackets, b"\x03" + bytes(Tidy(tag=1, value=2)), False),  # fixed takes the rest: rest gets no bytes
     (EmptyPackets, b"\x00", False),  # no bytes left for fixed and rest
     (EmptyPackets, b"\x03\x01", True),  # bounded cut short
+    (Names, bytes(Names(name=b"windows", n=3, reversed=b"abc", after=4)), False),
+    (Names, b" FHEJEO" + b"\0" * 24 + b"\x05ab", True),  # a NetBIOS name of zeros; reversed bytes cut short
     (CutElements, b"\x05" + bytes(Tidy(tag=1, value=2)) + b"\x07\x08" + b"\x09", True),  # the second element Raw
 ]
 
@@ -88,6 +90,9 @@ def test_scapy_and_tshark_agree_where_scapy_comes_up_short(checker, tmp_path):
     # a converted string: its bytes
     assert pairs[24][1].fields["reading.labels.apn"] == ((b"\x08internet\x06mnc001").hex(), 1, 16)
     assert pairs[24][1].fields["reading.labels.after"] == (7, 17, 1)
+    names = pairs[-3][1].fields  # scapy.fields' own converted strings: their bytes
+    assert names["reading.names.name"] == (bytes(Names(name=b"windows"))[:31].hex(), 0, 31)
+    assert names["reading.names.reversed"] == ("636261", 32, 3) and names["reading.names.after"] == (4, 35, 1)
     # negative lengths: Python's slices
     assert pairs[22][1].fields == {"reading.slicedlengths.n": (0, 0, 1), "reading.slicedlengths.items": ("010002", 1, 3),
                                    "reading.tidy.tag": (1, 1, 1), "reading.tidy.value": (2, 2, 2),

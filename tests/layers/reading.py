@@ -23,8 +23,8 @@ where scapy came up short; a plain scapy class has no such flag):
   none, a later integer fails the message;
 - a negative length slices as Python does: all but that many bytes at the end
   (PNIO DCP's blocks when their length is 0);
-- a string field whose value scapy converts from its bytes (gtp's APN) is read
-  as its base class reads it: the dissector shows, and the check compares, the
+- a string field whose value scapy converts from its bytes (gtp's APN, and
+  scapy.fields' own NetBIOSNameField and XLEStrLenField) is read as its base class reads it: the dissector shows, and the check compares, the
   bytes;
 - a NUL-terminated string without its NUL takes every byte left, and a UTF-16
   one ends at the first NUL code unit at an even offset (postgres);
@@ -35,9 +35,9 @@ where scapy came up short; a plain scapy class has no such flag):
 
 from scapy.config import conf
 from scapy.fields import (
-    ByteField, ConditionalField, FieldLenField, FieldListField, IPField, PacketField, PacketLenField,
-    PacketListField, ShortField, StrField, StrFixedLenField, StrLenField, StrNullField, StrNullFieldUtf16,
-    XStrFixedLenField,
+    ByteField, ConditionalField, FieldLenField, FieldListField, IPField, NetBIOSNameField, PacketField,
+    PacketLenField, PacketListField, ShortField, StrField, StrFixedLenField, StrLenField, StrNullField,
+    StrNullFieldUtf16, XLEStrLenField, XStrFixedLenField,
 )
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
@@ -173,6 +173,15 @@ class Labels(Packet):
                    Dotted("apn", b"", length_from=lambda pkt: pkt.n), ByteField("after", 0)]
 
 
+class Names(Packet):
+    """String classes of scapy.fields itself whose values scapy converts: NetBIOS's
+    first-level encoding (31 bytes; its value the decoded name) and reversed bytes."""
+
+    name = "Names"
+    fields_desc = [NetBIOSNameField("name", b"windows"), ByteField("n", 2),
+                   XLEStrLenField("reversed", b"", length_from=lambda pkt: pkt.n), ByteField("after", 0)]
+
+
 class CStrings(Packet):
     name = "C strings"
     fields_desc = [StrNullField("narrow", b""), StrNullFieldUtf16("wide", ""), StrNullField("last", b"")]
@@ -196,6 +205,7 @@ class EmptyPackets(Packet):
 
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
          OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
-         MiddleText: 40908, SlicedLengths: 40909, Labels: 40910, CStrings: 40911, EmptyPackets: 40912, CutElements: 40913}
+         MiddleText: 40908, SlicedLengths: 40909, Labels: 40910, CStrings: 40911, EmptyPackets: 40912, CutElements: 40913,
+         Names: 40914}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
