@@ -800,8 +800,8 @@ class _Walker:
         if mf.kind == "int":
             if mf.mask:
                 offset, size = run_start, mf.size
-            elif mf.size is None:
-                offset, size = start, end - start
+            elif mf.size is None or mf.pad_to:  # a PadField's padding follows the value
+                offset, size = start, mf.size if mf.size is not None else end - start
             else:
                 offset, size = end - mf.size, mf.size
             value = scaled_value(val, mf.scaling.ndigits) if mf.scaling else int(val)

@@ -8,7 +8,7 @@ from scapy.packet import Raw
 from conftest import checked_samples, udp_pcap
 from generator.check import Checker
 from layers.reading import (PORTS, CountedShort, CStrings, CutElements, EmptyPackets, Greedy, GreedyField,
-                            GreedyList, Labels, MiddleText, Names, OpenLists, OwnSizes, Padded, ShortLength,
+                            GreedyList, Labels, MiddleText, Names, OpenLists, OwnSizes, Padded, PaddedType, ShortLength,
                             SlicedLengths, StringLists, SubTlv, Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
@@ -129,3 +129,8 @@ def test_scapy_gives_up_where_the_dissector_says_truncated():
     assert MiddleText(b"\x01text").text == b"text" and MiddleText(b"\x01text").more == b""
     with pytest.raises(Exception):
         MiddleText(b"\x02text")
+
+
+def test_an_integer_before_its_padding(checker, tmp_path):
+    pairs = checked_samples(checker, tmp_path / "padded.pcap", [(PaddedType, b"\x05\x00\x00\x07", False)], PORTS)
+    assert pairs[0][1].fields == {"reading.paddedtype.type": (5, 0, 1), "reading.paddedtype.length": (7, 2, 2)}

@@ -36,7 +36,7 @@ where scapy came up short; a plain scapy class has no such flag):
 from scapy.config import conf
 from scapy.fields import (
     ByteField, ConditionalField, FieldLenField, FieldListField, IPField, NetBIOSNameField, PacketField,
-    PacketLenField, PacketListField, ShortField, StrField, StrFixedLenField, StrLenField, StrNullField,
+    PacketLenField, PacketListField, PadField, ShortField, StrField, StrFixedLenField, StrLenField, StrNullField,
     StrNullFieldUtf16, XLEStrLenField, XStrFixedLenField,
 )
 from scapy.layers.inet import UDP
@@ -182,6 +182,13 @@ class Names(Packet):
                    XLEStrLenField("reversed", b"", length_from=lambda pkt: pkt.n), ByteField("after", 0)]
 
 
+class PaddedType(Packet):
+    """An integer in a PadField, its padding after it (802.1X's MKA parameter sets)."""
+
+    name = "Padded type"
+    fields_desc = [PadField(ByteField("type", 1), 2, padwith=b"\0"), ShortField("length", 0)]
+
+
 class CStrings(Packet):
     name = "C strings"
     fields_desc = [StrNullField("narrow", b""), StrNullFieldUtf16("wide", ""), StrNullField("last", b"")]
@@ -206,6 +213,6 @@ class EmptyPackets(Packet):
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
          OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
          MiddleText: 40908, SlicedLengths: 40909, Labels: 40910, CStrings: 40911, EmptyPackets: 40912, CutElements: 40913,
-         Names: 40914}
+         Names: 40914, PaddedType: 40915}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
