@@ -304,6 +304,8 @@ def _keeps_rest(cls) -> bool:
     if getattr(cls, "extract_padding", None) is not Packet.extract_padding:
         return False
     guesses = getattr(cls, "guess_payload_class", None) is not Packet.guess_payload_class
+    if not guesses and next(((not fval, nxt) for fval, nxt in cls.payload_guess), None) == (True, conf.padding_layer):
+        return False  # bind_layers(cls, Padding) first, on no field (KNX's HPAI): what follows is handed back
     if not guesses and getattr(cls, "default_payload_class", None) is Packet.default_payload_class:
         return True
     # a class whose payload is scapy's Padding (TPM's; ISIS's sub-TLVs, whatever

@@ -7,9 +7,9 @@ from scapy.packet import Raw
 
 from conftest import checked_samples, udp_pcap
 from generator.check import Checker
-from layers.reading import (PORTS, CountedShort, CStrings, CutElements, EmptyPackets, Greedy, GreedyField,
-                            GreedyList, Labels, MiddleText, Names, OpenLists, OwnSizes, Padded, PaddedType, ShortLength,
-                            SlicedLengths, StringLists, SubTlv, Tidy, Unreadable)
+from layers.reading import (PORTS, CountedShort, CStrings, CutElements, EmptyPackets, Endpoint, Endpoints, Greedy,
+                            GreedyField, GreedyList, Labels, MiddleText, Names, OpenLists, OwnSizes, Padded, PaddedType,
+                            ShortLength, SlicedLengths, StringLists, SubTlv, Tidy, Unreadable)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -134,3 +134,10 @@ def test_scapy_gives_up_where_the_dissector_says_truncated():
 def test_an_integer_before_its_padding(checker, tmp_path):
     pairs = checked_samples(checker, tmp_path / "padded.pcap", [(PaddedType, b"\x05\x00\x00\x07", False)], PORTS)
     assert pairs[0][1].fields == {"reading.paddedtype.type": (5, 0, 1), "reading.paddedtype.length": (7, 2, 2)}
+
+
+def test_a_sub_packet_bound_to_padding_hands_back_what_follows(checker, tmp_path):
+    wire = bytes(Endpoints(data=Endpoint(port=7)))
+    pairs = checked_samples(checker, tmp_path / "endpoints.pcap", [(Endpoints, wire, False)], PORTS)
+    assert pairs[0][1].fields["reading.endpoints.control"] == ("04010000", 0, 4)
+    assert pairs[0][1].fields["reading.endpoint.port#2"] == (7, 6, 2)

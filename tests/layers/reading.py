@@ -40,7 +40,7 @@ from scapy.fields import (
     StrNullFieldUtf16, XLEStrLenField, XStrFixedLenField,
 )
 from scapy.layers.inet import UDP
-from scapy.packet import Packet, bind_layers
+from scapy.packet import Packet, Padding, bind_layers
 
 
 class Greedy(Packet):
@@ -189,6 +189,21 @@ class PaddedType(Packet):
     fields_desc = [PadField(ByteField("type", 1), 2, padwith=b"\0"), ShortField("length", 0)]
 
 
+class Endpoint(Packet):
+    """Bound to Padding on no field (KNX's HPAI): what follows it is handed back."""
+
+    name = "Endpoint"
+    fields_desc = [ByteField("length", 4), ByteField("protocol", 1), ShortField("port", 0)]
+
+
+bind_layers(Endpoint, Padding)
+
+
+class Endpoints(Packet):
+    name = "Endpoints"
+    fields_desc = [PacketField("control", Endpoint(), Endpoint), PacketField("data", Endpoint(), Endpoint)]
+
+
 class CStrings(Packet):
     name = "C strings"
     fields_desc = [StrNullField("narrow", b""), StrNullFieldUtf16("wide", ""), StrNullField("last", b"")]
@@ -213,6 +228,6 @@ class EmptyPackets(Packet):
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
          OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
          MiddleText: 40908, SlicedLengths: 40909, Labels: 40910, CStrings: 40911, EmptyPackets: 40912, CutElements: 40913,
-         Names: 40914, PaddedType: 40915}
+         Names: 40914, PaddedType: 40915, Endpoints: 40916}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
