@@ -340,6 +340,11 @@ class _Walker:
                     return items, run_start, False
                 if mf.kind == "choice" and isinstance(fld, sd._NDRUnionField):
                     return self._cut_union(fld, mf, items, buf, start, base, pkt)
+                arm = _chosen(fld, mf, pkt) if mf.kind == "choice" else mf
+                if arm.kind == "packet" and arm.sub and not arm.choose and arm.size is None and not arm.length \
+                        and not arm.align_before and not arm.split:
+                    # a sub-packet of its own size scapy gave up in: as far as it read, as the dissector shows it
+                    return self._cut_packet(arm, items, buf, start, base)
                 consumed = len(buf) - _remaining(s)
                 if mf.align_before or mf.kind == "ndr_pointer":  # the dissector aligns before it finds the end
                     consumed = min(_aligned(start, base, mf.align_before or 4), len(buf))
@@ -456,6 +461,16 @@ class _Walker:
                 return items, (self.stopped_at - base if self.stopped_at is not None
                                else len(buf) - _remaining(s)), False
         return items, len(buf) - _remaining(s), True
+
+    def _cut_packet(self, mf: M.Field, items: list, buf: bytes, start: int, base: int):
+        """A sub-packet (to the end of the bytes) whose dissection raised in scapy, which then gives
+        up on the message: its fields up to where scapy gave up, as the dissector lays them out."""
+        sub = self.proto.message(mf.sub)
+        more, used, _ = self.walk(sub, self.classes[mf.sub], buf[start:], base + start, None)
+        self.truncated.add(sub.abbrev)
+        size = used if used > 0 and not mf.takes_rest else len(buf) - start
+        items.append(ScapyItem(mf.abbrev, buf[start:start + size].hex(), base + start, size))
+        return items + more, start + size, False
 
     def _cut_union(self, fld, mf: M.Field, items: list, buf: bytes, start: int, base: int, pkt):
         """An NDR union scapy could not read whole, laid out as the dissector reads it:

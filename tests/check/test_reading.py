@@ -9,7 +9,7 @@ from conftest import checked_samples, udp_pcap
 from generator.check import Checker
 from layers.reading import (PORTS, CountedShort, CStrings, CutElements, EmptyPackets, Endpoint, Endpoints, Greedy,
                             GreedyField, GreedyList, Labels, MiddleText, Names, OpenLists, OwnSizes, Padded, PaddedType,
-                            ShortLength, SlicedLengths, StringLists, SubTlv, Tidy, Unreadable)
+                            ShortLength, SlicedLengths, StringLists, SubTlv, Tidy, Unreadable, Wrapper)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -141,3 +141,13 @@ def test_a_sub_packet_bound_to_padding_hands_back_what_follows(checker, tmp_path
     pairs = checked_samples(checker, tmp_path / "endpoints.pcap", [(Endpoints, wire, False)], PORTS)
     assert pairs[0][1].fields["reading.endpoints.control"] == ("04010000", 0, 4)
     assert pairs[0][1].fields["reading.endpoint.port#2"] == (7, 6, 2)
+
+
+def test_a_sub_packet_scapy_gives_up_in(checker, tmp_path):
+    """scapy fails the message where its sub-packet's fixed field finds no bytes; the
+    dissector shows the sub-packet as far as it reads, both messages truncated."""
+    samples = [(Wrapper, b"\x01\x02ab\x00\x07", False), (Wrapper, b"\x00\x05abc", True)]
+    pairs = checked_samples(checker, tmp_path / "wrapper.pcap", samples, PORTS)
+    assert pairs[1][1].fields["reading.wrapper.frame_2"] == ("05616263", 1, 4)
+    assert pairs[1][1].fields["reading.frame.info"] == ("616263", 2, 3)
+    assert ("reading.frame.truncated", "reading.frame") in pairs[1][1].experts

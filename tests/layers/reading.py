@@ -35,9 +35,9 @@ where scapy came up short; a plain scapy class has no such flag):
 
 from scapy.config import conf
 from scapy.fields import (
-    ByteField, ConditionalField, FieldLenField, FieldListField, IPField, NetBIOSNameField, PacketField,
-    PacketLenField, PacketListField, PadField, ShortField, StrField, StrFixedLenField, StrLenField, StrNullField,
-    StrNullFieldUtf16, XLEStrLenField, XStrFixedLenField,
+    ByteField, ConditionalField, FieldLenField, FieldListField, IPField, MultipleTypeField, NetBIOSNameField,
+    PacketField, PacketLenField, PacketListField, PadField, ShortField, StrField, StrFixedLenField, StrLenField,
+    StrNullField, StrNullFieldUtf16, XLEStrLenField, XStrFixedLenField,
 )
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, Padding, bind_layers
@@ -204,6 +204,23 @@ class Endpoints(Packet):
     fields_desc = [PacketField("control", Endpoint(), Endpoint), PacketField("data", Endpoint(), Endpoint)]
 
 
+class Frame(Packet):
+    """KNX's LcEMI: a length, the bytes it counts, then fixed fields a short buffer cannot hold."""
+
+    name = "Frame"
+    fields_desc = [FieldLenField("info_len", None, length_of="info", fmt="B"),
+                   StrLenField("info", b"", length_from=lambda pkt: pkt.info_len), ShortField("address", 0)]
+
+
+class Wrapper(Packet):
+    """KNX's CEMI: a MultipleTypeField of sub-packets that take the rest."""
+
+    name = "Wrapper"
+    fields_desc = [ByteField("code", 0),
+                   MultipleTypeField([(PacketField("frame", Frame(), Frame), lambda pkt: pkt.code == 1)],
+                                     PacketField("frame", Frame(), Frame))]
+
+
 class CStrings(Packet):
     name = "C strings"
     fields_desc = [StrNullField("narrow", b""), StrNullFieldUtf16("wide", ""), StrNullField("last", b"")]
@@ -228,6 +245,6 @@ class EmptyPackets(Packet):
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
          OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
          MiddleText: 40908, SlicedLengths: 40909, Labels: 40910, CStrings: 40911, EmptyPackets: 40912, CutElements: 40913,
-         Names: 40914, PaddedType: 40915, Endpoints: 40916}
+         Names: 40914, PaddedType: 40915, Endpoints: 40916, Wrapper: 40917}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
