@@ -44,13 +44,19 @@ class KeyedChoice:
 
 
 def class_picker(cls) -> Pick:
-    """The class scapy makes of ``raw`` given to ``cls`` (its dispatch_hook's choice; None: Raw)."""
+    """The class scapy makes of ``raw`` given to ``cls``: its dispatch_hook's choice,
+    asked as scapy's Packet_metaclass asks it (an exception there: Raw); None: Raw.
+
+    The chosen class's dissection is not run: where it raises (probe bytes are
+    rarely a whole message: LDAP's BER, Kerberos' tokens), scapy keeps the bytes
+    as Raw after a lower layer, yet it chose that class, and the check expects
+    it (check.scapy_items.failed_class); so does the dissector, which says truncated."""
     def pick(raw: bytes):
         try:
-            p = cls(raw)
+            chosen = cls.dispatch_hook(raw)
         except Exception:
             return None
-        return None if isinstance(p, conf.raw_layer) else type(p)
+        return None if chosen is None or issubclass(chosen, conf.raw_layer) else chosen
     return pick
 
 

@@ -1,7 +1,8 @@
 """dispatch_hooks no key table explains. One that always chooses another class
 (its registry empty at generation time, as scapy's is until a user fills it):
 the dissectors make that class, from the bytes the hook needs, as scapy does.
-One that compares bytes with each other: the dissectors decode the class itself
+One whose class fails to dissect the probe bytes (a BER SEQUENCE): the
+dissectors still make the class the hook chooses. One that compares bytes with each other: the dissectors decode the class itself
 and say so, and the check does not compare the frames where scapy chose another.
 Lua script and C plugin, every generation."""
 
@@ -11,7 +12,7 @@ from scapy.packet import Raw
 from conftest import matching_frames, udp_pcap
 from generator.check import Checker
 from generator.frontend import GeneratorError
-from layers.hooks import PORTS, Registered, Sealed, Tkip
+from layers.hooks import PORTS, Registered, Sealed, Tkip, Wrapped
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +57,15 @@ def test_a_hook_no_key_explains_is_said_and_its_other_classes_not_compared(check
 def test_strict_refuses_a_hook_no_key_explains():
     with pytest.raises(GeneratorError, match="Sealed.dispatch_hook: chooses the class"):
         Checker("layers.hooks:Sealed", strict=True)
+
+
+def test_the_class_the_hook_chooses_though_probe_bytes_do_not_dissect(checker, tmp_path):
+    """Wrapped's hook takes a first byte 0x30: a SEQUENCE of any length is a Wrapped,
+    anything else scapy's Raw (no message)."""
+    samples = [Wrapped(ident=5, data=b"ab"), Wrapped(ident=300, data=b"x" * 40), Raw(bytes.fromhex("0203010203"))]
+    pcap = udp_pcap(tmp_path / "wrapped.pcap", [(PORTS[Wrapped], p) for p in samples])
+    pairs = []
+    result = checker.check(pcap, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.ok and result.disagreements == [] and result.problems == [] and result.messages == 2
+    assert [(a.message, b.message) for a, b in pairs] == [("hooks.wrapped", "hooks.wrapped")] * 2
+    assert matching_frames(checker, pcap, "hooks.wrapped") == [1, 2]

@@ -11,10 +11,17 @@ Raw payload in scapy) are trailing bytes for the dissectors.
 Dot11Encrypted tells TKIP by bytes 0, 1 and 3): no key of 1 or 2 adjacent bytes
 explains it, so the dissectors decode ``Sealed`` and say scapy may choose another
 class.
+
+``Wrapped.dispatch_hook`` tells a BER SEQUENCE by its first byte (as LDAP's
+does), else scapy's Raw. Probe bytes are no whole SEQUENCE, so dissecting them
+raises; the class is still the hook's choice, and the dissectors make it.
 """
 
 import struct
 
+from scapy.asn1.asn1 import ASN1_Codecs
+from scapy.asn1fields import ASN1F_INTEGER, ASN1F_SEQUENCE, ASN1F_STRING
+from scapy.asn1packet import ASN1_Packet
 from scapy.config import conf
 from scapy.fields import ByteField, FieldLenField, IntField, PacketLenField, ShortField
 from scapy.layers.inet import UDP
@@ -63,6 +70,18 @@ class Sealed(Packet):
         return cls
 
 
-PORTS = {Registered: 40654, Sealed: 40658}
+class Wrapped(ASN1_Packet):
+    name = "Wrapped"
+    ASN1_codec = ASN1_Codecs.BER
+    ASN1_root = ASN1F_SEQUENCE(ASN1F_INTEGER("ident", 0), ASN1F_STRING("data", b""))
+
+    @classmethod
+    def dispatch_hook(cls, _pkt=None, *args, **kargs):
+        if _pkt and _pkt[0] != 0x30:
+            return conf.raw_layer
+        return cls
+
+
+PORTS = {Registered: 40654, Sealed: 40658, Wrapped: 41700}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
