@@ -707,6 +707,19 @@ class _Walker:
             out += more
         return pos, out
 
+    def _bound_payloads(self, msg: M.Message, layer: Packet, buf: bytes, base: int) -> tuple[list[ScapyItem], int]:
+        """The items of the payloads after ``layer`` (of ``msg``) that each message binds, in
+        ``buf`` (what follows its fields), and how many bytes they take."""
+        items, used = [], 0
+        payload = layer.payload
+        while type(payload) in self.idents and any(b.message == self.idents[type(payload)] for b in msg.payloads):
+            msg = self.proto.message(self.idents[type(payload)])
+            more, n, _ = self.walk(msg, type(payload), buf[used:], base + used, payload)
+            items += more
+            used += n
+            payload = payload.payload
+        return items, used
+
     def _element_message(self, mf: M.Field, elem) -> M.Message | None:
         """The message of a packet or element scapy read: its field's class, or the
         class scapy chose from its bytes (None: scapy's Raw)."""
@@ -870,12 +883,16 @@ class _Walker:
                 raw = bytes(elem)
                 tail = bytes(elem.payload) if elem.payload else b""
                 n = len(raw) - len(tail)
-                out.append(ScapyItem(mf.abbrev, buf[pos:pos + n].hex(), base + pos, n))
+                item = len(out)
                 sub = self._element_message(mf, elem)
                 if sub is not None:
                     more, _, elem_whole = self.walk(sub, self.classes[sub.ident], buf[pos:pos + n], base + pos, elem)
-                    out += more
+                    # its payload, where the element's class binds it (as the dissector reads it, the element's)
+                    after, used = self._bound_payloads(sub, elem, buf[pos + n:pos + len(raw)], base + pos + n)
+                    out += more + after
+                    n += used
                     whole = whole and elem_whole
+                out.insert(item, ScapyItem(mf.abbrev, buf[pos:pos + n].hex(), base + pos, n))
                 pos += n
             return out, whole
         if mf.kind == "int_list":

@@ -297,26 +297,44 @@ def _read_at_bit(where: str, run: list, multi_enum: dict) -> None:
         g.group_start = g.group_end = g.bit_cursor = True
 
 
-def _keeps_rest(cls) -> bool:
-    """True when ``cls`` keeps scapy's default extract_padding: whatever follows
-    its fields is its payload, so as a PacketField or a list element it takes
-    every byte up to the end of the field's span (the list then ends there)."""
+def _keeps_rest(cls, seen: frozenset = frozenset()) -> bool:
+    """True when ``cls`` keeps what follows its fields (scapy's default
+    extract_padding, and a payload that keeps it too), so as a PacketField or a
+    list element it takes every byte up to the end of the field's span (the
+    list then ends there). A payload of scapy's Padding hands what follows back
+    (TPM's; ISIS's sub-TLVs; KNX's HPAI, bound to Padding), and so does a payload
+    class that ends itself (Bluetooth's EIR_Hdr, whose EIR_Raw has an extract_padding)."""
     if getattr(cls, "extract_padding", None) is not Packet.extract_padding:
         return False
-    guesses = getattr(cls, "guess_payload_class", None) is not Packet.guess_payload_class
-    if not guesses and next(((not fval, nxt) for fval, nxt in cls.payload_guess), None) == (True, conf.padding_layer):
-        return False  # bind_layers(cls, Padding) first, on no field (KNX's HPAI): what follows is handed back
-    if not guesses and getattr(cls, "default_payload_class", None) is Packet.default_payload_class:
-        return True
-    # a class whose payload is scapy's Padding (TPM's; ISIS's sub-TLVs, whatever
-    # their bytes) hands what follows back
+    if cls in seen:
+        return True  # a payload of its own class: scapy's default
     try:
-        pkt = cls()
-        if guesses:
-            return not all(pkt.guess_payload_class(p) is conf.padding_layer for p in (b"", b"\0" * 8, b"\xff" * 8))
-        return pkt.default_payload_class(b"") is not conf.padding_layer
-    except Exception:  # it reads the packet's fields: keep scapy's default
+        payloads = _payload_classes(cls)
+    except Exception:  # its choice reads the packet's fields: keep scapy's default
         return True
+    # None (ICMP's guess for most types): scapy's call of it raises, and it makes Raw
+    return any(c is None or c is conf.raw_layer or (c is not conf.padding_layer and _keeps_rest(c, seen | {cls}))
+               for c in payloads)
+
+
+_PROBE_PAYLOADS = (b"", b"\0" * 8, b"\xff" * 8)
+
+
+def _payload_classes(cls) -> list:
+    """The classes scapy may make of what follows a ``cls``'s fields: its bindings',
+    up to the first on no field, else its default payload class; and what its own
+    guess_payload_class makes of a few payloads after a default packet."""
+    pkt = cls()
+    out = []
+    if getattr(cls, "guess_payload_class", None) is not Packet.guess_payload_class:
+        out += [pkt.guess_payload_class(p) for p in _PROBE_PAYLOADS]
+    for fval, nxt in cls.payload_guess:
+        out.append(nxt)
+        if not fval:
+            return out  # taken whatever the fields: no later binding, nor the default, is reached
+    if getattr(cls, "guess_payload_class", None) is Packet.guess_payload_class:
+        out.append(pkt.default_payload_class(b""))
+    return out
 
 
 def _may_end(fld):

@@ -9,7 +9,8 @@ from conftest import checked_samples, udp_pcap
 from generator.check import Checker
 from layers.reading import (PORTS, CountedShort, CStrings, CutElements, EmptyPackets, Endpoint, Endpoints, Greedy,
                             GreedyField, GreedyList, Labels, MiddleText, Names, OpenLists, OwnSizes, Padded, PaddedType,
-                            ShortLength, SlicedLengths, StringLists, SubTlv, Tidy, Unreadable, Wrapper)
+                            ShortLength, SlicedLengths, StringLists, SubTlv, TagBody, TagHead, Tags, Tidy, Unreadable,
+                            Wrapper)
 
 # (class, wire bytes, does scapy come up short?)
 SAMPLES = [
@@ -151,3 +152,12 @@ def test_a_sub_packet_scapy_gives_up_in(checker, tmp_path):
     assert pairs[1][1].fields["reading.wrapper.frame_2"] == ("05616263", 1, 4)
     assert pairs[1][1].fields["reading.frame.info"] == ("616263", 2, 3)
     assert ("reading.frame.truncated", "reading.frame") in pairs[1][1].experts
+
+
+def test_an_element_whose_payload_ends_itself(checker, tmp_path):
+    """Each element is its head and the body bound to it, which hands the rest back: the list goes on."""
+    wire = bytes(Tags(tags=[TagHead(type=1) / TagBody(value=2), TagHead(type=3) / TagBody(value=4)], after=5))
+    pairs = checked_samples(checker, tmp_path / "tags.pcap", [(Tags, wire, False)], PORTS)
+    fields = pairs[0][1].fields
+    assert fields["reading.tags.tags"] == ("0102", 1, 2) and fields["reading.tags.tags#2"] == ("0304", 3, 2)
+    assert fields["reading.tagbody.value#2"] == (4, 4, 1) and fields["reading.tags.after"] == (5, 5, 1)

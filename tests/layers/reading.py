@@ -221,6 +221,32 @@ class Wrapper(Packet):
                                      PacketField("frame", Frame(), Frame))]
 
 
+class TagBody(Packet):
+    """Ends itself (its extract_padding): what follows it is handed back."""
+
+    name = "Tag body"
+    fields_desc = [ByteField("value", 0)]
+
+    def extract_padding(self, s):
+        return b"", s
+
+
+class TagHead(Packet):
+    """Bluetooth's EIR_Hdr: no extract_padding, but its payload (bound on no field) ends itself."""
+
+    name = "Tag head"
+    fields_desc = [ByteField("type", 0)]
+
+
+bind_layers(TagHead, TagBody)
+
+
+class Tags(Packet):
+    name = "Tags"
+    fields_desc = [FieldLenField("n", None, length_of="tags", fmt="B"),
+                   PacketListField("tags", [], TagHead, length_from=lambda pkt: pkt.n), ByteField("after", 0)]
+
+
 class CStrings(Packet):
     name = "C strings"
     fields_desc = [StrNullField("narrow", b""), StrNullFieldUtf16("wide", ""), StrNullField("last", b"")]
@@ -245,6 +271,6 @@ class EmptyPackets(Packet):
 PORTS = {GreedyList: 40900, GreedyField: 40901, ShortLength: 40902, CountedShort: 40903, Unreadable: 40904,
          OpenLists: 40905, StringLists: 40906, OwnSizes: 40907,
          MiddleText: 40908, SlicedLengths: 40909, Labels: 40910, CStrings: 40911, EmptyPackets: 40912, CutElements: 40913,
-         Names: 40914, PaddedType: 40915, Endpoints: 40916, Wrapper: 40917}
+         Names: 40914, PaddedType: 40915, Endpoints: 40916, Wrapper: 40917, Tags: 40918}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
