@@ -3,6 +3,7 @@ messages in order) and the message walk that calls the field kinds."""
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
 
@@ -45,6 +46,28 @@ def _name_root(cls) -> int | None:
     except Exception:
         return None
     return skips.pop() if len(skips) == 1 else None
+
+
+# do_dissect of these read the fields as scapy's fields say (NDR, ASN.1, our toolkit's truncation)
+_KNOWN_READERS = ("scapy.layers.dcerpc._NDRPacket", "scapy.asn1packet.ASN1_Packet")
+
+
+def _own_reader(cls) -> str | None:
+    """Why ``cls`` is read by code of its own (a do_dissect that does not read its
+    fields through scapy's: HICP's, HTTP's), or None. One that calls scapy's own
+    do_dissect (DceRpc5's on its fragment; GARP's before a warning) reads as its fields say."""
+    owner = next(k for k in cls.__mro__ if "do_dissect" in vars(k))
+    name = f"{owner.__module__}.{owner.__qualname__}"
+    if owner is Packet or name in _KNOWN_READERS or owner.__module__.startswith("scapy_layers."):
+        return None
+    try:
+        source = inspect.getsource(owner.do_dissect)
+    except (OSError, TypeError):
+        source = ""
+    if re.search(r"super\([^)]*\)\.do_dissect\(|Packet\.do_dissect\(", source):
+        return None
+    return (f"{owner.__name__}.do_dissect reads {cls.__name__}'s bytes with code of its own, not through its "
+            f"fields; not translated")
 
 
 def _display_name(cls) -> str:
@@ -151,7 +174,13 @@ class ProtocolBuilder(Asn1Kinds, FieldKinds, Expressions):
                     raise
                 self._undecoded(cls, msg, cls.fields_desc[0] if cls.fields_desc else None, str(exc), group,
                                 fields_by_name, idents)
-        for fld in () if is_asn1_packet(cls) else cls.fields_desc:
+        own_reader = _own_reader(cls)
+        if own_reader is not None:
+            if self.strict:
+                raise GeneratorError(own_reader)
+            self._undecoded(cls, msg, cls.fields_desc[0] if cls.fields_desc else None, own_reader, group,
+                            fields_by_name, idents)
+        for fld in () if is_asn1_packet(cls) or own_reader else cls.fields_desc:
             read_below = len(self.below_reads.get(cls, ()))
             try:
                 f = self.field(cls, msg, fld, fields_by_name, ndr, group)
