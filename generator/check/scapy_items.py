@@ -885,6 +885,11 @@ class _Walker:
                 n = len(raw) - len(tail)
                 item = len(out)
                 sub = self._element_message(mf, elem)
+                if sub is not None and sub.undecoded is not None:
+                    # the dissector cannot know where an element it leaves undecoded ends: to the list's end
+                    more, n, elem_whole = self.walk(sub, self.classes[sub.ident], buf[pos:end], base + pos, elem)
+                    out += [ScapyItem(mf.abbrev, buf[pos:pos + n].hex(), base + pos, n), *more]
+                    return out, whole and elem_whole
                 if sub is not None:
                     more, _, elem_whole = self.walk(sub, self.classes[sub.ident], buf[pos:pos + n], base + pos, elem)
                     # its payload, where the element's class binds it (as the dissector reads it, the element's)

@@ -4,11 +4,13 @@ Undecoded), and ``check`` compares what both sides decode and counts the rest
 as not compared. With the Lua script and the C plugin, on every generation."""
 
 import pytest
+from scapy.packet import Raw
 
 from conftest import udp_pcap
 from generator.check import Checker, report_text
 from generator.frontend import GeneratorError
-from layers.undecoded import PORTS, BoundedElement, CountedList, Element, OpenList, StopsAtField, StopsInBitRun
+from layers.undecoded import (PORTS, BoundedElement, CountedList, Element, OpenList, StopsAtField, StopsInBitRun,
+                              TailList)
 
 SAMPLES = [
     StopsAtField(before=0x1234, odd=7, after=0x5678),
@@ -56,12 +58,11 @@ def test_fields_before_and_after_a_bounded_stop_are_compared(checked):
     # the element's own undecoded bytes end where its length says: the tail is decoded and compared
     assert bounded["undecoded.boundedelement.tail"] == (0xBEEF, 4, 2)
     assert bounded["undecoded.element.tag"] == (1, 1, 1) and bounded == bounded_ws
-    # the first element's undecoded bytes run to the end, where scapy reads a second element:
-    # the elements' items (their lengths differ) and the second element are not compared
+    # the first element's undecoded bytes run to the end, where scapy reads a second element: the
+    # check lays scapy's reading out as the dissector reads it, the first element to the list's end
     assert open_list_ws == {"undecoded.openlist.count": (2, 0, 1), "undecoded.openlist.elements": ("01fd0304fa06", 1, 6),
                             "undecoded.element.tag": (1, 1, 1), "undecoded.element.undecoded": ("", 2, None)}
-    assert open_list["undecoded.openlist.elements"] == ("01fd03", 1, 3) and open_list["undecoded.element.tag#2"] == (
-        4, 4, 1)
+    assert open_list == open_list_ws
 
 
 def test_the_undecoded_item_carries_an_expert_in_the_undecoded_group(checker, checked):
@@ -78,3 +79,14 @@ def test_the_undecoded_item_carries_an_expert_in_the_undecoded_group(checker, ch
 def test_strict_refuses_the_layers(tshark):
     with pytest.raises(GeneratorError, match="StopsAtField.odd: Scrambled overrides how scapy reads or writes it"):
         Checker("layers.undecoded", tshark=tshark, strict=True)
+
+
+def test_an_element_whose_undecoded_field_reads_nothing(checker, tmp_path):
+    """The dissector cannot know the element ends with its undecoded field: it and the
+    rest of the list are undecoded, from where that field starts, on both sides."""
+    pcap = udp_pcap(tmp_path / "tail.pcap", [(PORTS[TailList], Raw(bytes.fromhex("00" "00" "0161")))])
+    pairs = []
+    result = checker.check(pcap, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.ok and result.disagreements == [] and result.problems == [] and result.messages == 1
+    assert pairs[0][1].fields["undecoded.tailelement.kind"] == (0, 0, 1)
+    assert sum(result.not_compared.values()) == 3

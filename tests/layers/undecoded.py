@@ -9,6 +9,7 @@ after it; one whose unbounded list stops early stops with it.
 
 from scapy.fields import (
     BitField, ByteField, ConditionalField, FieldLenField, PacketField, PacketLenField, PacketListField, ShortField,
+    StrField,
 )
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
@@ -77,6 +78,30 @@ class CountedList(Packet):
     fields_desc = [ByteField("count", 0), PacketListField("elements", [], Element, count_from=lambda pkt: pkt.count)]
 
 
+class Opaque(StrField):
+    """As many bytes as the element's kind says, read by code of its own (zigbee's _DiscreteString)."""
+
+    def getfield(self, pkt, s):
+        return s[pkt.kind:], s[:pkt.kind]
+
+
+class TailElement(Packet):
+    """Its last field is undecoded, and may read no bytes at all."""
+
+    name = "Tail element"
+    fields_desc = [ByteField("kind", 0), Opaque("data", b"")]
+
+    def extract_padding(self, s):
+        return b"", s
+
+
+class TailList(Packet):
+    """Elements to the end whose undecoded field ends them: the first one's runs to the end."""
+
+    name = "Tail list"
+    fields_desc = [PacketListField("elements", [], TailElement)]
+
+
 class Unreached(Packet):
     """Reached only through a field left undecoded: the C plugin's function for it is never called."""
 
@@ -94,6 +119,7 @@ class CutReference(Packet):
                    PacketField("sub", Unreached(), Unreached)]
 
 
-PORTS = {StopsAtField: 40611, StopsInBitRun: 40612, BoundedElement: 40613, OpenList: 40614, CountedList: 40615}
+PORTS = {StopsAtField: 40611, StopsInBitRun: 40612, BoundedElement: 40613, OpenList: 40614, CountedList: 40615,
+         TailList: 40616}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
