@@ -59,12 +59,19 @@ def expr_kind(e) -> str:
     return type(e).__name__
 
 
-def operands(exprs) -> list[str]:
-    """Locals an expression list reads, in first-use order (v_*, rq_*, u_*)."""
+def operands(exprs, absent_ok: bool = False) -> list[str]:
+    """Locals an expression list reads, in first-use order (v_*, rq_*, u_*).
+    ``absent_ok``: without those read only by == and ~= (an absent field is
+    scapy's None there, equal to nothing: the expressions render it so)."""
     seen: list[str] = []
 
     def walk(e):
         if e is None:
+            return
+        if absent_ok and isinstance(e, M.Compare) and e.op in ("==", "~="):
+            for side in (e.left, e.right):
+                if not isinstance(side, (M.Value, M.RequestValue, M.UnderValue)):
+                    walk(side)
             return
         if isinstance(e, M.Value):
             name = "v_" + e.field

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import udp_pcap
 from generator.check import Checker
-from layers.conditions import PORT, Conditions
+from layers.conditions import IDENTIFIED_PORT, PORT, Conditions, Identified
 
 # which optional fields each sample has, as scapy dissects it: every
 # condition is true in one sample and false in another
@@ -87,3 +87,18 @@ def test_every_truncation_dissects_without_a_lua_error(checker, tmp_path):
     cuts = [Raw(bytes(p)[:n]) for p, _ in SAMPLES for n in range(1, len(bytes(p)))]
     text = checker.run(_pcap(tmp_path / "cut.pcap", cuts), ["-V", "-O", "conditions"])  # strict: a Lua error fails
     assert text.count("Conditions") >= len(cuts)
+
+
+def test_a_condition_on_a_field_the_packet_lacks(checker, tmp_path):
+    """An absent field compared by == is unequal and by != different, as scapy's None is:
+    the default arm of subtype 7 and the 2-byte arm of subtype 6 need no family."""
+    samples = [Identified(subtype=7, id=b"local"), Identified(subtype=6, id=9),
+               Identified(subtype=5, family=1, id=3), Identified(subtype=5, family=2, id=b"v6")]
+    pcap = udp_pcap(tmp_path / "identified.pcap", [(IDENTIFIED_PORT, p) for p in samples])
+    pairs = []
+    result = checker.check(pcap, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.ok and result.disagreements == [] and result.problems == [] and result.messages == 4
+    assert pairs[0][1].fields["conditions.identified.id_3"] == (b"local".hex(), 1, 5)
+    assert pairs[1][1].fields["conditions.identified.id_2"] == (9, 1, 2)
+    assert pairs[2][1].fields["conditions.identified.id"] == (3, 2, 4)
+    assert not any(e[0].endswith("truncated") for _, b in pairs for e in b.experts)

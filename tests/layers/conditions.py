@@ -5,8 +5,8 @@
 each one's branches are exercised by tests/check/test_conditions.py.
 """
 
-from scapy.fields import (ByteEnumField, ByteField, ConditionalField, FieldListField, FlagsField, IntField, ShortField, StrField,
-                          StrLenField)
+from scapy.fields import (ByteEnumField, ByteField, ConditionalField, FieldListField, FlagsField, IntField,
+                          MultipleTypeField, ShortField, StrField, StrLenField)
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
@@ -50,5 +50,22 @@ class Conditions(Packet):
     ]
 
 
+class Identified(Packet):
+    """LLDP's chassis id: a condition that reads a field only some packets have
+    (``family``, there when subtype is 5). scapy's value of an absent field is
+    None, equal to nothing: ``==`` on it is false, ``!=`` true."""
+
+    name = "Identified"
+    fields_desc = [
+        ByteField("subtype", 0),
+        ConditionalField(ByteField("family", 0), lambda pkt: pkt.subtype == 5),
+        MultipleTypeField([(IntField("id", 0), lambda pkt: pkt.subtype == 5 and pkt.family == 1),
+                           (ShortField("id", 0), lambda pkt: pkt.family != 2 and pkt.subtype == 6)],
+                          StrField("id", b"")),
+    ]
+
+
 PORT = 40600
+IDENTIFIED_PORT = 40601
 bind_layers(UDP, Conditions, dport=PORT)
+bind_layers(UDP, Identified, dport=IDENTIFIED_PORT)
