@@ -13,6 +13,7 @@ import dataclasses
 import math
 import re
 import struct
+import sys
 
 from scapy import fields as sf
 from scapy.config import conf
@@ -781,7 +782,10 @@ class FieldKinds:
             if not m:
                 raise GeneratorError(f"{where}: unsupported integer format {fld.fmt!r}")
             order, code = m.groups()
-            size, little = _INT_SIZES[code], order == "<"
+            # "@" and "=" are the machine's own order (NativeShortField), as scapy reads them here
+            size, little = _INT_SIZES[code], order == "<" or (order in ("@", "=") and sys.byteorder == "little")
+            if order == "@":
+                size = struct.calcsize(order + code)  # native sizes too: a long of 8 bytes
             signed = code.islower()
         else:
             signed = False

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import checked_samples
 from generator.check import Checker
-from layers.orders import PORTS, ChosenOrder
+from layers.orders import PORTS, ChosenOrder, NativeOrder
 
 UUID = bytes(range(0x10, 0x20))
 BODY = b"\x00\x00\x01\x02" + UUID + b"\x00\x05" + b"\x00\x07"
@@ -39,3 +39,12 @@ def test_scapy_and_tshark_agree(checker, tmp_path):
 def test_every_field_is_decoded(checker):
     msg = checker.message_of[ChosenOrder]
     assert msg.undecoded is None and all(f.kind != "undecoded" for f in msg.fields)
+
+
+def test_fields_in_the_machines_own_order(checker, tmp_path):
+    """NativeShortField ("@H"), "=I" and "@q" (a native long long): little-endian here, as scapy reads them."""
+    wire = bytes.fromhex("3ec5" "01000000" "0200000000000080" "0009")
+    pairs = checked_samples(checker, tmp_path / "native.pcap", [(NativeOrder, wire, False)], PORTS)
+    assert pairs[0][1].fields == {"orders.nativeorder.flags": (0xC53E, 0, 2), "orders.nativeorder.count": (1, 2, 4),
+                                  "orders.nativeorder.big": (-(2 ** 63) + 2, 6, 8),
+                                  "orders.nativeorder.tail": (9, 14, 2)}
