@@ -213,6 +213,9 @@ def _scaling(where: str, fld, size: int) -> tuple[M.Scaling | None, str]:
     else a float rounded to ``ndigits``. Scaling 1 and offset 0, both ints,
     leave the raw integer itself: it stays an integer item (exact at 64 bits,
     and expressions may read it); only its unit is shown."""
+    if isinstance(fld, sf.BCDFloatField):
+        # its value is raw / 256 (STP's times): exact in 8 decimals
+        return M.Scaling(factor=1 / 256, offset=0, ndigits=8), ""
     if not isinstance(fld, sf._ScalingField):
         return None, ""
     if isinstance(fld, sf._EnumField):

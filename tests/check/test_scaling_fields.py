@@ -8,7 +8,7 @@ import pytest
 
 from conftest import matching_frames, udp_pcap
 from generator.check import Checker
-from layers.scaling import PORTS, Scaled
+from layers.scaling import PORTS, Scaled, Timed
 from scapy.packet import Raw
 
 
@@ -107,3 +107,13 @@ def test_the_tree_shows_the_value_with_its_unit(checker, capture):
 ])
 def test_display_filters_compare_the_scaled_value(checker, capture, display_filter, frames):
     assert matching_frames(checker, capture, display_filter) == frames
+
+
+def test_a_value_of_256ths(checker, tmp_path):
+    pcap = udp_pcap(tmp_path / "timed.pcap", [(PORTS[Timed], Raw(bytes.fromhex("0100" "ffff"))),
+                                              (PORTS[Timed], Timed(age=2.5, maxage=20))])
+    pairs = []
+    result = checker.check(pcap, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.ok and result.disagreements == [] and result.problems == [] and result.messages == 2
+    assert pairs[0][1].fields == {"scaling.timed.age": (1.0, 0, 2), "scaling.timed.maxage": (65535 / 256, 2, 2)}
+    assert pairs[1][1].fields["scaling.timed.age"] == (2.5, 0, 2)

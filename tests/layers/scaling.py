@@ -2,11 +2,12 @@
 
 Sizes 1 to 8 bytes, signed and little-endian, scalings below one, integer
 and float offsets, several ndigits, with and without a unit; a ScalingField
-of scaling 1 and offset 0 stays an integer (with its unit); one is conditional. Bound to UDP ports
+of scaling 1 and offset 0 stays an integer (with its unit); one is conditional; and
+BCDFloatField, 256ths. Bound to UDP ports
 as the other test layers are.
 """
 
-from scapy.fields import ByteField, ConditionalField, ScalingField
+from scapy.fields import BCDFloatField, ByteField, ConditionalField, ScalingField
 from scapy.layers.inet import UDP
 from scapy.packet import Packet, bind_layers
 
@@ -29,6 +30,13 @@ class Scaled(Packet):
     ]
 
 
-PORTS = {Scaled: 40701}
+class Timed(Packet):
+    """STP's times: BCDFloatField, a value of 1/256ths."""
+
+    name = "Timed"
+    fields_desc = [BCDFloatField("age", 1), BCDFloatField("maxage", 20)]
+
+
+PORTS = {Scaled: 40701, Timed: 40702}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
