@@ -1196,7 +1196,18 @@ class FieldKinds:
         if isinstance(inner, sf._ScalingField):
             raise GeneratorError(f"{location(cls, fld)}: a FieldListField of ScalingField is not translated; "
                                  f"its elements may be plain integer or IP/IP6/MAC address fields")
-        element = self.int_field(cls, msg, inner, shape)
+        if isinstance(inner, sf._BitField):
+            # a bit field of whole bytes is an integer of them (mspac's FlagsField of -32: little-endian);
+            # its fmt is Field's default, not its own
+            size = inner.size // 8
+            if inner.size % 8 or (size, False) not in M.INT_FTYPES:
+                raise GeneratorError(f"{location(cls, fld)}: a FieldListField of {inner.size}-bit fields is not "
+                                     f"translated; its elements may be whole bytes (1 to 8)")
+            element = M.Field(**shape, kind="int", ftype=M.INT_FTYPES[(size, False)],
+                              base="HEX" if isinstance(inner, sf.FlagsField) else "DEC", size=size,
+                              little_endian=bool(getattr(inner, "rev", False)))
+        else:
+            element = self.int_field(cls, msg, inner, shape)
         return M.Field(**base, kind="int_list", **shape_of_list, element=element, ftype=element.ftype,
                        base=element.base, enum=element.enum, size=None)
 
