@@ -725,8 +725,13 @@ class _Walker:
         class scapy chose from its bytes (None: scapy's Raw)."""
         if mf.choose is None:
             return self.proto.message(mf.sub)
-        if elem is None or isinstance(elem, conf.raw_layer):
+        if elem is None:
             return None
+        if isinstance(elem, conf.raw_layer):
+            # scapy's Raw: none chosen, or the chosen class's dissection raised; the dissector
+            # reads the class its choice makes of the bytes, as far as they go
+            ident = chosen_by_bytes(mf.choose, bytes(elem))
+            return self.proto.message(ident) if ident is not None else None
         ident = self.idents.get(type(elem))
         if ident is None:
             raise ValueError(f"scapy chose {type(elem).__name__}, which probing did not find")
@@ -923,6 +928,16 @@ class _Walker:
 def canonical_address(text: str) -> str:
     """An IPv4 or IPv6 address in one text form."""
     return ipaddress.ip_address(text).compressed
+
+
+def chosen_by_bytes(choice: M.ClassChoice, raw: bytes) -> str | None:
+    """The message a ClassChoice makes of ``raw``, as the dissectors choose it (None: Raw)."""
+    if len(raw) < choice.need:
+        return choice.short
+    if not choice.size:
+        return choice.default
+    key = int.from_bytes(raw[choice.offset:choice.offset + choice.size], "big")
+    return dict(choice.entries).get(key, choice.default)
 
 
 def limit_name(proto: M.Protocol) -> str:

@@ -74,3 +74,16 @@ def test_a_payload_class_chosen_by_guess_payload_class(checker, tmp_path):
     # a Farewell cut short: scapy's dissection of it raises (it keeps Raw), the dissector says truncated
     assert fields[3]["chosen.farewell.code"] == (1, 2, 1)
     assert ("chosen.farewell.truncated", "chosen.farewell") in pairs[3][1].experts
+
+
+def test_an_element_whose_chosen_class_scapy_cannot_read(checker, tmp_path):
+    """scapy keeps such an element as Raw; the dissector reads the class the bytes choose as far as
+    they go, truncated, and the check lays scapy's reading out so (IP's options, a cut security option)."""
+    wire = bytes.fromhex("00" "0102" "04" "0000")  # no TLV options; a TypedCounter whose count is cut short
+    pcap = udp_pcap(tmp_path / "cut.pcap", [(PORTS[Options], Raw(wire))])
+    pairs = []
+    result = checker.check(pcap, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.ok and result.disagreements == [] and result.problems == [] and result.messages == 1
+    theirs = pairs[0][1]
+    assert theirs.fields["chosen.typedcounter.len"] == (4, 3, 1) and "chosen.typedcounter.count" not in theirs.fields
+    assert ("chosen.typedcounter.truncated", "chosen.typedcounter") in theirs.experts
