@@ -66,6 +66,7 @@ class Identified(Packet):
 
 
 PORT = 40600
-IDENTIFIED_PORT = 40601
-bind_layers(UDP, Conditions, dport=PORT)
-bind_layers(UDP, Identified, dport=IDENTIFIED_PORT)
+IDENTIFIED_PORT = 40603
+PORTS = {Conditions: PORT, Identified: IDENTIFIED_PORT}
+for _cls, _port in PORTS.items():
+    bind_layers(UDP, _cls, dport=_port)
