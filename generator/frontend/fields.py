@@ -713,6 +713,10 @@ class FieldKinds:
         if not _scapy_wire(fld) and not _converted_string(fld):
             raise GeneratorError(f"{where}: {type(fld).__name__} overrides how scapy reads or writes it, "
                                  f"so the generator cannot know its wire format; use a plain scapy field")
+        if isinstance(fld, sf.BitExtendedField):
+            # scapy.fields' own, but of as many bytes as their extension bits say: no fixed integer
+            raise GeneratorError(f"{where}: {type(fld).__name__} (an integer of 7 bits per byte, as many bytes "
+                                 f"as their extension bit says) is not translated")
         # FlagsField and BitEnumField are bit fields too: a FlagsField of whole bytes
         # on its own is an integer with flags, anywhere else a member of a bit run
         if isinstance(fld, sf.FlagsField) and not group and fld.size % 8 == 0 and fld.size // 8 in _RUN_SIZES:

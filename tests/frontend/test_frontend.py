@@ -150,6 +150,10 @@ def _layer_module(tmp_path, body: str) -> str:
      """, "Bad.data: cannot translate length_from (the value is looked up in a dict"),
     ("""
      class Bad(Packet):
+         fields_desc = [MSBExtendedField("length", 0), StrLenField("data", b"", length_from=lambda pkt: pkt.length)]
+     """, "Bad.length: MSBExtendedField (an integer of 7 bits per byte"),
+    ("""
+     class Bad(Packet):
          fields_desc = [ByteField("n", 0), StrLenField("data", b"", length_from=lambda pkt: pkt.n // pkt.n)]
      """, "Bad.data: cannot translate length_from (// needs a nonzero constant divisor"),
     ("""
