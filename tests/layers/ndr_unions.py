@@ -44,17 +44,23 @@ class Numbers(NDR32):
     ]
 
 
+def _info_union() -> NDRUnionField:
+    """A union of embedded pointers to Info1 or Info2 by Level; a new field each time, since
+    scapy marks which structure reads its pointees on the field itself (handles_deferred)."""
+    return NDRUnionField([(NDRFullEmbPointerField(NDRPacketField("Info", Info1(), Info1)),
+                           ((lambda pkt: getattr(pkt, "Level", None) == 1), (lambda _, val: val.tag == 1))),
+                          (NDRFullEmbPointerField(NDRPacketField("Info", Info2(), Info2)),
+                           ((lambda pkt: getattr(pkt, "Level", None) == 2), (lambda _, val: val.tag == 2)))],
+                         StrFixedLenField("Info", "", length=0), align=(4, 8), switch_fmt=("L", "L"))
+
+
 class Enumerated(NDR32):
     """PFILE_ENUM_STRUCT's shape: a level, then a union of embedded pointers to structures."""
 
     ALIGNMENT = (4, 8)
     fields_desc = [
         NDRIntField("Level", 0),
-        NDRUnionField([(NDRFullEmbPointerField(NDRPacketField("Info", Info1(), Info1)),
-                        ((lambda pkt: getattr(pkt, "Level", None) == 1), (lambda _, val: val.tag == 1))),
-                       (NDRFullEmbPointerField(NDRPacketField("Info", Info2(), Info2)),
-                        ((lambda pkt: getattr(pkt, "Level", None) == 2), (lambda _, val: val.tag == 2)))],
-                      StrFixedLenField("Info", "", length=0), align=(4, 8), switch_fmt=("L", "L")),
+        _info_union(),
         NDRShortField("after", 0),
     ]
 
@@ -65,11 +71,7 @@ class EnumStruct(NDR32):
     ALIGNMENT = (4, 8)
     fields_desc = [
         NDRIntField("Level", 0),
-        NDRUnionField([(NDRFullEmbPointerField(NDRPacketField("Info", Info1(), Info1)),
-                        ((lambda pkt: getattr(pkt, "Level", None) == 1), (lambda _, val: val.tag == 1))),
-                       (NDRFullEmbPointerField(NDRPacketField("Info", Info2(), Info2)),
-                        ((lambda pkt: getattr(pkt, "Level", None) == 2), (lambda _, val: val.tag == 2)))],
-                      StrFixedLenField("Info", "", length=0), align=(4, 8), switch_fmt=("L", "L")),
+        _info_union(),
         NDRShortField("count", 0),
     ]
 
