@@ -5,15 +5,16 @@ C plugin, every generation."""
 
 import pytest
 from scapy.config import conf
+from scapy.packet import Raw
 
 from conftest import matching_frames, udp_pcap
 from generator.check import Checker
-from layers.long_lists import PORTS, Entries, Entry, Words
+from layers.long_lists import PORTS, CountedWords, Entries, Entry, Words
 
 
 @pytest.fixture(scope="module")
 def checker(tshark, backend):
-    return Checker("layers.long_lists", tshark=tshark, backend=backend, strict=True)
+    return Checker("layers.long_lists", tshark=tshark, backend=backend)
 
 
 def test_past_scapys_limit_nothing_is_compared_and_the_dissector_reads_on(checker, tmp_path):
@@ -35,3 +36,13 @@ def test_past_scapys_limit_nothing_is_compared_and_the_dissector_reads_on(checke
     assert not any(name.endswith("truncated") for name, _ in theirs.experts)
     assert pairs[2][1].fields["long_lists.entry.code#3"] == (5, 4, 1)
     assert matching_frames(checker, pcap, f"long_lists.entry.code == {many - 1}") == [1]
+
+
+def test_an_undecoded_field_past_scapys_limit_is_not_compared_either(checker, tmp_path):
+    """Its item and its expert are in bytes not compared: no disagreement on them."""
+    n = conf.max_list_count + 10
+    pcap = udp_pcap(tmp_path / "counted.pcap", [(PORTS[CountedWords], Raw(bytes([n]) + bytes(2 * n) + b"\x05"))])
+    pairs = []
+    result = checker.check(pcap, on_pair=lambda a, b: pairs.append((a, b)))
+    assert result.ok and result.disagreements == [] and result.problems == [] and result.messages == 1
+    assert ("long_lists.countedwords.not_decoded", "long_lists.countedwords.undecoded") in pairs[0][1].experts

@@ -27,6 +27,21 @@ class Words(Packet):
     fields_desc = [ByteField("kind", 0), FieldListField("words", [], ShortField("word", 0))]
 
 
-PORTS = {Entries: 40656, Words: 40657}
+class Inverted(ByteField):
+    """A byte stored inverted: read by code of its own, left undecoded."""
+
+    def getfield(self, pkt, s):
+        return s[1:], s[0] ^ 0xFF
+
+
+class CountedWords(Packet):
+    """A counted list past scapy's limit, then a field the dissectors leave undecoded."""
+
+    name = "Counted words"
+    fields_desc = [ByteField("n", 0), FieldListField("words", [], ShortField("word", 0), count_from=lambda pkt: pkt.n),
+                   Inverted("odd", 0)]
+
+
+PORTS = {Entries: 40656, Words: 40657, CountedWords: 40671}
 for _cls, _port in PORTS.items():
     bind_layers(UDP, _cls, dport=_port)
