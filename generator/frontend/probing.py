@@ -60,9 +60,15 @@ def _pick(make: Callable[[bytes], object]) -> Pick:
 
 def class_picker(cls) -> Pick:
     """The class scapy makes of ``raw`` given to ``cls`` (its dispatch_hook's choice; None: Raw).
-    Its post-dissection hooks are not run (_internal): they keep session state (TLS's keys)
-    and may raise on bytes the class reads whole, which says nothing of the class chosen."""
-    return _pick(lambda raw: cls(raw, _internal=1))
+    When it raises, it is asked again without the post-dissection hooks (_internal): they keep
+    session state (TLS's keys) and may raise on bytes the class reads whole, which says
+    nothing of the class chosen."""
+    def make(raw: bytes):
+        try:
+            return cls(raw)
+        except Exception:
+            return cls(raw, _internal=1)
+    return _pick(make)
 
 
 def picker(fld) -> Pick:
