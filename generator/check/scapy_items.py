@@ -38,6 +38,14 @@ def scaled_value(x, ndigits: int | None) -> int | float:
     return int(v) if v.is_integer() else v
 
 
+def _wire_number(val, sfld, pkt) -> int:
+    """An integer field's value as the dissector reads it: scapy's own value when it
+    is a number, else (a MultiFlagsField's set of flag names) the field's machine value."""
+    if hasattr(val, "__int__") or sfld is None:
+        return int(val)
+    return int(sfld.i2m(pkt, val))
+
+
 def _aligned(offset: int, base: int, align: int) -> int:
     """``offset`` (from the message's start, which is ``base`` from the NDR stream's) moved to ``align``."""
     return offset + (-(base + offset)) % align
@@ -837,10 +845,11 @@ class _Walker:
                 offset, size = start, mf.size if mf.size is not None else end - start
             else:
                 offset, size = end - mf.size, mf.size
-            value = scaled_value(val, mf.scaling.ndigits) if mf.scaling else int(val)
+            number = val if mf.scaling else _wire_number(val, sfld, pkt)
+            value = scaled_value(val, mf.scaling.ndigits) if mf.scaling else number
             out = [ScapyItem(mf.abbrev, value, base + offset, size)]
             # a flag's mask is its bit in the bit run: the field's value starts at ``shift``
-            out += [ScapyItem(flag.abbrev, int(bool(int(val) & (flag.mask >> mf.shift))), base + offset, size)
+            out += [ScapyItem(flag.abbrev, int(bool(int(number) & (flag.mask >> mf.shift))), base + offset, size)
                     for flag in mf.flags]
             return out, True
         if mf.tbcd:  # scapy's digits, as the dissector's string item shows them

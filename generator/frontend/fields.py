@@ -1097,8 +1097,8 @@ class FieldKinds:
             raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {name}, which gave no "
                                  f"Packet class for any probe; give a Packet class")
         if learned is None:
-            raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {name} from more than "
-                                 f"one or two bytes within the first four; give a Packet class")
+            raise GeneratorError(f"{location(cls, fld)}: its packets' class is chosen by {name} from bytes no "
+                                 f"key of 1 or 2 bytes within the first four explains; give a Packet class")
         return None, self.class_choice(learned)
 
     def class_choice(self, learned, sub_only: bool = True, least: int = 0) -> M.ClassChoice:

@@ -43,32 +43,46 @@ class KeyedChoice:
         return list(dict.fromkeys(c for c in (*(c for _, c in self.table), self.default, self.short) if c))
 
 
+def _pick(make: Callable[[bytes], object]) -> Pick:
+    """A Pick from ``make(raw)``, the packet scapy makes of ``raw``. A dissection that
+    raises is scapy's Raw too; the pick keeps those bytes in ``failed``: a class that
+    could not read them is not a class chosen otherwise."""
+    def pick(raw: bytes):
+        try:
+            p = make(raw)
+        except Exception:
+            pick.failed.add(raw)
+            return None
+        return type(p) if isinstance(p, Packet) and not isinstance(p, conf.raw_layer) else None
+    pick.failed = set()
+    return pick
+
+
 def class_picker(cls) -> Pick:
     """The class scapy makes of ``raw`` given to ``cls``: its dispatch_hook's choice,
-    asked as scapy's Packet_metaclass asks it (an exception there: Raw); None: Raw.
+    asked as scapy's Packet_metaclass asks it (an exception there: Raw, its bytes kept
+    in ``failed``); None: Raw.
 
     The chosen class's dissection is not run: where it raises (probe bytes are
-    rarely a whole message: LDAP's BER, Kerberos' tokens), scapy keeps the bytes
-    as Raw after a lower layer, yet it chose that class, and the check expects
-    it (check.scapy_items.failed_class); so does the dissector, which says truncated."""
+    rarely a whole message: LDAP's BER, Kerberos' tokens; TLS's post-dissection
+    keeps session state), scapy keeps the bytes as Raw after a lower layer, yet it
+    chose that class, and the check expects it (check.scapy_items.failed_class);
+    so does the dissector, which says truncated."""
     def pick(raw: bytes):
         try:
             chosen = cls.dispatch_hook(raw)
         except Exception:
+            pick.failed.add(raw)
             return None
-        return None if chosen is None or issubclass(chosen, conf.raw_layer) else chosen
+        return chosen if isinstance(chosen, type) and not issubclass(chosen, conf.raw_layer) else None
+    pick.failed = set()
     return pick
 
 
 def picker(fld) -> Pick:
-    """The class scapy gives an element of ``fld`` made of ``raw`` (None: Raw)."""
-    def pick(raw: bytes):
-        try:
-            p = fld.m2i(None, raw)
-        except Exception:  # scapy's PacketListField makes the rest Raw
-            return None
-        return type(p) if isinstance(p, Packet) and not isinstance(p, conf.raw_layer) else None
-    return pick
+    """The class scapy gives an element of ``fld`` made of ``raw`` (None: Raw, as scapy's
+    PacketListField makes the rest Raw when an element's dissection raises)."""
+    return _pick(lambda raw: fld.m2i(None, raw))
 
 
 def learn(pick: Pick, seed: int = 0) -> KeyedChoice | None:
@@ -104,7 +118,14 @@ def learn(pick: Pick, seed: int = 0) -> KeyedChoice | None:
     else:
         if matters:
             return None
-        only = pick(bases[0])
+        # no byte within reach matters: the hook chooses one class whatever the bytes, unless
+        # the probes tell otherwise (BGP's 16-byte marker, Ethernet's type at byte 12); bytes the
+        # class could not read tell nothing
+        picked = [(pick(base), base) for base in bases]
+        chosen = {c for c, base in picked if base not in getattr(pick, "failed", ())}
+        if len(chosen) > 1:
+            return None
+        only = chosen.pop() if chosen else None
         return KeyedChoice(0, 0, False, (), only, only)
     counts: dict = {}
     for v in table.values():

@@ -65,13 +65,19 @@ def read_frames(path: str) -> Iterator[Frame]:
 def scapy_frames(path: str) -> Iterator[tuple[int, Packet]]:
     """Every frame dissected by scapy from its link type, numbered from 1, as
     scapy's own PcapReader does; a frame scapy's dissection fails on comes
-    back as Raw (damage is data, not an error)."""
+    back as Raw (damage is data, not an error). A frame whose layers scapy
+    reads whole but whose post-dissection hooks raise (TLS's post_dissection
+    registers keys: too short a DH prime raises) comes back as read: the
+    hooks keep session state and change nothing of what the bytes say."""
     for frame in read_frames(path):
         cls = conf.l2types.num2layer.get(frame.linktype, conf.raw_layer)
         try:
             pkt = cls(frame.data)
         except Exception:  # scapy's own layers on damaged bytes
-            pkt = conf.raw_layer(frame.data)
+            try:
+                pkt = cls(frame.data, _internal=1)  # dissected, its post_dissection hooks not run
+            except Exception:
+                pkt = conf.raw_layer(frame.data)
         pkt.time = frame.time
         yield frame.number, pkt
 
