@@ -305,7 +305,9 @@ class Checker:
         # Layers bound to ports with bind_layers: scapy's own dissection finds them.
         tops = {cls for ident, cls in self.classes.items() if ident in self.dispatched}
         for number, frame in scapy_frames(pcap):
-            layer = frame
+            # the capture's link layer is Wireshark's own to dissect, even when it is one of
+            # our classes (scapy's Ether surveyed on a UDP port): ours are what it carries
+            layer = frame.payload
             while layer is not None and not isinstance(layer, NoPayload):
                 if type(layer) in tops:
                     yield self._guarded(self.scapy_side, _Found(number, layer, None), number, type(layer).__name__)

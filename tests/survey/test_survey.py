@@ -116,3 +116,17 @@ def test_a_class_the_survey_itself_fails_on_is_recorded_and_the_run_goes_on(monk
     monkeypatch.setattr(run, "survey_class", broken)
     outcome = run._survey_one((0, "scapy.layers.tftp", "TFTP", None), tshark, str(tmp_path), "lua", False)
     assert outcome.cls == "TFTP" and outcome.problem == "survey crashed: error: 'H' format requires 0 <= number <= 65535"
+
+
+def test_a_link_layer_class_is_read_where_the_dissector_reads_it(tshark, tmp_path):
+    """scapy's Ether on a UDP port: the check reads the Ether the datagram carries, not the
+    capture's own link layer, which is Wireshark's to dissect (they had been compared)."""
+    import os
+
+    from scapy.layers.l2 import Ether
+
+    from generator.survey.run import survey_class
+
+    os.chmod(tmp_path, 0o755)  # tshark runs as nobody
+    outcome = survey_class("scapy.layers.l2", Ether, 41998, tshark, str(tmp_path))
+    assert outcome.status == "agrees" and outcome.packets > 1, outcome
