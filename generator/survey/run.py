@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import os
+import signal
 import tempfile
 from dataclasses import asdict, dataclass
 from typing import Callable
@@ -23,6 +25,7 @@ from .classes import module_classes
 from .packets import mutated, survey_packets
 
 FIRST_PORT = 41000
+CLASS_SECONDS = 300  # one class's survey, at most: a class takes seconds
 LOAD_ERROR = "Error during loading"
 
 
@@ -162,9 +165,31 @@ def _survey_one(task, tshark: Tshark, work: str, backend: str, strict: bool) -> 
     classes, _ = module_classes(module)
     cls = next(c for c in classes if c.__name__ == name)
     try:
-        return survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work, backend, strict)
+        with _time_limit(CLASS_SECONDS):
+            return survey_class(module, cls, FIRST_PORT + i % 20000, tshark, work, backend, strict)
+    except ClassTimeout:
+        return Outcome(module, name, problem=f"survey crashed: took longer than {CLASS_SECONDS} s")
     except Exception as exc:  # a defect of the survey's own on this class: recorded, the run goes on
         return Outcome(module, name, problem=f"survey crashed: {type(exc).__name__}: {_line(exc)}")
+
+
+class ClassTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int):
+    """Interrupts the Python code surveying one class after ``seconds`` (scapy's own
+    fuzz() of a class can run without end), so one class never stops the run."""
+    def expired(signum, frame):
+        raise ClassTimeout()
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _write_frames(path: str, payloads: list[bytes], port: int) -> None:

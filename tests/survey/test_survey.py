@@ -118,6 +118,20 @@ def test_a_class_the_survey_itself_fails_on_is_recorded_and_the_run_goes_on(monk
     assert outcome.cls == "TFTP" and outcome.problem == "survey crashed: error: 'H' format requires 0 <= number <= 65535"
 
 
+def test_a_class_the_survey_never_finishes_is_stopped_and_recorded(monkeypatch, tshark, tmp_path):
+    """scapy's own fuzz() of a class may run without end (seen on ssh's SSHKexDHReply)."""
+    from generator.survey import run
+
+    def endless(*_args, **_kwargs):
+        while True:
+            pass
+
+    monkeypatch.setattr(run, "survey_class", endless)
+    monkeypatch.setattr(run, "CLASS_SECONDS", 1)
+    outcome = run._survey_one((0, "scapy.layers.tftp", "TFTP", None), tshark, str(tmp_path), "lua", False)
+    assert outcome.problem == "survey crashed: took longer than 1 s"
+
+
 def test_a_link_layer_class_is_read_where_the_dissector_reads_it(tshark, tmp_path):
     """scapy's Ether on a UDP port: the check reads the Ether the datagram carries, not the
     capture's own link layer, which is Wireshark's to dissect (they had been compared)."""
