@@ -59,12 +59,33 @@ def _dissected(cls: type[Packet], name: str, wanted: int = 4) -> list[bytes]:
 
 
 def _fuzzed(cls: type[Packet], seed: int) -> Packet:
+    _reset_bit_lengths(cls)
     state = random.getstate()
     random.seed(seed)
     try:
         return bytes(fuzz(_addressed(cls)))  # built while the seed holds: fuzz() draws when built
     finally:
         random.setstate(state)
+
+
+def _reset_bit_lengths(cls: type[Packet], seen: set | None = None) -> None:
+    """scapy's BitLenField keeps the width of the last value it read (getfield sets
+    its size) and fuzz() draws below 2**size: after an SSH mpint of a random
+    4-byte length, that is a number of billions of bits, drawn in one C call that
+    nothing interrupts. Its declared width, 0, is put back first."""
+    seen = set() if seen is None else seen
+    if cls in seen:
+        return
+    seen.add(cls)
+    for fld in cls.fields_desc:
+        inner = fld
+        while isinstance(getattr(inner, "fld", None), sf.Field):
+            inner = inner.fld
+        if isinstance(inner, sf.BitLenField):
+            inner.size = 0
+        sub = getattr(inner, "cls", None)
+        if isinstance(sub, type) and issubclass(sub, Packet):
+            _reset_bit_lengths(sub, seen)
 
 
 def _addressed(cls: type[Packet]) -> Packet:

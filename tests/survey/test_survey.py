@@ -144,3 +144,15 @@ def test_a_link_layer_class_is_read_where_the_dissector_reads_it(tshark, tmp_pat
     os.chmod(tmp_path, 0o755)  # tshark runs as nobody
     outcome = survey_class("scapy.layers.l2", Ether, 41998, tshark, str(tmp_path))
     assert outcome.status == "agrees" and outcome.packets > 1, outcome
+
+
+def test_fuzzing_a_bit_length_field_after_reading_a_huge_one():
+    """scapy's BitLenField keeps the width of the last value it read; fuzz() then drew below 2**width."""
+    from scapy.layers.ssh import Mpint, SSHKexDHReply
+
+    from generator.survey.packets import survey_packets
+
+    with pytest.raises(struct.error):  # too few bytes: scapy fails, having set the field's width first
+        Mpint(b"\xff\xff\xff\xf0" + b"\x01" * 8)
+    assert Mpint.fields_desc[1].size > 2 ** 34  # 34 billion bits
+    assert survey_packets(SSHKexDHReply)
