@@ -715,17 +715,30 @@ class _Walker:
             out += more
         return pos, out
 
-    def _bound_payloads(self, msg: M.Message, layer: Packet, buf: bytes, base: int) -> tuple[list[ScapyItem], int]:
+    def _bound_payloads(self, msg: M.Message, layer: Packet | None, buf: bytes,
+                        base: int) -> tuple[list[ScapyItem], int]:
         """The items of the payloads after ``layer`` (of ``msg``) that each message binds, in
-        ``buf`` (what follows its fields), and how many bytes they take."""
+        ``buf`` (what follows its fields), and how many bytes they take: read as the dissector
+        reads them, only where the message below binds the payload's class."""
+        binds = lambda below, c: c in self.idents and any(  # noqa: E731
+            b.message == self.idents[c] for b in below.payloads)
         items, used = [], 0
-        payload = layer.payload
-        while type(payload) in self.idents and any(b.message == self.idents[type(payload)] for b in msg.payloads):
-            msg = self.proto.message(self.idents[type(payload)])
-            more, n, _ = self.walk(msg, type(payload), buf[used:], base + used, payload)
+        while layer is not None and used < len(buf):
+            payload = layer.payload
+            failed = failed_class(layer, bytes(payload.load)) if isinstance(payload, conf.raw_layer) else None
+            if failed is not conf.raw_layer and binds(msg, failed):
+                # scapy chose one of ours for the payload, its dissection raised, and it kept Raw:
+                # the fields read before it gave up, as the dissector shows them (truncated)
+                more, n, _ = self.walk(self.proto.message(self.idents[failed]), failed, buf[used:], base + used, None)
+                payload = None
+            elif binds(msg, type(payload)):
+                msg = self.proto.message(self.idents[type(payload)])
+                more, n, _ = self.walk(msg, type(payload), buf[used:], base + used, payload)
+            else:
+                break
             items += more
             used += n
-            payload = payload.payload
+            layer = payload
         return items, used
 
     def _element_message(self, mf: M.Field, elem) -> M.Message | None:
@@ -989,26 +1002,9 @@ def message_reading(proto: M.Protocol, classes: dict[str, type], msg: M.Message,
         buf = bytes(pkt.original) if pkt.original else bytes(pkt)
     walker = _Walker(proto, classes)
     items, consumed, _ = walker.walk(msg, cls, buf, 0, pkt)
-    bound = {c: ident for ident, c in classes.items()}
-    # a payload is read as the dissector reads it: only where the message below binds its class
-    binds = lambda below, c: c in bound and any(b.message == bound[c] for b in below.payloads)  # noqa: E731
-    layer, below = pkt, msg
-    while layer is not None and consumed < len(buf):
-        payload = layer.payload
-        failed = failed_class(layer, bytes(payload.load)) if isinstance(payload, conf.raw_layer) else None
-        if failed is not conf.raw_layer and binds(below, failed):
-            # scapy chose one of ours for the payload, its dissection raised, and it kept Raw:
-            # the fields read before it gave up, as the dissector shows them (truncated)
-            more, used, _ = walker.walk(proto.message(bound[failed]), failed, buf[consumed:], consumed, None)
-            payload = None
-        elif binds(below, type(payload)):
-            below = proto.message(bound[type(payload)])
-            more, used, _ = walker.walk(below, type(payload), buf[consumed:], consumed, payload)
-        else:
-            break
-        items.extend(more)
-        consumed += used
-        layer = payload
+    more, used = walker._bound_payloads(msg, pkt, buf[consumed:], consumed)
+    items.extend(more)
+    consumed += used
     if consumed < len(buf):
         items.append(ScapyItem(f"{proto.abbrev}.trailing", buf[consumed:].hex(), consumed, len(buf) - consumed))
     return items, walker.truncated
